@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: MIT
+# bert: plain Makefile with pkg-config (the libserialport examples/Makefile way).
+#
+#   make            library and programs under build/
+#   make check      every test (unit suites, CLI tests); SAN=1 adds ASan+UBSan
+#   make bench      benchmarks, one JSON line per figure
+#   make fuzz       bounded libFuzzer runs (clang)
+#   make demo       the main job on the virtual bench
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# The public targets first make sure the Debian packages are there (.ci/deps),
+# then run the real work in a sub-make so pkg-config sees the installed files.
+
+PKG_CONFIG ?= pkg-config
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+
+ifeq ($(SAN),1)
+BUILD      ?= build/san
+SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD      ?= build
+SANFLAGS   :=
+endif
+
+PKGS       := libftdi1 libusb-1.0 libserialport sqlite3 jansson inih
+WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+              -Wwrite-strings -Werror
+CFLAGS     ?= -O2 -g
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. -MMD -MP \
+              $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
+CHECK_LIBS  = $(shell $(PKG_CONFIG) --libs check)
+REF_LIBS    = -lfec -lliquid
+
+# Every .c in these folders is part of libbert.a: adding a file needs no edit here.
+LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report \
+              fixtures fixtures/cmis fixtures/sim instruments instruments/sim
+LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB        := $(BUILD)/libbert.a
+
+# cli/<prog>.c is a program; cli/<prog>_*.c are its pieces; cli/common*.c shared.
+PROGS      := bert
+CLI_COMMON := $(wildcard cli/common*.c)
+define prog_srcs
+cli/$(1).c $(wildcard cli/$(1)_*.c) $(CLI_COMMON)
+endef
+PROG_BINS  := $(PROGS:%=$(BUILD)/%)
+
+# Unit tests: one Check runner; tests/unit/test_<area>.c defines suite_<area>().
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN   := $(BUILD)/tests/unit_tests
+SUITES_INC := $(BUILD)/tests/suites.inc
+CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
+
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TIME  ?= 20
+
+.PHONY: all check bench fuzz demo install deps clean \
+        _all _check _bench _fuzz _demo _install
+
+all check bench demo install: deps
+	@$(MAKE) --no-print-directory _$@
+
+fuzz:
+	@.ci/deps fuzz
+	@$(MAKE) --no-print-directory _fuzz
+
+deps:
+	@.ci/deps
+
+_all: $(LIB) $(PROG_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+define prog_rule
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+# The suite list is generated from the file names: test_foo.c -> suite_foo().
+$(SUITES_INC): $(UNIT_SRCS)
+	@mkdir -p $(@D)
+	@for f in $(filter tests/unit/test_%.c,$(UNIT_SRCS)); do \
+		n=$${f#tests/unit/test_}; echo "BERT_SUITE($${n%.c})"; done > $@.tmp
+	@mv $@.tmp $@
+
+$(UNIT_OBJS): $(SUITES_INC)
+$(UNIT_OBJS): ALL_CFLAGS += -I$(BUILD)/tests
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN)
+	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
+	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(REF_LIBS)
+
+_bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do BERT_TOP=$(CURDIR) $$b || exit 1; done
+
+# libFuzzer needs clang: the library is rebuilt once under build/fuzz with
+# coverage instrumentation, then each harness links against it.
+FUZZ_BUILD := build/fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
+_fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+		CFLAGS="-g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_BUILD)/libbert.a
+	@for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		echo "fuzz: $$n ($(FUZZ_TIME) s)"; \
+		clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer $(FUZZ_SAN) \
+			-o $(FUZZ_BUILD)/$$n $$f $(FUZZ_BUILD)/libbert.a $(LIBS) || exit 1; \
+		mkdir -p $(FUZZ_BUILD)/corpus-$$n; \
+		seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
+		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+			$(FUZZ_BUILD)/corpus-$$n $$seeds >$(FUZZ_BUILD)/$$n.log 2>&1 \
+			|| { tail -40 $(FUZZ_BUILD)/$$n.log; exit 1; }; \
+		tail -1 $(FUZZ_BUILD)/$$n.log; \
+	done
+
+_demo: $(PROG_BINS)
+	@BERT_BUILD=$(CURDIR)/$(BUILD) sh cli/demo.sh
+
+_install: $(PROG_BINS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bert/profiles \
+		$(DESTDIR)$(PREFIX)/share/bert/modules
+	install -m 0755 $(PROG_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 fixtures/sim/modules/*.ini $(DESTDIR)$(PREFIX)/share/bert/modules/
+	if ls profiles/*.ini >/dev/null 2>&1; then \
+		install -m 0644 profiles/*.ini $(DESTDIR)$(PREFIX)/share/bert/profiles/; fi
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/* bert: the command-line front end. Dispatches to one command per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/bert.h"
+#include "cli/common.h"
+
+#define BERT_VERSION "0.1.0"
+
+static const struct bert_cmd commands[] = {
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	const struct bert_cmd *c;
+
+	fprintf(f, "usage: bert COMMAND [OPTIONS]\n\n"
+		"Hardware-in-the-loop BERT and optical link test appliance.\n\n"
+		"Commands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nEvery command takes --json, -q and -v; 'bert COMMAND --help' "
+		"shows its options.\nExit codes: 0 ok/pass, 1 verdict fail, 2 usage "
+		"or configuration error, 3 hardware or communication error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct bert_cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("bert %s\n", BERT_VERSION);
+		return EXIT_OK;
+	}
+	for (c = commands; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->main(argc - 1, argv + 1);
+	fprintf(stderr, "bert: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

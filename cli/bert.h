@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* The `bert` program: one entry per command, each in cli/bert_<command>.c. */
+#ifndef BERT_CLI_BERT_H
+#define BERT_CLI_BERT_H
+
+struct bert_cmd {
+	const char *name;
+	int (*main)(int argc, char **argv);	/* argv[0] is the command name */
+	const char *summary;
+};
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the command-line programs: error rendering, exit codes, logging
+ * to stderr, JSON output. Library code never prints; these helpers do. */
+#ifndef BERT_CLI_COMMON_H
+#define BERT_CLI_COMMON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Exit codes (ARCHITECTURE.md, CLI surface). */
+enum cli_exit {
+	EXIT_OK = 0,		/* ok / pass */
+	EXIT_VERDICT_FAIL = 1,
+	EXIT_USAGE = 2,		/* usage or configuration error */
+	EXIT_HW = 3,		/* hardware or communication error */
+};
+
+/* Options every command takes. */
+struct cli_opts {
+	bool json;
+	bool quiet;
+	int verbose;
+	const char *fixture;	/* --fixture URI */
+};
+
+extern const char *cli_prog;
+
+/* Maps a bert error to an exit code: configuration and argument errors are
+ * usage errors (2), the rest hardware or communication errors (3). */
+int cli_exit_code(int err);
+/* Prints "PROG: WHAT: error text: detail" on stderr; returns cli_exit_code(). */
+int cli_error(int err, const char *what);
+/* Prints "PROG: message" on stderr and returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Installs the stderr log handler at the level -q / -v ask for. */
+void cli_setup_logging(const struct cli_opts *o);
+/* Prints root as indented JSON on stdout and drops the reference. */
+void cli_print_json(json_t *root);
+/* The terminal-safe form of s: non-printable bytes become \xNN. */
+const char *cli_safe(const char *s, char *buf, unsigned size);
+
+#endif

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "common.h"
+
+const char *test_path(const char *rel)
+{
+	static _Thread_local char buf[4096];
+	const char *top = getenv("BERT_TOP");
+
+	snprintf(buf, sizeof(buf), "%s/%s", top ? top : ".", rel);
+	return buf;
+}
+
+const char *test_shared_path(const char *rel)
+{
+	static _Thread_local char buf[4096];
+	const char *top = getenv("BERT_TOP");
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s/../shared/testdata/%s", top ? top : ".", rel);
+	return stat(buf, &st) == 0 ? buf : NULL;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(NULL);
+	int failed;
+
+#define BERT_SUITE(name) srunner_add_suite(sr, suite_##name());
+#include "suites.inc"
+#undef BERT_SUITE
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
