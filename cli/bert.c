@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* bert: the command-line front end. Dispatches to one command per file. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "bert/core/clock.h"
 
 #include "cli/bert.h"
 #include "cli/common.h"
@@ -9,6 +12,10 @@
 #define BERT_VERSION "0.1.0"
 
 static const struct bert_cmd commands[] = {
+	{ "info", cmd_info, "identity, applications and state of the module" },
+	{ "dom", cmd_dom, "module and lane monitors with thresholds and flags" },
+	{ "dump", cmd_dump, "module memory as a binary or hex image" },
+	{ "fixture", cmd_fixture, "fixture board lines: status, reset, lpmode" },
 	{ NULL, NULL, NULL },
 };
 
@@ -26,10 +33,22 @@ static void usage(FILE *f)
 		"or configuration error, 3 hardware or communication error.\n");
 }
 
+/* Ctrl-C and SIGTERM ask every clock wait to return BERT_ERR_ABORTED, so a
+ * command unwinds through its normal cleanup and leaves the module safe. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	bert_abort_request();
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_signal };
 	const struct bert_cmd *c;
 
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

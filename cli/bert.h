@@ -9,4 +9,9 @@ struct bert_cmd {
 	const char *summary;
 };
 
+int cmd_info(int argc, char **argv);
+int cmd_dom(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_fixture(int argc, char **argv);
+
 #endif

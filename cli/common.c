@@ -8,6 +8,25 @@
 
 const char *cli_prog = "bert";
 
+bool cli_common_option(int c, const char *arg, struct cli_opts *o)
+{
+	switch (c) {
+	case 'j':
+		o->json = true;
+		return true;
+	case 'q':
+		o->quiet = true;
+		return true;
+	case 'v':
+		o->verbose++;
+		return true;
+	case CLI_OPT_FIXTURE:
+		o->fixture = arg;
+		return true;
+	}
+	return false;
+}
+
 int cli_exit_code(int err)
 {
 	switch (err) {

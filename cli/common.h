@@ -25,6 +25,20 @@ struct cli_opts {
 
 extern const char *cli_prog;
 
+/* getopt_long entries every command accepts; handle them with
+ * cli_common_option() from the command's own switch. */
+#define CLI_OPT_FIXTURE 0x100
+#define CLI_COMMON_LONGOPTS						\
+	{ "json", no_argument, NULL, 'j' },				\
+	{ "quiet", no_argument, NULL, 'q' },				\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "fixture", required_argument, NULL, CLI_OPT_FIXTURE }
+#define CLI_COMMON_SHORTOPTS "jqvh"
+
+/* Returns true when c was a common option (and records it in o). */
+bool cli_common_option(int c, const char *arg, struct cli_opts *o);
+
 /* Maps a bert error to an exit code: configuration and argument errors are
  * usage errors (2), the rest hardware or communication errors (3). */
 int cli_exit_code(int err);

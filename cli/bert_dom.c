@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/* bert dom: module and lane monitors with thresholds and latched flags. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bert/core/error.h"
+#include "cli/bert.h"
+#include "cli/common.h"
+#include "cli/common_cmis.h"
+#include "cli/common_module.h"
+#include "fixtures/cmis/decode.h"
+
+static void dom_usage(FILE *f)
+{
+	fprintf(f, "usage: bert dom [--fixture URI] [--bring-up[=APPSEL]] [--watch SECONDS] "
+		"[--count N] [--stats] [--json] [-v] [-q]\n\n"
+		"Reads temperature, supply, module power and per-lane Tx bias, Tx power\n"
+		"and Rx power with thresholds and latched flags.\n"
+		"  --watch S    repeat every S seconds (clock time) until Ctrl-C or --count\n"
+		"  --count N    stop after N readings (with --watch)\n");
+}
+
+static int dom_once(struct cli_module *m, const struct cli_opts *o, bool stats)
+{
+	struct cmis_snapshot *snap = calloc(1, sizeof(*snap));
+	struct cmis_info info;
+	double watts = NAN;
+	int rc;
+
+	if (!snap)
+		return cli_error(BERT_ERR_NOMEM, "dom");
+	rc = cmis_snapshot_read(m->dev, snap);
+	if (rc) {
+		free(snap);
+		return cli_error(rc, "reading monitors");
+	}
+	cmis_decode(&snap->map, &info);
+	if (bert_fixture_power_w(m->fixture, &watts) != BERT_OK)
+		watts = NAN;	/* the fixture has no power monitor */
+	if (o->json) {
+		json_t *root = cli_cmis_dom_json(&info);
+		json_t *mod = json_object_get(root, "module");
+
+		if (mod && isfinite(watts))
+			json_object_set_new(mod, "power_w", json_real(watts));
+		json_object_set_new(root, "station_time_s",
+				    json_real(bert_clock_now(m->fixture->clock) / 1e9));
+		if (stats)
+			json_object_set_new(root, "i2c", cli_i2c_stats_json(&m->fixture->bus->stats));
+		cli_print_json(root);
+	} else {
+		cli_cmis_print_dom(stdout, &info);
+		if (isfinite(watts))
+			printf("module power: %.2f W\n", watts);
+		if (info.module_state_code != 3)
+			printf("note: module is in %s; Tx is off until it is brought up "
+			       "(--bring-up)\n", info.module_state ? info.module_state : "?");
+		fflush(stdout);
+	}
+	free(snap);
+	return EXIT_OK;
+}
+
+int cmd_dom(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "bring-up", optional_argument, NULL, 'b' },
+		{ "watch", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "stats", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_opts o = { 0 };
+	struct cli_module m;
+	unsigned appsel = 0, count = 0, i;
+	double watch = 0;
+	bool stats = false;
+	char *end;
+	int c, ex;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg, &o))
+			continue;
+		switch (c) {
+		case 'b':
+			appsel = optarg ? (unsigned)strtoul(optarg, NULL, 10) : 1;
+			if (appsel < 1 || appsel > 8)
+				return cli_usage_error("--bring-up: AppSel must be 1..8");
+			break;
+		case 'w':
+			watch = strtod(optarg, &end);
+			if (*end || !(watch > 0) || watch > 86400)
+				return cli_usage_error("--watch: '%s' is not a period in "
+						       "seconds (0-86400]", optarg);
+			break;
+		case 'n':
+			count = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !count)
+				return cli_usage_error("--count: '%s' is not a positive "
+						       "number", optarg);
+			break;
+		case 's':
+			stats = true;
+			break;
+		case 'h':
+			dom_usage(stdout);
+			return EXIT_OK;
+		default:
+			dom_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("dom: unexpected argument '%s'", argv[optind]);
+	cli_setup_logging(&o);
+	ex = cli_module_open(&o, &m);
+	if (ex)
+		return ex;
+	if (appsel && (ex = cli_module_bring_up(&m, appsel)))
+		goto out;
+	for (i = 0; !watch || !count || i < count; i++) {
+		if (i) {
+			int rc = bert_clock_sleep(m.fixture->clock,
+						  (uint64_t)(watch * 1e9));
+
+			if (rc == BERT_ERR_ABORTED)
+				break;
+		}
+		ex = dom_once(&m, &o, stats);
+		if (ex || !watch)
+			break;
+	}
+out:
+	cli_module_close(&m);
+	return ex;
+}

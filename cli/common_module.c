@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+
+#include "bert/core/error.h"
+#include "cli/common_module.h"
+#include "fixtures/cmis/cmis_regs.h"
+
+int cli_module_open(const struct cli_opts *o, struct cli_module *m)
+{
+	int rc;
+
+	m->fixture = NULL;
+	m->dev = NULL;
+	rc = bert_fixture_open(o->fixture, &m->fixture);
+	if (rc)
+		return cli_error(rc, "opening fixture");
+	rc = cmis_open(m->fixture->bus, &m->dev);
+	if (rc) {
+		int ex = cli_error(rc, "opening module");
+
+		bert_fixture_close(m->fixture);
+		m->fixture = NULL;
+		return ex;
+	}
+	return 0;
+}
+
+void cli_module_close(struct cli_module *m)
+{
+	cmis_close(m->dev);
+	bert_fixture_close(m->fixture);
+	m->dev = NULL;
+	m->fixture = NULL;
+}
+
+int cli_module_bring_up(struct cli_module *m, unsigned appsel)
+{
+	uint8_t desc[CMIS_APP_DESC_LEN], mask = 0;
+	unsigned width, lane;
+	int rc;
+
+	rc = cmis_read(m->dev, 0, 0, (uint8_t)(CMIS_APP_DESC + 4 * (appsel - 1)),
+		       desc, sizeof(desc));
+	if (rc)
+		return cli_error(rc, "reading applications");
+	width = desc[2] >> 4;
+	/* Every data path the host lane options allow, from lane 1 on. */
+	for (lane = 0; width && lane + width <= 8; lane += width)
+		if (desc[3] & (1u << lane))
+			mask |= (uint8_t)(((1u << width) - 1) << lane);
+	if (!mask)
+		mask = 0xff;	/* let the driver refuse with a clear error */
+	rc = cmis_bring_up(m->dev, appsel, mask);
+	if (rc)
+		return cli_error(rc, "bringing the module up");
+	return 0;
+}
+
+/* The I2C figures behind --stats (issue 4's JSON contract). */
+json_t *cli_i2c_stats_json(const struct i2c_stats *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:f}",
+			 "transactions", (json_int_t)s->transactions,
+			 "usb_round_trips", (json_int_t)s->usb_round_trips,
+			 "bytes_read", (json_int_t)s->bytes_read,
+			 "bytes_written", (json_int_t)s->bytes_written,
+			 "bus_time_us", s->bus_time_ns / 1000.0);
+}

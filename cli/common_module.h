@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening the module behind --fixture for the commands that talk to one. */
+#ifndef BERT_CLI_COMMON_MODULE_H
+#define BERT_CLI_COMMON_MODULE_H
+
+#include "cli/common.h"
+#include "fixtures/cmis/cmis.h"
+#include "fixtures/fixture.h"
+
+struct cli_module {
+	struct bert_fixture *fixture;
+	struct cmis_dev *dev;
+};
+
+/* Opens o->fixture and the CMIS module on it. On failure prints the error
+ * and returns the exit code (non-zero); on success returns 0. */
+int cli_module_open(const struct cli_opts *o, struct cli_module *m);
+void cli_module_close(struct cli_module *m);
+/* Brings the module up with AppSel appsel on all the host lanes its
+ * application allows from lane 1 (the lab's usual 1x400G or 4x100G case);
+ * prints the error and returns the exit code on failure. */
+int cli_module_bring_up(struct cli_module *m, unsigned appsel);
+
+/* The I2C figures behind --stats (issue 4's JSON contract). */
+json_t *cli_i2c_stats_json(const struct i2c_stats *s);
+
+#endif

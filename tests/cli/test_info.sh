@@ -1,0 +1,60 @@
+# bert info | dom | dump against the emulated module; dump -> decode round trip.
+. "$(dirname "$0")/lib.sh"
+MOD="$TOP/fixtures/sim/modules"
+json() { python3 -c "import json,sys; d=json.load(open('$1')); $2"; }
+
+run "$BERT" info --json; status_is 0
+echo "$out" > "$T/info.json"
+json "$T/info.json" "
+assert d['identifier'] == 'QSFP-DD', d['identifier']
+assert d['identifier_code'] == 0x18
+assert d['applications'][0]['media'].startswith('400GBASE-DR4'), d['applications'][0]
+assert d['checksums'] == {'page00h': True, 'page01h': True, 'page02h': True}, d['checksums']
+assert d['module_state'] == 'ModuleLowPwr', d['module_state']
+" || fail "info --json contract"
+
+run "$BERT" info; status_is 0; out_has 'QSFP-DD'; out_has '400GBASE-DR4'
+
+# dump -> decode gives the same vendor and applications
+"$BERT" dump --format bin > "$T/x.bin" || fail "dump bin"
+run "$BERT" decode "$T/x.bin" --json; status_is 0
+echo "$out" > "$T/dec.json"
+python3 -c "
+import json
+a = json.load(open('$T/info.json')); b = json.load(open('$T/dec.json'))
+assert a['vendor'] == b['vendor'], (a['vendor'], b['vendor'])
+assert a['applications'] == b['applications']
+" || fail "dump/decode round trip (bin)"
+"$BERT" dump --format hex > "$T/x.hex" || fail "dump hex"
+run "$BERT" decode "$T/x.hex" --json; status_is 0
+echo "$out" > "$T/dech.json"
+python3 -c "
+import json
+a = json.load(open('$T/dec.json')); b = json.load(open('$T/dech.json'))
+assert a['vendor'] == b['vendor'] and a['applications'] == b['applications']
+" || fail "dump/decode round trip (hex)"
+
+# dom after bring-up: Tx on, power measured, station time reported
+run "$BERT" dom --bring-up --json; status_is 0
+echo "$out" > "$T/dom.json"
+json "$T/dom.json" "
+assert d['module']['power_w'] > 0, d['module']
+assert len(d['lanes']) >= 4
+assert all(l['tx_power_mw'] > 0 for l in d['lanes'][:4]), d['lanes']
+assert d['station_time_s'] > 0
+" || fail "dom --json after bring-up"
+run "$BERT" dom --watch 1 --count 3 --json; status_is 0
+
+# --stats adds the I2C figures
+run "$BERT" info --stats --json; status_is 0
+echo "$out" > "$T/st.json"
+json "$T/st.json" "assert d['i2c']['transactions'] > 0 and 'bus_time_us' in d['i2c']" \
+	|| fail "info --stats"
+
+# another module, and bad input
+run "$BERT" info --fixture "sim:$MOD/dr1-100g.ini" --json; status_is 0
+run "$BERT" info --fixture bogus:thing; status_is 2; err_has 'unknown scheme'
+run "$BERT" info --fixture sim:/nonexistent.ini; status_is 2; err_has 'cannot open'
+run "$BERT" info --bring-up=9; status_is 2
+run "$BERT" dump --format pdf; status_is 2; err_has 'not hex or bin'
+exit 0

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+/* The CMIS host driver against the emulated module on the sim bus. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bert/core/clock.h"
+#include "bert/core/error.h"
+#include "fixtures/cmis/cmis.h"
+#include "fixtures/i2c_sim.h"
+#include "fixtures/sim/cmis_module.h"
+#include "common.h"
+
+struct rig {
+	struct bert_clock *clock;
+	struct i2c_bus *bus;
+	struct sim_module *mod;
+	struct cmis_dev *dev;
+};
+
+static void rig_up(struct rig *r, const struct sim_module_cfg *cfg, bool open)
+{
+	struct i2c_target tg;
+
+	r->clock = bert_clock_virtual_new();
+	r->bus = i2c_sim_new(r->clock, 400000);
+	r->mod = sim_module_new(cfg, r->clock);
+	ck_assert_ptr_nonnull(r->mod);
+	sim_module_set_lpmode(r->mod, false);
+	tg = sim_module_target(r->mod);
+	ck_assert_int_eq(i2c_sim_attach(r->bus, &tg), BERT_OK);
+	r->dev = NULL;
+	if (open)
+		ck_assert_msg(cmis_open(r->bus, &r->dev) == BERT_OK, "open: %s",
+			      bert_error_detail());
+}
+
+static void rig_down(struct rig *r)
+{
+	cmis_close(r->dev);
+	i2c_bus_free(r->bus);
+	sim_module_free(r->mod);
+	bert_clock_free(r->clock);
+}
+
+static uint8_t page_sum(const uint8_t *page, unsigned first, unsigned last)
+{
+	unsigned i, s = 0;
+
+	for (i = first; i <= last; i++)
+		s += page[i - 128];
+	return (uint8_t)s;
+}
+
+START_TEST(test_snapshot_and_checksums)
+{
+	struct sim_module_cfg cfg;
+	struct cmis_snapshot *snap = calloc(1, sizeof(*snap));
+	struct rig r;
+
+	sim_module_cfg_default(&cfg);
+	rig_up(&r, &cfg, true);
+	ck_assert_int_eq(cmis_snapshot_read(r.dev, snap), BERT_OK);
+	ck_assert_uint_eq(snap->lower[0], 0x18);
+	ck_assert_ptr_nonnull(snap->map.upper[0x00]);
+	ck_assert_ptr_nonnull(snap->map.upper[0x11]);
+	ck_assert_ptr_null(snap->map.upper[0x03]);
+	ck_assert_uint_eq(snap->pages[0][0], 0x18);	/* 00h:128 copies the id */
+	/* checksum ranges from CMIS.md section 11, item 6 */
+	ck_assert_uint_eq(page_sum(snap->pages[0], 128, 221), snap->pages[0][222 - 128]);
+	ck_assert_uint_eq(page_sum(snap->pages[1], 130, 254), snap->pages[1][255 - 128]);
+	ck_assert_uint_eq(page_sum(snap->pages[2], 128, 254), snap->pages[2][255 - 128]);
+	/* two 128-byte upper reads cost one batch each */
+	ck_assert_uint_eq(r.bus->stats.transactions, 1 + 1 + 5);
+	free(snap);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_access_rules)
+{
+	struct sim_module_cfg cfg;
+	uint8_t buf[200];
+	struct rig r;
+
+	sim_module_cfg_default(&cfg);
+	rig_up(&r, &cfg, true);
+	ck_assert_int_eq(cmis_read(r.dev, 0, 0, 128, buf, 129), BERT_ERR_ARG);
+	ck_assert_int_eq(cmis_read(r.dev, 0, 0, 120, buf, 16), BERT_ERR_ARG);
+	ck_assert_int_eq(cmis_write(r.dev, 0, 0x10, 145, buf, 9), BERT_ERR_ARG);
+	ck_assert_int_eq(cmis_read(r.dev, 0, 0, 0, buf, 0), BERT_ERR_ARG);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_bring_up_dr4)
+{
+	struct sim_module_cfg cfg;
+	struct rig r;
+	unsigned lane;
+	uint64_t t0, expected;
+	int st;
+
+	sim_module_cfg_default(&cfg);
+	rig_up(&r, &cfg, true);
+	t0 = bert_clock_now(r.clock);
+	ck_assert_msg(cmis_bring_up(r.dev, 1, 0xff) == BERT_OK, "bring-up: %s",
+		      bert_error_detail());
+	ck_assert_int_eq(sim_module_state(r.mod), CMIS_MODSTATE_READY);
+	for (lane = 1; lane <= 8; lane++) {
+		ck_assert_int_eq(cmis_get_dp_state(r.dev, lane, &st), BERT_OK);
+		ck_assert_int_eq(st, CMIS_DPSTATE_ACTIVATED);
+	}
+	/* It cannot have been quicker than the module's own durations. */
+	expected = (uint64_t)((cfg.t_pwrup_ms + cfg.t_dpinit_ms + cfg.t_txon_ms) *
+			      BERT_NS_PER_MS);
+	ck_assert_uint_ge(bert_clock_now(r.clock) - t0, expected);
+	for (lane = 1; lane <= cfg.n_lanes; lane++)
+		ck_assert(sim_module_tx_enabled(r.mod, lane));
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_bring_up_breakout)
+{
+	struct sim_module_cfg cfg;
+	struct rig r;
+	int st;
+
+	sim_module_cfg_default(&cfg);
+	rig_up(&r, &cfg, true);
+	/* AppSel 2 = 100G-DR on 2 host lanes: lanes 1-2 are one data path. */
+	ck_assert_msg(cmis_bring_up(r.dev, 2, 0x03) == BERT_OK, "bring-up: %s",
+		      bert_error_detail());
+	ck_assert_int_eq(cmis_get_dp_state(r.dev, 1, &st), BERT_OK);
+	ck_assert_int_eq(st, CMIS_DPSTATE_ACTIVATED);
+	ck_assert_int_eq(cmis_get_dp_state(r.dev, 3, &st), BERT_OK);
+	ck_assert_int_eq(st, CMIS_DPSTATE_DEACTIVATED);
+	/* AppSel 7 is not advertised: refused before anything is written. */
+	ck_assert_int_eq(cmis_bring_up(r.dev, 7, 0xff), BERT_ERR_UNSUPPORTED);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_stuck_in_pwrup)
+{
+	struct sim_module_cfg cfg;
+	struct rig r;
+
+	sim_module_cfg_default(&cfg);
+	cfg.stuck_in_pwrup = true;
+	rig_up(&r, &cfg, true);
+	ck_assert_int_eq(cmis_set_high_power(r.dev, true), BERT_ERR_TIMEOUT);
+	ck_assert_msg(strstr(bert_error_detail(), "stuck in ModulePwrUp") &&
+		      strstr(bert_error_detail(), "MaxDurationModulePwrUp"),
+		      "detail: %s", bert_error_detail());
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_module_fault)
+{
+	struct sim_module_cfg cfg;
+	struct rig r;
+
+	sim_module_cfg_default(&cfg);
+	cfg.fault_cause = 1;	/* TEC runaway */
+	cfg.fault_after_ms = 0;
+	rig_up(&r, &cfg, true);
+	ck_assert_int_eq(cmis_set_high_power(r.dev, true), BERT_ERR_STATE);
+	ck_assert_msg(strstr(bert_error_detail(), "ModuleFault (fault cause 1)"),
+		      "detail: %s", bert_error_detail());
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_nack_storm)
+{
+	struct sim_module_cfg cfg;
+	struct rig r;
+	uint64_t t0;
+
+	sim_module_cfg_default(&cfg);
+	cfg.nack_probability = 1.0;
+	rig_up(&r, &cfg, false);
+	t0 = bert_clock_now(r.clock);
+	ck_assert_int_eq(cmis_open(r.bus, &r.dev), BERT_ERR_NACK);
+	ck_assert_ptr_null(r.dev);
+	/* the bounded backoff ran out: at least 25 ms, well under a second */
+	ck_assert_uint_ge(bert_clock_now(r.clock) - t0, 25 * BERT_NS_PER_MS);
+	ck_assert_uint_lt(bert_clock_now(r.clock) - t0, BERT_NS_PER_S);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "no module answers"));
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_nack_some)
+{
+	struct sim_module_cfg cfg;
+	struct cmis_snapshot *snap = calloc(1, sizeof(*snap));
+	struct rig r;
+
+	sim_module_cfg_default(&cfg);
+	cfg.nack_probability = 0.3;
+	rig_up(&r, &cfg, true);
+	ck_assert_int_eq(cmis_snapshot_read(r.dev, snap), BERT_OK);
+	ck_assert_uint_eq(snap->lower[0], 0x18);
+	ck_assert_uint_gt(r.bus->stats.transactions, 7);	/* some were retried */
+	free(snap);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(test_flat_memory)
+{
+	struct sim_module_cfg cfg;
+	uint8_t b;
+	struct rig r;
+
+	sim_module_cfg_default(&cfg);
+	cfg.flat_memory = true;
+	rig_up(&r, &cfg, true);
+	ck_assert(cmis_is_flat(r.dev));
+	ck_assert_int_eq(cmis_read_byte(r.dev, 0x01, 200, &b), BERT_ERR_UNSUPPORTED);
+	ck_assert_int_eq(cmis_read_byte(r.dev, 0x00, 128, &b), BERT_OK);
+	ck_assert_int_eq(cmis_bring_up(r.dev, 1, 0xff), BERT_ERR_UNSUPPORTED);
+	rig_down(&r);
+}
+END_TEST
+
+Suite *suite_cmis_driver(void)
+{
+	Suite *s = suite_create("cmis_driver");
+	TCase *tc = tcase_create("driver");
+
+	tcase_add_test(tc, test_snapshot_and_checksums);
+	tcase_add_test(tc, test_access_rules);
+	tcase_add_test(tc, test_bring_up_dr4);
+	tcase_add_test(tc, test_bring_up_breakout);
+	tcase_add_test(tc, test_stuck_in_pwrup);
+	tcase_add_test(tc, test_module_fault);
+	tcase_add_test(tc, test_nack_storm);
+	tcase_add_test(tc, test_nack_some);
+	tcase_add_test(tc, test_flat_memory);
+	suite_add_tcase(s, tc);
+	return s;
+}
