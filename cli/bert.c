@@ -9,6 +9,7 @@
 #define BERT_VERSION "0.1.0"
 
 static const struct bert_cmd commands[] = {
+	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -9,4 +9,6 @@ struct bert_cmd {
 	const char *summary;
 };
 
+int cmd_decode(int argc, char **argv);
+
 #endif
