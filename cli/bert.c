@@ -16,6 +16,7 @@ static const struct bert_cmd commands[] = {
 	{ "dom", cmd_dom, "module and lane monitors with thresholds and flags" },
 	{ "dump", cmd_dump, "module memory as a binary or hex image" },
 	{ "fixture", cmd_fixture, "fixture board lines: status, reset, lpmode" },
+	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
 	{ NULL, NULL, NULL },
 };
 
