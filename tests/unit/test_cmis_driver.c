@@ -25,7 +25,7 @@ static void rig_up(struct rig *r, const struct sim_module_cfg *cfg, bool open)
 	r->bus = i2c_sim_new(r->clock, 400000);
 	r->mod = sim_module_new(cfg, r->clock);
 	ck_assert_ptr_nonnull(r->mod);
-	sim_module_set_lpmode(r->mod, false);
+	sim_module_set_lpmode(r->mod, true);	/* as a host holds it at insertion */
 	tg = sim_module_target(r->mod);
 	ck_assert_int_eq(i2c_sim_attach(r->bus, &tg), BERT_OK);
 	r->dev = NULL;
