@@ -93,6 +93,16 @@ static const char *severity(enum cmis_flag_kind k)
 	return k == CMIS_FLAG_ALARM ? "alarm" : "warning";
 }
 
+/* Monitors are per media lane (11h:154-201): a DR4 has 8 host lanes but 4
+ * media lanes, and rows 5-8 would be empty. Show the media lanes when the
+ * applications say how many there are. */
+static unsigned monitor_lanes(const struct cmis_info *in)
+{
+	if (in->media_lanes && in->media_lanes < in->lanes.count)
+		return in->media_lanes;
+	return in->lanes.count;
+}
+
 json_t *cli_cmis_dom_json(const struct cmis_info *in)
 {
 	json_t *root, *lanes, *alarms, *th;
@@ -109,7 +119,7 @@ json_t *cli_cmis_dom_json(const struct cmis_info *in)
 				"source", "module", "flag", cmis_module_flag_name(b),
 				"severity", severity(k)));
 	}
-	for (i = 0; in->lanes.present && i < in->lanes.count; i++) {
+	for (i = 0; in->lanes.present && i < monitor_lanes(in); i++) {
 		const struct cmis_lane *l = &in->lanes.lane[i];
 
 		json_array_append_new(lanes, json_pack(
@@ -471,7 +481,7 @@ void cli_cmis_print_dom(FILE *f, const struct cmis_info *in)
 	}
 	fprintf(f, "  %-4s %-14s %-14s %9s %9s %9s  %s\n", "Lane", "DP state",
 		"Config", "Bias mA", "Tx dBm", "Rx dBm", "Flags");
-	for (i = 0; i < in->lanes.count; i++) {
+	for (i = 0; i < monitor_lanes(in); i++) {
 		const struct cmis_lane *l = &in->lanes.lane[i];
 		const char *cs = cmis_config_status_name(l->config_status);
 
