@@ -983,6 +983,10 @@ static const struct {
 	{ "[thresholds]\ntemp_high_warn_c = 80\n", "m.ini: [thresholds] temp: need" },
 	{ "[app 1]\nhost_id = 0x11\nhost_lanes = 8\n", "m.ini: [app 1]: host_lanes must be" },
 	{ "[monitors]\ntx_bias_multiplier = 3\n", "m.ini: [monitors] tx_bias_multiplier" },
+	{ "[module]\nmedia_lanes = 1\n[app 1]\nhost_id = 1\nhost_lanes = 3\nmedia_lanes = 1\n"
+	  "host_lane_options = 0x21\n", "m.ini: [app 1]: host lane 6 needs media lanes beyond 1" },
+	{ "[app 1]\nhost_id = 0xff\n", "m.ini:2: host_id: 0xff is out of range" },
+	{ "[faults]\nseed = 18446744073709551616\n", "m.ini:2: seed: '18446744073709551616' is not" },
 };
 
 START_TEST(test_ini_errors)
