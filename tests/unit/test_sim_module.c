@@ -674,6 +674,40 @@ START_TEST(test_lane_flags_and_los)
 }
 END_TEST
 
+START_TEST(test_tx_flags)
+{
+	struct sim_module_cfg cfg;
+	struct rig r;
+	uint8_t b[2];
+
+	sim_module_cfg_default(&cfg);
+	cfg.lane[0].tx_power_dbm = 4.5;		/* above the 4 dBm warning */
+	cfg.lane[3].tx_bias_ma = 95;		/* above the 90 mA warning */
+	cfg.vcc_v = 3.10;			/* below the 3.135 V warning */
+	rig_open(&r, &cfg);
+	sleep_until(&r, now(&r) + 100 * MS);
+	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_VCC_LW);
+	bring_up(&r);
+	sleep_until(&r, now(&r) + 100 * MS);
+	sel(&r, 0, 0x11);
+	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 0), 0);	/* HA */
+	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 2), 0x01);	/* HW */
+	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_BIAS_FLAGS + 2), 0x08);
+	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_BIAS_FLAGS + 3), 0);
+	/* 95 mA at x2: 2 uA x 2 units */
+	ck_assert_int_eq(rd(&r, CMIS_P11_TX_BIAS + 6, b, 2), BERT_OK);
+	ck_assert_uint_eq(bert_get_be16(b), 95000 / 4);
+	/* a disabled lane raises no Tx flags */
+	sel(&r, 0, 0x10);
+	wr1(&r, CMIS_P10_TX_DISABLE, 0x01);
+	sleep_until(&r, now(&r) + 100 * MS);
+	sel(&r, 0, 0x11);
+	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 2), 0);
+	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 3), 0);
+	rig_close(&r);
+}
+END_TEST
+
 START_TEST(test_software_reset)
 {
 	struct rig r;
@@ -983,6 +1017,10 @@ static const struct {
 	{ "[thresholds]\ntemp_high_warn_c = 80\n", "m.ini: [thresholds] temp: need" },
 	{ "[app 1]\nhost_id = 0x11\nhost_lanes = 8\n", "m.ini: [app 1]: host_lanes must be" },
 	{ "[monitors]\ntx_bias_multiplier = 3\n", "m.ini: [monitors] tx_bias_multiplier" },
+	{ "[module]\nmedia_lanes = 1\n[app 1]\nhost_id = 1\nhost_lanes = 3\nmedia_lanes = 1\n"
+	  "host_lane_options = 0x21\n", "m.ini: [app 1]: host lane 6 needs media lanes beyond 1" },
+	{ "[app 1]\nhost_id = 0xff\n", "m.ini:2: host_id: 0xff is out of range" },
+	{ "[faults]\nseed = 18446744073709551616\n", "m.ini:2: seed: '18446744073709551616' is not" },
 };
 
 START_TEST(test_ini_errors)
@@ -1055,6 +1093,7 @@ Suite *suite_sim_module(void)
 
 	tcase_add_test(mon, test_flags_latch_and_clear);
 	tcase_add_test(mon, test_lane_flags_and_los);
+	tcase_add_test(mon, test_tx_flags);
 	tcase_add_test(mon, test_power_model);
 	suite_add_tcase(s, mon);
 
