@@ -181,6 +181,26 @@ START_TEST(test_timing)
 }
 END_TEST
 
+/* without 0x87 the reply waits for the latency timer */
+START_TEST(test_latency_without_flush)
+{
+	static const uint8_t get[] = { 0x81 }, get_flush[] = { 0x81, 0x87 };
+	uint8_t r[2];
+	uint64_t t0;
+
+	mpsse_mode();
+	ck_assert_int_eq(port->ops->set_latency(port, 2), BERT_OK);
+	t0 = bert_clock_now(clk);
+	wr(get, 1);
+	ck_assert_uint_eq(rd(r, 2), 1);
+	ck_assert_uint_eq(bert_clock_now(clk) - t0, 500 + 125000 + 2000000);
+	t0 = bert_clock_now(clk);
+	wr(get_flush, 2);
+	ck_assert_uint_eq(rd(r, 2), 1);
+	ck_assert_uint_eq(bert_clock_now(clk) - t0, 500 + 125000);
+}
+END_TEST
+
 START_TEST(test_rx_fifo_stall)
 {
 	static const uint8_t big[] = { 0x20, 0xCF, 0x07, 0x87 };	/* read 2000 */
@@ -566,6 +586,7 @@ Suite *suite_mpsse_engine(void)
 	tcase_add_test(tc, test_split_commands);
 	tcase_add_test(tc, test_shift_register);
 	tcase_add_test(tc, test_timing);
+	tcase_add_test(tc, test_latency_without_flush);
 	tcase_add_test(tc, test_rx_fifo_stall);
 	suite_add_tcase(s, tc);
 
