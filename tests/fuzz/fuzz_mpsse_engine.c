@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fixtures/sim/ina226.h"
+#include "fixtures/sim/ina226_sim.h"
 #include "fixtures/sim/mpsse_engine.h"
 #include "tests/unit/sim_eeprom.h"
 

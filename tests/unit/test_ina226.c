@@ -7,7 +7,7 @@
 #include "fixtures/i2c_ftdi.h"
 #include "fixtures/i2c_sim.h"
 #include "fixtures/ina226.h"
-#include "fixtures/sim/ina226.h"
+#include "fixtures/sim/ina226_sim.h"
 #include "fixtures/sim/mpsse_engine.h"
 #include "common.h"
 
