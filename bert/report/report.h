@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Renderers of a run record: a text summary for people, the JSON record,
+ * JUnit XML for CI consumers (one testcase per measurement) and CSV (one row
+ * per measurement). Every renderer takes a finished or partial record (a run
+ * loaded back from the store renders the same as the live one) and returns
+ * BERT_OK or BERT_ERR_IO when the stream failed. */
+#ifndef BERT_REPORT_REPORT_H
+#define BERT_REPORT_REPORT_H
+
+#include <stdio.h>
+
+#include "bert/qual/record.h"
+
+enum report_format {
+	REPORT_TEXT = 0,
+	REPORT_JSON,
+	REPORT_JUNIT,
+	REPORT_CSV,
+};
+#define REPORT_NFORMATS 4
+
+/* "text", "json", "junit", "csv" */
+int report_format_parse(const char *s, enum report_format *fmt);
+const char *report_format_name(enum report_format fmt);
+/* The stable file name report_write_dir() uses: "summary.txt",
+ * "record.json", "junit.xml", "measurements.csv". */
+const char *report_file_name(enum report_format fmt);
+
+int report_text(FILE *f, const struct qual_record *r);
+int report_json(FILE *f, const struct qual_record *r);
+int report_junit(FILE *f, const struct qual_record *r);
+int report_csv(FILE *f, const struct qual_record *r);
+int report_write(FILE *f, enum report_format fmt, const struct qual_record *r);
+/* Writes every format into dir (created when missing) under the stable
+ * names, each through a temporary file and rename(), so a reader never sees
+ * half a report. */
+int report_write_dir(const char *dir, const struct qual_record *r);
+
+/* A value as reports print it: "-1.23" (linear), "2.40e-04" (log10 scale),
+ * "inf", "-inf", "" for NaN. */
+const char *report_num(double v, enum qual_scale scale, char *buf, size_t size);
+/* "[-0.80, 4.20]", "<= -4.40", ">= 0.00", "" for no limits. */
+const char *report_limits(const struct qual_limits *l, char *buf, size_t size);
+
+#endif
