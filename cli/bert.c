@@ -18,6 +18,7 @@ static const struct bert_cmd commands[] = {
 	{ "dump", cmd_dump, "module memory as a binary or hex image" },
 	{ "fixture", cmd_fixture, "fixture board lines: status, reset, lpmode" },
 	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
+	{ "results", cmd_results, "qualification runs in the results database: list, show, export" },
 	{ NULL, NULL, NULL },
 };
 

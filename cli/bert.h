@@ -15,5 +15,6 @@ int cmd_dump(int argc, char **argv);
 int cmd_fixture(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_results(int argc, char **argv);
 
 #endif

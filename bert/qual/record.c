@@ -290,6 +290,60 @@ int qual_time_parse(const char *s, int64_t *t)
 
 /* ---- JSON ---- */
 
+size_t qual_utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+/* JSON strings must be UTF-8; module EEPROM strings need not be. Bytes that
+ * do not form UTF-8 become '?', so a record never loses a whole object to
+ * one bad byte. */
+static json_t *jstr(const char *s)
+{
+	char buf[QUAL_URI_MAX + QUAL_RUN_MSG_MAX];
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0, n;
+
+	while (*p && o + 5 < sizeof(buf)) {
+		n = qual_utf8_len(p);
+		if (!n) {
+			buf[o++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(buf + o, p, n);
+		o += n;
+		p += n;
+	}
+	buf[o] = '\0';
+	return json_string(buf);
+}
+
 /* NaN -> null, +-inf -> "inf" / "-inf" (JSON has no infinities). */
 static json_t *jnum(double v)
 {
@@ -372,19 +426,19 @@ json_t *qual_measurement_to_json(const struct qual_measurement *m)
 {
 	json_t *j = json_object();
 
-	json_object_set_new(j, "name", json_string(m->name));
+	json_object_set_new(j, "name", jstr(m->name));
 	json_object_set_new(j, "lane", json_integer(m->lane));
 	json_object_set_new(j, "value", jnum(m->value));
-	json_object_set_new(j, "unit", json_string(m->unit));
+	json_object_set_new(j, "unit", jstr(m->unit));
 	json_object_set_new(j, "low", jnum(m->lim.low));
 	json_object_set_new(j, "high", jnum(m->lim.high));
 	json_object_set_new(j, "marginal", jnum(m->lim.marginal));
 	json_object_set_new(j, "guard", json_string(qual_guard_name(m->lim.guard)));
 	json_object_set_new(j, "scale", json_string(qual_scale_name(m->lim.scale)));
 	json_object_set_new(j, "uncertainty", jnum(m->uncertainty));
-	json_object_set_new(j, "method", json_string(m->method));
+	json_object_set_new(j, "method", jstr(m->method));
 	json_object_set_new(j, "verdict", json_string(qual_verdict_name(m->verdict)));
-	json_object_set_new(j, "message", json_string(m->message));
+	json_object_set_new(j, "message", jstr(m->message));
 	return j;
 }
 
@@ -441,12 +495,12 @@ json_t *qual_step_to_json(const struct qual_step *s)
 	json_t *j = json_object(), *a;
 	size_t i;
 
-	json_object_set_new(j, "name", json_string(s->name));
+	json_object_set_new(j, "name", jstr(s->name));
 	json_object_set_new(j, "status", json_string(qual_step_status_name(s->status)));
 	json_object_set_new(j, "verdict", json_string(qual_verdict_name(s->verdict)));
 	json_object_set_new(j, "start_ns", json_integer((json_int_t)s->start_ns));
 	json_object_set_new(j, "end_ns", json_integer((json_int_t)s->end_ns));
-	json_object_set_new(j, "message", json_string(s->message));
+	json_object_set_new(j, "message", jstr(s->message));
 	a = json_array();
 	for (i = 0; i < s->nm; i++)
 		json_array_append_new(a, qual_measurement_to_json(&s->m[i]));
@@ -470,25 +524,25 @@ json_t *qual_record_to_json(const struct qual_record *r)
 	json_object_set_new(j, "schema", json_integer(r->schema));
 	if (r->id)
 		json_object_set_new(j, "id", json_integer(r->id));
-	json_object_set_new(j, "uuid", json_string(r->uuid));
-	json_object_set_new(j, "bert_version", json_string(r->bert_version));
+	json_object_set_new(j, "uuid", jstr(r->uuid));
+	json_object_set_new(j, "bert_version", jstr(r->bert_version));
 	json_object_set_new(j, "status", json_string(qual_run_status_name(r->status)));
 	json_object_set_new(j, "verdict", json_string(qual_verdict_name(r->verdict)));
-	json_object_set_new(j, "message", json_string(r->message));
+	json_object_set_new(j, "message", jstr(r->message));
 	json_object_set_new(j, "wall_start", json_string(qual_time_iso(r->wall_start, t, sizeof(t))));
 	json_object_set_new(j, "wall_end", r->wall_end ?
 			    json_string(qual_time_iso(r->wall_end, t, sizeof(t))) :
 			    json_null());
 	json_object_set_new(j, "station_time_ns", json_integer((json_int_t)r->station_ns));
 	json_object_set_new(j, "station_time_s", json_real((double)r->station_ns / 1e9));
-	json_object_set_new(j, "dut", json_pack("{s:s, s:s, s:s, s:s, s:s}",
-		"vendor", r->dut.vendor, "pn", r->dut.pn, "sn", r->dut.sn,
-		"rev", r->dut.rev, "firmware", r->dut.firmware));
-	json_object_set_new(j, "station", json_pack("{s:s, s:I, s:s, s:s, s:i}",
-		"name", r->station, "site", (json_int_t)r->site, "fixture", r->fixture,
-		"host", r->host, "pid", r->pid));
-	json_object_set_new(j, "profile", json_pack("{s:s, s:s, s:I, s:I}",
-		"name", r->profile, "hash", r->profile_hash,
+	json_object_set_new(j, "dut", json_pack("{s:o, s:o, s:o, s:o, s:o}",
+		"vendor", jstr(r->dut.vendor), "pn", jstr(r->dut.pn), "sn", jstr(r->dut.sn),
+		"rev", jstr(r->dut.rev), "firmware", jstr(r->dut.firmware)));
+	json_object_set_new(j, "station", json_pack("{s:o, s:I, s:o, s:o, s:i}",
+		"name", jstr(r->station), "site", (json_int_t)r->site, "fixture",
+		jstr(r->fixture), "host", jstr(r->host), "pid", r->pid));
+	json_object_set_new(j, "profile", json_pack("{s:o, s:o, s:I, s:I}",
+		"name", jstr(r->profile), "hash", jstr(r->profile_hash),
 		"lanes", (json_int_t)r->lanes, "lanes_per_link", (json_int_t)r->lanes_per_link));
 
 	/* derived, for readers: verdict per lane and per link */

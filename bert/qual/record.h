@@ -139,6 +139,9 @@ const char *qual_step_status_name(enum qual_step_status s);
 int qual_step_status_parse(const char *s, enum qual_step_status *out);
 const char *qual_run_status_name(enum qual_run_status s);
 int qual_run_status_parse(const char *s, enum qual_run_status *out);
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when s does not start
+ * one (overlong forms, surrogates and U+FFFE/FFFF count as invalid). */
+size_t qual_utf8_len(const unsigned char *s);
 /* "2025-01-31T12:00:00Z"; buf of at least 32 bytes. */
 const char *qual_time_iso(int64_t t, char *buf, size_t size);
 int qual_time_parse(const char *s, int64_t *t);
