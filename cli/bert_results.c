@@ -118,7 +118,7 @@ static int do_list(struct store *st, const struct cli_opts *o,
 	} else {
 		printf("%6s  %-20s  %-8s  %-8s  %-14s  %-16s  %-12s  %5s  %9s\n", "ID",
 		       "STARTED (UTC)", "STATUS", "VERDICT", "PROFILE", "SERIAL",
-		       "STATION", "STEPS", "STATION");
+		       "STATION", "STEPS", "TIME");
 		for (i = 0; i < n; i++) {
 			char st_site[QUAL_STR_MAX + 16];
 

@@ -421,6 +421,7 @@ static int step_seq(const struct qual_record *rec, const struct qual_step *step)
 static int step_insert(struct store *st, const struct qual_record *rec,
 		       const struct qual_step *step, int seq)
 {
+	enum qual_verdict so_far = QUAL_NONE;
 	sqlite3_stmt *s = NULL;
 	sqlite3_int64 step_id;
 	size_t i;
@@ -508,6 +509,23 @@ static int step_insert(struct store *st, const struct qual_record *rec,
 	}
 	sqlite3_finalize(s);
 
+	/* the run's verdict so far, over the committed steps */
+	rc = prepare(st, "SELECT verdict FROM steps WHERE run_id = ?", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, rec->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char buf[16];
+		enum qual_verdict sv = QUAL_NONE;
+
+		col_text(s, 0, buf, sizeof(buf));
+		qual_verdict_parse(buf, &sv);
+		so_far = qual_verdict_worst(so_far, sv);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+
 	/* the identity is known after the first step: keep the row current so
 	 * a run that dies later still names its module */
 	rc = prepare(st, "UPDATE runs SET changed = " NEXT_CHANGE ", verdict = ?, "
@@ -515,7 +533,7 @@ static int step_insert(struct store *st, const struct qual_record *rec,
 		     &s);
 	if (rc)
 		return rc;
-	bind_text(s, 1, qual_verdict_name(qual_record_verdict(rec)));
+	bind_text(s, 1, qual_verdict_name(so_far));
 	bind_text(s, 2, rec->dut.vendor);
 	bind_text(s, 3, rec->dut.pn);
 	bind_text(s, 4, rec->dut.sn);
@@ -768,9 +786,33 @@ int store_last_change(struct store *st, int64_t *out)
 	return BERT_OK;
 }
 
-int store_run_resolve(struct store *st, const char *run, int64_t *id)
+static int resolve_query(struct store *st, const char *sql, const char *run,
+			 int mode, int64_t *id, int *count)
 {
 	sqlite3_stmt *s;
+	int rc = prepare(st, sql, &s);
+
+	if (rc)
+		return rc;
+	if (mode == 1)
+		sqlite3_bind_int64(s, 1, strtoll(run, NULL, 10));
+	else if (mode == 2) {
+		sqlite3_bind_int(s, 1, (int)strlen(run));
+		bind_text(s, 2, run);
+	}
+	*count = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		(*count)++;
+	}
+	sqlite3_finalize(s);
+	return BERT_OK;
+}
+
+int store_run_resolve(struct store *st, const char *run, int64_t *id)
+{
+	static const char by_prefix[] =
+		"SELECT id FROM runs WHERE substr(uuid, 1, ?) = ? LIMIT 2";
 	size_t len = run ? strlen(run) : 0, i;
 	bool digits = len > 0 && len < 19;
 	int rc, count = 0;
@@ -781,28 +823,21 @@ int store_run_resolve(struct store *st, const char *run, int64_t *id)
 	if (!len)
 		return bert_fail(BERT_ERR_ARG, "no run given");
 	if (!strcmp(run, "last"))
-		rc = prepare(st, "SELECT id FROM runs ORDER BY id DESC LIMIT 1", &s);
+		rc = resolve_query(st, "SELECT id FROM runs ORDER BY id DESC LIMIT 1",
+				   run, 0, id, &count);
 	else if (digits)
-		rc = prepare(st, "SELECT id FROM runs WHERE id = ?", &s);
-	else if (len >= 4 && len < QUAL_UUID_MAX)
-		rc = prepare(st, "SELECT id FROM runs WHERE substr(uuid, 1, ?) = ? "
-			     "LIMIT 2", &s);
-	else
+		rc = resolve_query(st, "SELECT id FROM runs WHERE id = ?", run, 1, id,
+				   &count);
+	else if (len < 4 || len >= QUAL_UUID_MAX)
 		return bert_fail(BERT_ERR_ARG, "'%s' is not a run (an id, 'last', "
 				 "or 4 or more characters of a UUID)", run);
+	else
+		rc = resolve_query(st, by_prefix, run, 2, id, &count);
+	/* "1234" may also be the start of a UUID */
+	if (!rc && digits && !count && len >= 4 && len < QUAL_UUID_MAX)
+		rc = resolve_query(st, by_prefix, run, 2, id, &count);
 	if (rc)
 		return rc;
-	if (digits) {
-		sqlite3_bind_int64(s, 1, strtoll(run, NULL, 10));
-	} else if (strcmp(run, "last")) {
-		sqlite3_bind_int(s, 1, (int)len);
-		bind_text(s, 2, run);
-	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		count++;
-	}
-	sqlite3_finalize(s);
 	if (count == 0)
 		return bert_fail(BERT_ERR_RANGE, "no run '%s' in %s", run, st->path);
 	if (count > 1)
