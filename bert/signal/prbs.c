@@ -23,6 +23,7 @@
 #define RING		32
 #define WIN_CHUNKS	4	/* loss-of-lock window: 1024 bits */
 #define WIN_LOSS	256	/* more errors than this in a window: lost */
+#define LIN_WINS	64	/* windows per kernel call: 8 KiB, stays in L1 */
 #define SSPRQ_BITS	(2u * BERT_SSPRQ_SYMBOLS)
 
 struct pat_info {
@@ -393,61 +394,104 @@ static void win_scalar(struct chk *x, uint64_t c0, size_t nwin,
 #include <immintrin.h>
 #define PRBS_HAVE_AVX2 1
 
-__attribute__((target("avx2,popcnt")))
-static void win_avx2(struct chk *x, uint64_t c0, size_t nwin,
-		     uint32_t *werr, uint32_t *wsym)
+#define LIN_CHUNKS (LIN_WINS * WIN_CHUNKS)
+
+/* One chunk at p: expected = XOR of the tap chunks behind it, compared
+ * with the capture (user invert, Gray map, IEEE inverter). */
+#define AVX2_CHUNK(K) do {							\
+	const uint8_t *p_ = lin + (base + (K)) * CHUNK_BYTES;			\
+	__m256i e_, r_;								\
+	e_ = _mm256_xor_si256(_mm256_load_si256((const __m256i *)(p_ - o0)),	\
+			      _mm256_load_si256((const __m256i *)(p_ - o1)));	\
+	if (nt > 2)								\
+		e_ = _mm256_xor_si256(e_, _mm256_xor_si256(			\
+			_mm256_load_si256((const __m256i *)(p_ - o2)),		\
+			_mm256_load_si256((const __m256i *)(p_ - o3))));	\
+	_mm256_store_si256((__m256i *)p_, e_);					\
+	r_ = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)		\
+		(src + (base + (K) - RING) * CHUNK_BYTES)), inv);			\
+	if (q) {								\
+		if (lsb)							\
+			r_ = _mm256_xor_si256(r_, _mm256_and_si256(		\
+				_mm256_slli_epi16(r_, 1), maa));		\
+		else								\
+			r_ = _mm256_xor_si256(r_, _mm256_and_si256(		\
+				_mm256_srli_epi16(r_, 1), m55));		\
+	}									\
+	d##K = _mm256_xor_si256(_mm256_xor_si256(e_, iinv), r_);		\
+} while (0)
+
+/* The ring is unrolled into a linear buffer for the call so every tap is a
+ * fixed negative offset from the chunk being made: no modulo, no aliasing
+ * reloads, four chunks in flight. */
+__attribute__((target("avx2,popcnt"), always_inline))
+static inline void win_avx2_t(struct chk *x, uint64_t c0, size_t nwin,
+			      uint32_t *werr, uint32_t *wsym, const bool q,
+			      const bool lsb, const unsigned nt)
 {
+	static _Thread_local uint8_t lin[(RING + LIN_CHUNKS) * CHUNK_BYTES]
+		__attribute__((aligned(32)));
 	const __m256i inv = _mm256_set1_epi8((char)(x->inv ? 0xff : 0));
 	const __m256i iinv = _mm256_set1_epi8((char)(x->iinv ? 0xff : 0));
 	const __m256i m55 = _mm256_set1_epi8(0x55);
 	const __m256i maa = _mm256_set1_epi8((char)0xaa);
-	const unsigned *tp = x->pi->taps;
-	const unsigned nt = x->pi->ntaps;
-	const bool q = x->q, lsb = x->lsb;
-	size_t w;
-	unsigned k;
+	const uint8_t *const src = x->buf + c0 * CHUNK_BYTES;
+	const size_t o0 = (size_t)x->pi->taps[0] * CHUNK_BYTES;
+	const size_t o1 = (size_t)x->pi->taps[1] * CHUNK_BYTES;
+	const size_t o2 = nt > 2 ? (size_t)x->pi->taps[2] * CHUNK_BYTES : 0;
+	const size_t o3 = nt > 3 ? (size_t)x->pi->taps[3] * CHUNK_BYTES : 0;
+	size_t w, i;
 
+	for (i = 0; i < RING; i++)
+		memcpy(lin + i * CHUNK_BYTES, x->ring[(c0 - RING + i) % RING],
+		       CHUNK_BYTES);
 	for (w = 0; w < nwin; w++) {
-		uint32_t be = 0, se = 0;
+		const size_t base = RING + w * WIN_CHUNKS;
+		__m256i d0, d1, d2, d3, any;
+		unsigned k;
 
+		AVX2_CHUNK(0);
+		AVX2_CHUNK(1);
+		AVX2_CHUNK(2);
+		AVX2_CHUNK(3);
+		any = _mm256_or_si256(_mm256_or_si256(d0, d1),
+				      _mm256_or_si256(d2, d3));
+		werr[w] = wsym[w] = 0;
+		if (_mm256_testz_si256(any, any))
+			continue;
 		for (k = 0; k < WIN_CHUNKS; k++) {
-			uint64_t c = c0 + w * WIN_CHUNKS + k;
-			__m256i e, r, d;
-			unsigned t;
+			uint64_t v[4];
 
-			e = _mm256_load_si256((const __m256i *)x->ring[(c - tp[0]) % RING]);
-			for (t = 1; t < nt; t++)
-				e = _mm256_xor_si256(e, _mm256_load_si256(
-					(const __m256i *)x->ring[(c - tp[t]) % RING]));
-			_mm256_store_si256((__m256i *)x->ring[c % RING], e);
-			r = _mm256_xor_si256(_mm256_loadu_si256(
-				(const __m256i *)(x->buf + c * CHUNK_BYTES)), inv);
-			if (q) {
-				if (lsb)
-					r = _mm256_xor_si256(r, _mm256_and_si256(
-						_mm256_slli_epi16(r, 1), maa));
-				else
-					r = _mm256_xor_si256(r, _mm256_and_si256(
-						_mm256_srli_epi16(r, 1), m55));
-			}
-			d = _mm256_xor_si256(_mm256_xor_si256(e, iinv), r);
-			if (_mm256_testz_si256(d, d))
-				continue;
-			{
-				uint64_t v[4];
-				unsigned i;
-
-				_mm256_storeu_si256((__m256i *)v, d);
-				for (i = 0; i < 4; i++) {
-					be += (uint32_t)__builtin_popcountll(v[i]);
-					se += (uint32_t)__builtin_popcountll(
-						(v[i] | (v[i] >> 1)) & 0x5555555555555555ull);
-				}
+			_mm256_storeu_si256((__m256i *)v,
+					    k == 0 ? d0 : k == 1 ? d1 : k == 2 ? d2 : d3);
+			for (i = 0; i < 4; i++) {
+				werr[w] += (uint32_t)__builtin_popcountll(v[i]);
+				wsym[w] += (uint32_t)__builtin_popcountll(
+					(v[i] | (v[i] >> 1)) & 0x5555555555555555ull);
 			}
 		}
-		werr[w] = be;
-		wsym[w] = se;
 	}
+	for (i = 0; i < RING; i++) {
+		uint64_t c = c0 + nwin * WIN_CHUNKS - RING + i;
+
+		memcpy(x->ring[c % RING],
+		       lin + (nwin * WIN_CHUNKS + i) * CHUNK_BYTES, CHUNK_BYTES);
+	}
+}
+
+/* The pattern's shape picked once, so the chunk loop has no branches. */
+__attribute__((target("avx2,popcnt")))
+static void win_avx2(struct chk *x, uint64_t c0, size_t nwin,
+		     uint32_t *werr, uint32_t *wsym)
+{
+	if (x->pi->ntaps == 2 && !x->q)
+		win_avx2_t(x, c0, nwin, werr, wsym, false, false, 2);
+	else if (x->pi->ntaps == 2 && !x->lsb)
+		win_avx2_t(x, c0, nwin, werr, wsym, true, false, 2);
+	else if (x->pi->ntaps == 2)
+		win_avx2_t(x, c0, nwin, werr, wsym, true, true, 2);
+	else
+		win_avx2_t(x, c0, nwin, werr, wsym, x->q, x->lsb, 4);
 }
 #else
 #define PRBS_HAVE_AVX2 0
@@ -648,8 +692,8 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 		while (n + WIN_CHUNKS <= cend) {
 			size_t nwin = (size_t)((cend - n) / WIN_CHUNKS), w;
 
-			if (nwin > 256)
-				nwin = 256;
+			if (nwin > LIN_WINS)
+				nwin = LIN_WINS;
 #if PRBS_HAVE_AVX2
 			if (path == BERT_SIMD_AVX2)
 				win_avx2(&x, n, nwin, werr, wsym);
