@@ -109,6 +109,8 @@ int main(void)
 				int r = decode_rs_int(rs, iw + k * BERT_RS_N, NULL, 0);
 				int ours = res[i + k] == BERT_RS_UNCORRECTABLE ? -1 : res[i + k];
 
+				if (r < 0)	/* libfec: any negative is a failure */
+					r = -1;
 				mism += r != ours;
 				fails += r < 0;
 			}
