@@ -9,6 +9,8 @@
 #define BERT_VERSION "0.1.0"
 
 static const struct bert_cmd commands[] = {
+	{ "fec", cmd_fec, "RS(544,514) analytics: pre-FEC BER or codeword histogram" },
+	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
 	{ NULL, NULL, NULL },
 };
 

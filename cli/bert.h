@@ -9,4 +9,7 @@ struct bert_cmd {
 	const char *summary;
 };
 
+int cmd_fec(int argc, char **argv);
+int cmd_prbs(int argc, char **argv);
+
 #endif

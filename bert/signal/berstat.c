@@ -293,7 +293,17 @@ int bert_hist_analyze(const struct bert_rs_hist *h, double flr_factor,
 	for (k = o->tail_from; k < BERT_RS_HIST_BINS; k++)
 		o->obs_tail += h->bin[k];
 	o->binom_tail = n * bert_binom_tail(BERT_RS_N, o->tail_from - 1, o->ser);
-	o->bursty = (double)o->obs_tail > 3 * o->binom_tail &&
-		    (double)o->obs_tail - o->binom_tail > 3 * sqrt(o->binom_tail) + 3;
+	/* bin by bin, so a few heavy far bins are not hidden by the near
+	 * ones: bursty when a bin above the noise floor holds three times
+	 * its binomial count plus three sigma */
+	for (k = o->tail_from; k < BERT_RS_HIST_BINS; k++) {
+		double e = n * (k == BERT_RS_UNCORRECTABLE ?
+				bert_binom_tail(BERT_RS_N, BERT_RS_T, o->ser) :
+				bert_binom_pmf(BERT_RS_N, k, o->ser));
+		double c = (double)h->bin[k];
+
+		if (c >= HIST_NOISE && c > 3 * e + 3 * sqrt(e))
+			o->bursty = true;
+	}
 	return BERT_OK;
 }

@@ -9,6 +9,7 @@
  * per chunk. Only the first `degree` chunks come from the bit-serial LFSR. */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -528,56 +529,90 @@ static bool acquire(const struct chk *x, uint64_t *pos, unsigned need,
 	return false;
 }
 
-static int check_ssprq(const struct chk *x, struct bert_prbs_result *res,
-		       unsigned need)
+/* SSPRQ lock index: every 48-bit window of the (cyclic) pattern keyed with
+ * the parity of its offset. The pattern repeats A at an even and at an odd
+ * offset, and symbols pair bits from even offsets, so the parity tells the
+ * copies apart. */
+#define SSPRQ_WIN 48
+struct ssprq_key {
+	uint64_t key;
+	uint32_t off;	/* offset of the bit after the window */
+};
+static struct ssprq_key *ssprq_idx;
+
+static int key_cmp(const void *a, const void *b)
 {
-	/* SSPRQ is a fixed 131070-bit table: lock by finding `need` bits of
-	 * the capture in it, then compare bit by bit (captures are short). */
+	const struct ssprq_key *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static void ssprq_index_init(void)
+{
+	uint64_t win = 0;
+	uint32_t i;
+
+	ssprq_idx = malloc(sizeof(*ssprq_idx) * SSPRQ_BITS);
+	if (!ssprq_idx)
+		return;
+	for (i = 0; i < SSPRQ_BITS + SSPRQ_WIN - 1; i++) {
+		win = ((win << 1) | get_bit(ssprq_bits, i % SSPRQ_BITS, false)) &
+		      ((1ull << SSPRQ_WIN) - 1);
+		if (i >= SSPRQ_WIN - 1) {
+			uint32_t start = i + 1 - SSPRQ_WIN;
+
+			ssprq_idx[start].key = (win << 1) | (start & 1);
+			ssprq_idx[start].off = (i + 1) % SSPRQ_BITS;
+		}
+	}
+	qsort(ssprq_idx, SSPRQ_BITS, sizeof(*ssprq_idx), key_cmp);
+}
+
+static pthread_once_t ssprq_idx_once = PTHREAD_ONCE_INIT;
+
+static void check_ssprq(const struct chk *x, struct bert_prbs_result *res)
+{
+	/* Lock by looking the next 48 capture bits up in the index, then
+	 * compare bit by bit (SSPRQ captures are short scope records). */
 	uint64_t n = 0;
 
-	if (need > 64)
-		need = 64;
-	while (n + need <= x->nbits) {
-		uint64_t want = 0, win = 0, off, i;
-		bool found = false;
-		uint64_t werr = 0, wbits = 0, wstart;
+	pthread_once(&ssprq_idx_once, ssprq_index_init);
+	if (!ssprq_idx)
+		return;
+	while (n + SSPRQ_WIN <= x->nbits) {
+		struct ssprq_key k, *hit;
+		uint64_t want = 0, i, off, werr = 0, wbits = 0, wstart;
+		unsigned eprev = 0;
 
-		for (i = 0; i < need; i++)
+		for (i = 0; i < SSPRQ_WIN; i++)
 			want = (want << 1) | (get_bit(x->buf, n + i, x->lsb) ^ (x->inv & 1));
-		for (i = 0; i < SSPRQ_BITS + need; i++) {
-			win = (win << 1) | get_bit(ssprq_bits, i % SSPRQ_BITS, false);
-			if (need < 64)
-				win &= (1ull << need) - 1;
-			if (i + 1 >= need && win == want) {
-				found = true;
-				break;
-			}
-		}
-		if (!found) {
+		k.key = (want << 1) | (n & 1);
+		hit = bsearch(&k, ssprq_idx, SSPRQ_BITS, sizeof(k), key_cmp);
+		if (!hit) {
 			n++;
 			continue;
 		}
-		off = (i + 1) % SSPRQ_BITS;	/* pattern bit matching capture bit n + need */
+		off = hit->off;
 		if (!res->locks)
 			res->first_lock_bit = n;
 		res->locks++;
 		res->locked = true;
-		n += need;
+		res->bits_checked += SSPRQ_WIN;
+		if (x->q)
+			res->symbols_checked += SSPRQ_WIN / 2;
+		n += SSPRQ_WIN;
 		wstart = n;
 		for (; n < x->nbits; n++) {
 			unsigned e = (get_bit(x->buf, n, x->lsb) ^ (x->inv & 1)) ^
 				     get_bit(ssprq_bits, off, false);
-			unsigned e2 = 0;
 
-			if ((n & 1) && n > 0)
-				e2 = ((get_bit(x->buf, n - 1, x->lsb) ^ (x->inv & 1)) ^
-				      get_bit(ssprq_bits, (off + SSPRQ_BITS - 1) % SSPRQ_BITS, false));
 			res->bits_checked++;
 			res->bit_errors += e;
 			if (n & 1) {
 				res->symbols_checked++;
-				res->symbol_errors += (e | e2);
+				res->symbol_errors += e | eprev;
 			}
+			eprev = e;
 			werr += e;
 			wbits++;
 			if (++off == SSPRQ_BITS)
@@ -596,9 +631,8 @@ static int check_ssprq(const struct chk *x, struct bert_prbs_result *res,
 			}
 		}
 		if (res->locked)
-			return BERT_OK;
+			return;
 	}
-	return BERT_OK;
 }
 
 int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
@@ -634,7 +668,7 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 	if (o->pat == BERT_SSPRQ) {
 		pthread_once(&ssprq_once, ssprq_init);
 		x.inv = (o->flags & BERT_PRBS_INVERT) ? 0xff : 0;
-		check_ssprq(&x, res, need);
+		check_ssprq(&x, res);
 		goto out;
 	}
 
