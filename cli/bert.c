@@ -18,6 +18,8 @@ static const struct bert_cmd commands[] = {
 	{ "dump", cmd_dump, "module memory as a binary or hex image" },
 	{ "fixture", cmd_fixture, "fixture board lines: status, reset, lpmode" },
 	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
+	{ "fec", cmd_fec, "RS(544,514) analytics: pre-FEC BER or codeword histogram" },
+	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
 	{ NULL, NULL, NULL },
 };
 
