@@ -117,7 +117,8 @@ _bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do BERT_TOP=$(CURDIR) $$b || exit 1; done
 
 # libFuzzer needs clang: the library is rebuilt once under build/fuzz with
-# coverage instrumentation, then each harness links against it.
+# coverage instrumentation, then each harness links against it (and the CLI's
+# shared renderers, so a harness can go from bytes to JSON).
 FUZZ_BUILD := build/fuzz
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
 _fuzz:
@@ -127,7 +128,8 @@ _fuzz:
 		n=$$(basename $$f .c); \
 		echo "fuzz: $$n ($(FUZZ_TIME) s)"; \
 		clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer $(FUZZ_SAN) \
-			-o $(FUZZ_BUILD)/$$n $$f $(FUZZ_BUILD)/libbert.a $(LIBS) || exit 1; \
+			$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o $(FUZZ_BUILD)/$$n $$f \
+			$(CLI_COMMON) $(FUZZ_BUILD)/libbert.a $(LIBS) || exit 1; \
 		mkdir -p $(FUZZ_BUILD)/corpus-$$n; \
 		seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
 		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_TIME) -max_len=8192 \
