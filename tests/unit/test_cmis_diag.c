@@ -16,6 +16,7 @@
 #include "fixtures/cmis/diag.h"
 #include "fixtures/cmis/vdm.h"
 #include "fixtures/i2c_sim.h"
+#include "fixtures/sim/cmis_module.h"
 #include "common.h"
 
 /* Byte at window offset off of a 128-byte page image. */
@@ -646,6 +647,258 @@ START_TEST(test_drv_vdm_freeze)
 }
 END_TEST
 
+/* ---- driver against the emulated module ------------------------------ */
+
+struct emurig {
+	struct bert_clock *clock;
+	struct i2c_bus *bus;
+	struct sim_module *mod;
+	struct cmis_dev *dev;
+	struct cmis_diag *diag;
+};
+
+static void emu_up(struct emurig *r, const struct sim_module_cfg *cfg, bool bring_up)
+{
+	struct i2c_target tg;
+
+	r->clock = bert_clock_virtual_new();
+	r->bus = i2c_sim_new(r->clock, 400000);
+	r->mod = sim_module_new(cfg, r->clock);
+	ck_assert_ptr_nonnull(r->mod);
+	sim_module_set_lpmode(r->mod, true);
+	tg = sim_module_target(r->mod);
+	ck_assert_int_eq(i2c_sim_attach(r->bus, &tg), BERT_OK);
+	ck_assert_int_eq(cmis_open(r->bus, &r->dev), BERT_OK);
+	if (bring_up)
+		ck_assert_msg(cmis_bring_up(r->dev, 1, 0xff) == BERT_OK, "bring-up: %s",
+			      bert_error_detail());
+	ck_assert_msg(cmis_diag_open(r->dev, &r->diag) == BERT_OK, "%s", bert_error_detail());
+}
+
+static void emu_down(struct emurig *r)
+{
+	cmis_diag_close(r->diag);
+	cmis_close(r->dev);
+	i2c_bus_free(r->bus);
+	sim_module_free(r->mod);
+	bert_clock_free(r->clock);
+}
+
+/* Media generator and checker on lanes 1-4 with pattern gen/chk, looped
+ * back inside the module (media output loopback), counters reset. */
+static void emu_prbs(struct emurig *r, unsigned gen, unsigned chk)
+{
+	struct cmis_prbs_cfg g = { .pattern = gen }, c = { .pattern = chk };
+
+	ck_assert_int_eq(cmis_diag_enable(r->diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
+					  0x0f, &g), BERT_OK);
+	ck_assert_int_eq(cmis_diag_enable(r->diag, CMIS_SIDE_MEDIA, CMIS_UNIT_CHECKER,
+					  0x0f, &c), BERT_OK);
+	ck_assert_int_eq(cmis_diag_loopback_set(r->diag, CMIS_SIDE_MEDIA,
+						CMIS_LOOPBACK_OUTPUT, 0x0f, true), BERT_OK);
+	ck_assert_int_eq(cmis_diag_set_measurement(r->diag, 0, false), BERT_OK);
+	ck_assert_int_eq(cmis_diag_reset_counters(r->diag), BERT_OK);
+}
+
+START_TEST(test_emu_caps)
+{
+	struct sim_module_cfg cfg;
+	const struct cmis_diag_caps *c;
+	struct emurig r;
+
+	sim_module_cfg_default(&cfg);
+	emu_up(&r, &cfg, false);
+	c = cmis_diag_caps(r.diag);
+	ck_assert(c->present);
+	ck_assert_uint_eq(c->unit[CMIS_SIDE_MEDIA][CMIS_UNIT_GENERATOR].patterns, cfg.pat_media_gen);
+	ck_assert_uint_eq(c->unit[CMIS_SIDE_MEDIA][CMIS_UNIT_CHECKER].patterns, cfg.pat_media_chk);
+	ck_assert_uint_eq(c->unit[CMIS_SIDE_HOST][CMIS_UNIT_CHECKER].patterns, cfg.pat_host_chk);
+	ck_assert_uint_eq(c->loopback_raw, cfg.loopback_caps);
+	ck_assert(c->report_ber && c->report_counters);
+	emu_down(&r);
+
+	/* a module without the pages: refused at open, nothing written */
+	cfg.diag = false;
+	r.clock = bert_clock_virtual_new();
+	r.bus = i2c_sim_new(r.clock, 400000);
+	r.mod = sim_module_new(&cfg, r.clock);
+	{
+		struct i2c_target tg = sim_module_target(r.mod);
+
+		ck_assert_int_eq(i2c_sim_attach(r.bus, &tg), BERT_OK);
+	}
+	ck_assert_int_eq(cmis_open(r.bus, &r.dev), BERT_OK);
+	{
+		uint64_t tr = r.bus->stats.transactions;
+
+		ck_assert_int_eq(cmis_diag_open(r.dev, &r.diag), BERT_ERR_UNSUPPORTED);
+		/* one read of 01h:142, nothing else */
+		ck_assert_uint_eq(r.bus->stats.transactions, tr + 1);
+	}
+	ck_assert_ptr_null(r.diag);
+	emu_down(&r);
+}
+END_TEST
+
+START_TEST(test_emu_lock_counters_ber)
+{
+	struct sim_module_cfg cfg;
+	uint64_t e[8] = { 0 }, b[8] = { 0 }, e2[8] = { 0 }, b2[8] = { 0 };
+	uint8_t latched, now;
+	double ber[8], snr[8];
+	struct emurig r;
+	unsigned l;
+
+	sim_module_cfg_default(&cfg);
+	emu_up(&r, &cfg, true);
+	emu_prbs(&r, CMIS_PAT_PRBS31Q, CMIS_PAT_PRBS31Q);
+	ck_assert_int_eq(bert_clock_sleep(r.clock, 2 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
+	ck_assert_uint_eq(now & 0x0f, 0);		/* locked now */
+	ck_assert_int_eq(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e, b), BERT_OK);
+	for (l = 0; l < 4; l++)
+		ck_assert_msg(b[l] > 100000000000ull, "lane %u: %llu bits", l + 1,
+			      (unsigned long long)b[l]);
+	ck_assert_int_eq(bert_clock_sleep(r.clock, 2 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e2, b2), BERT_OK);
+	for (l = 0; l < 4; l++) {
+		ck_assert_uint_gt(b2[l], b[l]);
+		ck_assert_uint_ge(e2[l], e[l]);
+	}
+	ck_assert_int_eq(cmis_diag_read_ber(r.diag, CMIS_SIDE_MEDIA, ber), BERT_OK);
+	for (l = 0; l < 4; l++)
+		ck_assert(ber[l] >= 0 && ber[l] < 1e-6);
+	/* host lanes: the module INI's host SNR; the selector moved to 6 */
+	ck_assert_int_eq(cmis_diag_read_snr(r.diag, CMIS_SIDE_HOST, snr), BERT_OK);
+	for (l = 0; l < 8; l++)
+		ck_assert_msg(fabs(snr[l] - cfg.host_snr_db) < 0.01, "host lane %u SNR %g",
+			      l + 1, snr[l]);
+	/* counters reset */
+	ck_assert_int_eq(cmis_diag_reset_counters(r.diag), BERT_OK);
+	ck_assert_int_eq(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e, b), BERT_OK);
+	for (l = 0; l < 4; l++)
+		ck_assert_uint_lt(b[l], b2[l]);
+	emu_down(&r);
+}
+END_TEST
+
+START_TEST(test_emu_never_locks_and_lock_lost)
+{
+	struct cmis_prbs_cfg p13q = { .pattern = CMIS_PAT_PRBS13Q };
+	struct sim_module_cfg cfg;
+	uint64_t e[8] = { 0 }, b[8] = { 0 };
+	uint8_t latched, now;
+	struct emurig r;
+
+	sim_module_cfg_default(&cfg);
+	emu_up(&r, &cfg, true);
+	/* mismatched patterns: the checker never locks, counts nothing */
+	emu_prbs(&r, CMIS_PAT_PRBS31Q, CMIS_PAT_PRBS13Q);
+	ck_assert_int_eq(bert_clock_sleep(r.clock, 3 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
+	ck_assert_uint_eq(now & 0x0f, 0x0f);
+	ck_assert_int_eq(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e, b), BERT_OK);
+	ck_assert_uint_eq(b[0] + b[1] + b[2] + b[3], 0);
+
+	/* match them: lock; then change lane 2's generator: lock lost */
+	ck_assert_int_eq(cmis_diag_enable(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
+					  0x0f, &p13q), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.clock, 1 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
+	ck_assert_uint_eq(now & 0x0f, 0);
+	p13q.pattern = CMIS_PAT_PRBS31Q;
+	ck_assert_int_eq(cmis_diag_enable(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
+					  0x02, &p13q), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.clock, 1 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
+	ck_assert_uint_eq(latched & 0x0f, 0x02);
+	ck_assert_uint_eq(now & 0x0f, 0x02);
+	emu_down(&r);
+}
+END_TEST
+
+START_TEST(test_emu_unsupported_pattern_writes_nothing)
+{
+	struct cmis_prbs_cfg cfg = { .pattern = CMIS_PAT_SSPRQ };
+	struct sim_module_cfg mc;
+	uint8_t before[128], after[128];
+	struct emurig r;
+	uint64_t bw;
+
+	sim_module_cfg_default(&mc);
+	emu_up(&r, &mc, true);
+	ck_assert_int_eq(cmis_read(r.dev, 0, 0x13, 128, before, 128), BERT_OK);
+	bw = r.bus->stats.bytes_written;
+	/* SSPRQ: the media generator has it, the media checker does not */
+	ck_assert_int_eq(cmis_diag_check(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
+					 0x0f, &cfg), BERT_OK);
+	ck_assert_int_eq(cmis_diag_enable(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_CHECKER,
+					  0x0f, &cfg), BERT_ERR_UNSUPPORTED);
+	cfg.pattern = CMIS_PAT_PRBS7;
+	ck_assert_int_eq(cmis_diag_enable(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
+					  0x0f, &cfg), BERT_ERR_UNSUPPORTED);
+	ck_assert_uint_eq(r.bus->stats.bytes_written, bw);
+	ck_assert_int_eq(cmis_read(r.dev, 0, 0x13, 128, after, 128), BERT_OK);
+	ck_assert_mem_eq(before, after, 128);
+	emu_down(&r);
+}
+END_TEST
+
+START_TEST(test_emu_nack_while_reading_14h)
+{
+	struct sim_module_cfg cfg;
+	uint64_t e[8] = { 0 }, b[8] = { 0 };
+	double ber[8];
+	struct emurig r;
+	unsigned i;
+
+	/* the module NACKs a tenth of the STARTs (seeded), bring-up included */
+	sim_module_cfg_default(&cfg);
+	cfg.nack_probability = 0.1;
+	cfg.seed = 7;
+	emu_up(&r, &cfg, true);
+	emu_prbs(&r, CMIS_PAT_PRBS31Q, CMIS_PAT_PRBS31Q);
+	for (i = 0; i < 20; i++) {
+		ck_assert_msg(cmis_diag_read_ber(r.diag, CMIS_SIDE_MEDIA, ber) == BERT_OK,
+			      "BER read %u: %s", i, bert_error_detail());
+		ck_assert_msg(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e, b) == BERT_OK,
+			      "counter read %u: %s", i, bert_error_detail());
+	}
+	ck_assert_uint_gt(b[0], 0);
+	emu_down(&r);
+}
+END_TEST
+
+START_TEST(test_emu_vdm)
+{
+	struct cmis_vdm_reading *rd = calloc(1, sizeof(*rd));
+	const struct cmis_vdm_obs *o;
+	struct sim_module_cfg cfg;
+	struct emurig r;
+	uint8_t ctrl;
+
+	sim_module_cfg_default(&cfg);
+	emu_up(&r, &cfg, true);
+	emu_prbs(&r, CMIS_PAT_PRBS31Q, CMIS_PAT_PRBS31Q);
+	ck_assert_int_eq(bert_clock_sleep(r.clock, 3 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_msg(cmis_vdm_read(r.dev, rd) == BERT_OK, "%s", bert_error_detail());
+	ck_assert(rd->vdm.present);
+	ck_assert(rd->frozen);			/* statistics are configured */
+	ck_assert_uint_gt(rd->vdm.count, 4);
+	o = cmis_vdm_find(&rd->vdm, CMIS_VDM_LASER_TEMP, 1);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_msg(o->value > 0 && o->value < 100, "laser temperature %g", o->value);
+	ck_assert(o->thresh_present);
+	ck_assert_ptr_nonnull(cmis_vdm_find(&rd->vdm, CMIS_VDM_BER_AVG_MEDIA, 4));
+	ck_assert_ptr_nonnull(cmis_vdm_find(&rd->vdm, CMIS_VDM_FERC_MEDIA, 1));
+	/* released afterwards */
+	ck_assert_int_eq(cmis_read_byte(r.dev, CMIS_VDM_CTRL_PAGE, CMIS_P2F_CTRL, &ctrl), BERT_OK);
+	ck_assert_uint_eq(ctrl & CMIS_P2F_FREEZE_REQUEST, 0);
+	free(rd);
+	emu_down(&r);
+}
+END_TEST
+
 Suite *suite_cmis_diag(void)
 {
 	Suite *s = suite_create("cmis_diag");
@@ -664,6 +917,14 @@ Suite *suite_cmis_diag(void)
 	tcase_add_test(tc, test_drv_results_and_selector);
 	tcase_add_test(tc, test_drv_measurement_loopback_restore);
 	tcase_add_test(tc, test_drv_vdm_freeze);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("emulator");
+	tcase_add_test(tc, test_emu_caps);
+	tcase_add_test(tc, test_emu_lock_counters_ber);
+	tcase_add_test(tc, test_emu_never_locks_and_lock_lost);
+	tcase_add_test(tc, test_emu_unsupported_pattern_writes_nothing);
+	tcase_add_test(tc, test_emu_nack_while_reading_14h);
+	tcase_add_test(tc, test_emu_vdm);
 	suite_add_tcase(s, tc);
 	return s;
 }
