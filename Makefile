@@ -111,7 +111,7 @@ _check: $(LIB) $(PROG_BINS) $(UNIT_BIN)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(REF_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(REF_LIBS)
 
 _bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do BERT_TOP=$(CURDIR) $$b || exit 1; done

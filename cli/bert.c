@@ -12,6 +12,7 @@
 #define BERT_VERSION "0.1.0"
 
 static const struct bert_cmd commands[] = {
+	{ "scan", cmd_scan, "list FTDI adapters, i2c-dev buses and emulated fixtures" },
 	{ "info", cmd_info, "identity, applications and state of the module" },
 	{ "dom", cmd_dom, "module and lane monitors with thresholds and flags" },
 	{ "dump", cmd_dump, "module memory as a binary or hex image" },
