@@ -21,6 +21,8 @@ static const struct bert_cmd commands[] = {
 	{ "loopback", cmd_loopback, "module loopbacks: show, on, off per lane" },
 	{ "vdm", cmd_vdm, "module VDM: pre-FEC BER, errored frames, eSNR, LTP ..." },
 	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
+	{ "fec", cmd_fec, "RS(544,514) analytics: pre-FEC BER or codeword histogram" },
+	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
 	{ NULL, NULL, NULL },
 };
 

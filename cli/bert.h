@@ -18,5 +18,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_ber(int argc, char **argv);
 int cmd_loopback(int argc, char **argv);
 int cmd_vdm(int argc, char **argv);
+int cmd_fec(int argc, char **argv);
+int cmd_prbs(int argc, char **argv);
 
 #endif
