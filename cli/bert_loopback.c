@@ -176,7 +176,7 @@ int cmd_loopback(int argc, char **argv)
 					 cmis_side_name(side), "mode", mode_name(dir),
 					 "on", set, "lanes", lanes, "lanes_on", now));
 	else if (!o.quiet)
-		printf("%s %s loopback %s on lanes 0x%02x (now on: 0x%02x)\n",
+		printf("%s %s loopback turned %s for lanes 0x%02x (on now: 0x%02x)\n",
 		       cmis_side_name(side), mode_name(dir), set ? "on" : "off", lanes, now);
 	ex = EXIT_OK;
 out:
