@@ -61,6 +61,15 @@ assert l['verdict'] == 'marginal', l
 assert l['measure_time_s'] <= 5.5, l
 " || fail "--max-time"
 
+# --min-errors holds the early stop: a clean lane runs to --max-time, then
+# the rule decides without it
+run "$BERT" ber --lanes 1 --min-errors 5 --max-time 10s --json; status_is 0
+echo "$out" > "$T/minerr.json"
+json "$T/minerr.json" "
+l = d['lanes'][0]
+assert l['verdict'] == 'pass' and 9.5 <= l['measure_time_s'] <= 10.5, l
+" || fail "--min-errors"
+
 # Refused before anything is written (exit 2, clear message): a pattern the
 # checker does not offer, a pattern with no CMIS ID, a lane the module lacks
 run "$BERT" ber --pattern SSPRQ; status_is 2; err_has 'checker does not support SSPRQ'
