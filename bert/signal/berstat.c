@@ -8,17 +8,34 @@
 
 #define HIST_NOISE	10	/* bins below this many counts are noise (S9) */
 
-/* P[X <= k] for X ~ Poisson(lambda), summed in the log domain */
+/* Exact summation is used while exp(-lambda) is representable and k is
+ * small enough to sum; beyond, the Wilson-Hilferty form below. */
+#define POISSON_EXACT_MAX_LAMBDA	700.0
+#define POISSON_EXACT_MAX_K		100000u
+
+/* P[X <= k] for X ~ Poisson(lambda). Exact by summation where exp(-lambda)
+ * does not underflow; otherwise through P[X <= k] = P[chi2(2(k+1)) > 2 lambda]
+ * with the Wilson-Hilferty normal form of chi2 (relative error of the bound
+ * ~1e-4 at k >= 100, far below the statistical spread there). The plain sum
+ * returned 0 for lambda > ~745, which froze the upper bound at 745 / bits
+ * and hid failing lanes. */
 static double poisson_cdf(uint64_t k, double lambda)
 {
-	double term = exp(-lambda), sum = term;
+	double term, sum, n, z;
 	uint64_t i;
 
-	for (i = 1; i <= k; i++) {
-		term *= lambda / (double)i;
-		sum += term;
+	if (lambda < POISSON_EXACT_MAX_LAMBDA && k < POISSON_EXACT_MAX_K) {
+		term = exp(-lambda);
+		sum = term;
+		for (i = 1; i <= k; i++) {
+			term *= lambda / (double)i;
+			sum += term;
+		}
+		return sum > 1.0 ? 1.0 : sum;
 	}
-	return sum;
+	n = (double)k + 1.0;
+	z = (cbrt(lambda / n) - (1.0 - 1.0 / (9.0 * n))) / sqrt(1.0 / (9.0 * n));
+	return 0.5 * erfc(z / sqrt(2.0));
 }
 
 double bert_ber_lambda(uint64_t errors, double cl)

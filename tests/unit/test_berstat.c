@@ -128,6 +128,30 @@ START_TEST(test_waterfall)
 }
 END_TEST
 
+START_TEST(test_large_counts)
+{
+	/* Past exp(-745) underflow: the bound keeps growing with the count
+	 * (normal limit: E + z sqrt(E), z = 1.645 at 95 %), and a lane far
+	 * above target fails, far below passes, after 1.28e11 bits. */
+	static const uint64_t e[] = { 1000, 100000, 33940560 };
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		double x = (double)e[i], lam = bert_ber_lambda(e[i], 0.95);
+
+		ck_assert_msg(fabs(lam - (x + 1.645 * sqrt(x) + 1)) < 0.01 * sqrt(x) + 2,
+			      "E=%llu lambda %g", (unsigned long long)e[i], lam);
+	}
+	ck_assert_int_eq(bert_ber_early_stop(33940560, 1.27784e11, 2.4e-4, 0.95),
+			 BERT_STOP_FAIL);
+	ck_assert_int_eq(bert_ber_early_stop(30000, 1.27784e11, 2.4e-4, 0.95),
+			 BERT_STOP_PASS);
+	/* right at the target: undecided */
+	ck_assert_int_eq(bert_ber_early_stop(30667200, 1.27784e11, 2.4e-4, 0.95),
+			 BERT_STOP_CONTINUE);
+}
+END_TEST
+
 Suite *suite_berstat(void)
 {
 	Suite *s = suite_create("berstat");
@@ -135,6 +159,7 @@ Suite *suite_berstat(void)
 
 	tcase_add_test(tc, test_lambda_table);
 	tcase_add_test(tc, test_early_stop);
+	tcase_add_test(tc, test_large_counts);
 	tcase_add_test(tc, test_q);
 	tcase_add_test(tc, test_fec_chain);
 	tcase_add_test(tc, test_histogram);
