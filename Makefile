@@ -35,7 +35,7 @@ PKGS       := libftdi1 libusb-1.0 libserialport sqlite3 jansson inih
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
               -Wwrite-strings -Werror
 CFLAGS     ?= -O2 -g
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. -MMD -MP \
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DBERT_DATADIR='"$(PREFIX)/share/bert"' $(WARN) $(CFLAGS) $(SANFLAGS) -I. -MMD -MP \
               $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
 CHECK_LIBS  = $(shell $(PKG_CONFIG) --libs check)
@@ -156,9 +156,10 @@ _demo: $(PROG_BINS)
 
 _install: $(PROG_BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bert/profiles \
-		$(DESTDIR)$(PREFIX)/share/bert/modules
+		$(DESTDIR)$(PREFIX)/share/bert/modules $(DESTDIR)$(PREFIX)/share/bert/boards
 	install -m 0755 $(PROG_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 fixtures/sim/modules/*.ini $(DESTDIR)$(PREFIX)/share/bert/modules/
+	install -m 0644 fixtures/boards/*.ini $(DESTDIR)$(PREFIX)/share/bert/boards/
 	if ls profiles/*.ini >/dev/null 2>&1; then \
 		install -m 0644 profiles/*.ini $(DESTDIR)$(PREFIX)/share/bert/profiles/; fi
 
