@@ -12,6 +12,14 @@
 # then run the real work in a sub-make so pkg-config sees the installed files.
 
 PKG_CONFIG ?= pkg-config
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2);
+endif
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
@@ -27,7 +35,7 @@ PKGS       := libftdi1 libusb-1.0 libserialport sqlite3 jansson inih
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
               -Wwrite-strings -Werror
 CFLAGS     ?= -O2 -g
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. -MMD -MP \
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DBERT_DATADIR='"$(PREFIX)/share/bert"' $(WARN) $(CFLAGS) $(SANFLAGS) -I. -MMD -MP \
               $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
 CHECK_LIBS  = $(shell $(PKG_CONFIG) --libs check)
@@ -77,17 +85,20 @@ _all: $(LIB) $(PROG_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 define prog_rule
 $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(LIBS)
+	$$(call msg,LD,$$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
@@ -103,7 +114,8 @@ $(UNIT_OBJS): ALL_CFLAGS += -I$(BUILD)/tests
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
 
 _check: $(LIB) $(PROG_BINS) $(UNIT_BIN)
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
@@ -111,13 +123,15 @@ _check: $(LIB) $(PROG_BINS) $(UNIT_BIN)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(REF_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(REF_LIBS)
 
 _bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do BERT_TOP=$(CURDIR) $$b || exit 1; done
 
 # libFuzzer needs clang: the library is rebuilt once under build/fuzz with
-# coverage instrumentation, then each harness links against it.
+# coverage instrumentation, then each harness links against it (and the CLI's
+# shared renderers, so a harness can go from bytes to JSON).
 FUZZ_BUILD := build/fuzz
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
 _fuzz:
@@ -127,7 +141,8 @@ _fuzz:
 		n=$$(basename $$f .c); \
 		echo "fuzz: $$n ($(FUZZ_TIME) s)"; \
 		clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer $(FUZZ_SAN) \
-			-o $(FUZZ_BUILD)/$$n $$f $(FUZZ_BUILD)/libbert.a $(LIBS) || exit 1; \
+			$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o $(FUZZ_BUILD)/$$n $$f \
+			$(CLI_COMMON) $(FUZZ_BUILD)/libbert.a $(LIBS) || exit 1; \
 		mkdir -p $(FUZZ_BUILD)/corpus-$$n; \
 		seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
 		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_TIME) -max_len=8192 \
@@ -141,9 +156,10 @@ _demo: $(PROG_BINS)
 
 _install: $(PROG_BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bert/profiles \
-		$(DESTDIR)$(PREFIX)/share/bert/modules
+		$(DESTDIR)$(PREFIX)/share/bert/modules $(DESTDIR)$(PREFIX)/share/bert/boards
 	install -m 0755 $(PROG_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 fixtures/sim/modules/*.ini $(DESTDIR)$(PREFIX)/share/bert/modules/
+	install -m 0644 fixtures/boards/*.ini $(DESTDIR)$(PREFIX)/share/bert/boards/
 	if ls profiles/*.ini >/dev/null 2>&1; then \
 		install -m 0644 profiles/*.ini $(DESTDIR)$(PREFIX)/share/bert/profiles/; fi
 

@@ -12,11 +12,17 @@
 #define BERT_VERSION "0.1.0"
 
 static const struct bert_cmd commands[] = {
+	{ "scan", cmd_scan, "list FTDI adapters, i2c-dev buses and emulated fixtures" },
 	{ "info", cmd_info, "identity, applications and state of the module" },
 	{ "dom", cmd_dom, "module and lane monitors with thresholds and flags" },
 	{ "dump", cmd_dump, "module memory as a binary or hex image" },
 	{ "fixture", cmd_fixture, "fixture board lines: status, reset, lpmode" },
+	{ "ber", cmd_ber, "lane BER with the module's PRBS generators and checkers" },
+	{ "loopback", cmd_loopback, "module loopbacks: show, on, off per lane" },
+	{ "vdm", cmd_vdm, "module VDM: pre-FEC BER, errored frames, eSNR, LTP ..." },
 	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
+	{ "fec", cmd_fec, "RS(544,514) analytics: pre-FEC BER or codeword histogram" },
+	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
 	{ NULL, NULL, NULL },
 };
 

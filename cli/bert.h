@@ -13,6 +13,12 @@ int cmd_info(int argc, char **argv);
 int cmd_dom(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_fixture(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_ber(int argc, char **argv);
+int cmd_loopback(int argc, char **argv);
+int cmd_vdm(int argc, char **argv);
+int cmd_fec(int argc, char **argv);
+int cmd_prbs(int argc, char **argv);
 
 #endif

@@ -57,4 +57,21 @@ run "$BERT" info --fixture bogus:thing; status_is 2; err_has 'unknown scheme'
 run "$BERT" info --fixture sim:/nonexistent.ini; status_is 2; err_has 'cannot open'
 run "$BERT" info --bring-up=9; status_is 2
 run "$BERT" dump --format pdf; status_is 2; err_has 'not hex or bin'
+
+# a module stuck in ModulePwrUp: a timeout naming the state and the bound
+run "$BERT" info --fixture "sim:$MOD/faults-stuck.ini" --bring-up; status_is 3
+err_has 'stuck in ModulePwrUp'; err_has 'MaxDurationModulePwrUp'
+# a module that NACKs while busy still comes up (retries), and ModuleFault is named
+run "$BERT" dom --fixture "sim:$MOD/faults-busy.ini" --bring-up --json; status_is 0
+printf '[faults]\nfault_cause = 4\nfault_after_ms = 0\n' > "$T/fault0.ini"
+run "$BERT" info --fixture "sim:$T/fault0.ini" --bring-up; status_is 3
+err_has 'ModuleFault \(fault cause 4\)'
+# a bad module file names file:line
+printf '[module]\nvendor_nam = X\n' > "$T/bad.ini"
+run "$BERT" info --fixture "sim:$T/bad.ini"; status_is 2; err_has 'bad.ini:2: unknown key'
+# fixture lines
+run "$BERT" fixture status --json; status_is 0; out_has '"present": true'
+run "$BERT" fixture lpmode on; status_is 0; out_has 'LPMode: +high'
+run "$BERT" fixture reset; status_is 0
+run "$BERT" fixture lpmode maybe; status_is 2
 exit 0

@@ -7,10 +7,6 @@
 #include "fixtures/cmis/decode.h"
 #include "fixtures/cmis/image.h"
 
-/* The renderer lives in cli/; link its sources here. */
-#include "cli/common.c"
-#include "cli/common_cmis.c"
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
