@@ -302,11 +302,16 @@ int bert_hist_analyze(const struct bert_rs_hist *h, double flr_factor,
 	/* Burst check: tail from about two sigma above the mean, compared
 	 * with Bin(544, SER) (OPTICS-FEC.md 3, [S11]). */
 	mean = BERT_RS_N * o->ser;
-	o->tail_from = (unsigned)ceil(mean + 2 * sqrt(mean));
-	if (o->tail_from < 2)
-		o->tail_from = 2;
-	if (o->tail_from > BERT_RS_UNCORRECTABLE)
-		o->tail_from = BERT_RS_UNCORRECTABLE;
+	{
+		/* clamp as a double: a huge SER must not overflow the cast */
+		double tf = ceil(mean + 2 * sqrt(mean));
+
+		if (!(tf >= 2))
+			tf = 2;
+		if (tf > BERT_RS_UNCORRECTABLE)
+			tf = BERT_RS_UNCORRECTABLE;
+		o->tail_from = (unsigned)tf;
+	}
 	for (k = o->tail_from; k < BERT_RS_HIST_BINS; k++)
 		o->obs_tail += h->bin[k];
 	o->binom_tail = n * bert_binom_tail(BERT_RS_N, o->tail_from - 1, o->ser);
