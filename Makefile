@@ -35,7 +35,8 @@ REF_LIBS    = -lfec -lliquid
 
 # Every .c in these folders is part of libbert.a: adding a file needs no edit here.
 LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report \
-              fixtures fixtures/cmis fixtures/sim instruments instruments/sim
+              fixtures fixtures/cmis fixtures/sim instruments instruments/models \
+              instruments/sim
 LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB        := $(BUILD)/libbert.a
