@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Instrument drivers, libsigrok style: front ends (voa.h, opm.h, osw.h) over
- * per-model SCPI command tables (instruments/models/*.c).
+ * per-model SCPI command tables (one file each in instruments/models).
  *
  * An instrument URI is a transport URI (scpi.h), optionally led by a model
  * name and followed by a channel address:

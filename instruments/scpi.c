@@ -94,7 +94,7 @@ static int vsend(struct scpi_dev *d, const char *fmt, va_list ap)
 	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	if (n < 0 || (size_t)n >= sizeof(cmd))
 		return bert_fail(BERT_ERR_ARG, "%s: command too long", d->uri);
-	snprintf(d->last_cmd, sizeof(d->last_cmd), "%s", cmd);
+	snprintf(d->last_cmd, sizeof(d->last_cmd), "%.*s", (int)sizeof(d->last_cmd) - 1, cmd);
 	log_spew("%s << %s", d->uri, cmd);
 	rc = d->ops->send(d, cmd);
 	if (rc)
@@ -165,7 +165,7 @@ static int drain(struct scpi_dev *d, int *first_code, char *first, size_t size)
 			return BERT_OK;
 		if (!*first_code) {
 			*first_code = code;
-			snprintf(first, size, "%d,\"%s\"", code, text);
+			snprintf(first, size, "%d,\"%.200s\"", code, text);
 		} else {
 			log_warn("%s: further instrument error %d,\"%s\"", d->uri, code, text);
 		}

@@ -37,7 +37,7 @@ static void header(uint8_t *h, uint8_t msgid, uint8_t btag, uint32_t size, uint8
 	memset(h, 0, USBTMC_HDR_LEN);
 	h[0] = msgid;
 	h[1] = btag;
-	h[2] = (uint8_t)~btag;
+	h[2] = (uint8_t)(0xff - btag);
 	put_le32(h + 4, size);
 	h[8] = attr;
 }
@@ -75,7 +75,7 @@ int usbtmc_parse_in_header(const uint8_t *hdr, size_t n, uint8_t btag, uint32_t 
 	if (hdr[1] != btag)
 		return bert_fail(BERT_ERR_PROTOCOL, "usbtmc: Bulk-IN bTag %u, expected %u",
 				 hdr[1], btag);
-	if (hdr[2] != (uint8_t)~btag)
+	if (hdr[2] + btag != 0xff)
 		return bert_fail(BERT_ERR_PROTOCOL, "usbtmc: Bulk-IN bTagInverse 0x%02x "
 				 "does not match bTag %u", hdr[2], btag);
 	*size = get_le32(hdr + 4);

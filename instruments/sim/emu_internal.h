@@ -77,6 +77,7 @@ struct scpi_emu {
 	struct emu_plant plant;
 	char instr[64];
 	char serial[32];
+	char idn[128];		/* `idn` key: replaces the *IDN? reply */
 	unsigned nch, ports;
 	double accuracy_db;	/* VOA setting error bound */
 	double noise_rel;	/* meter noise, relative, at 100 ms averaging */

@@ -11,6 +11,7 @@
  *  - N7764A 4-channel / N7752A 2-channel VOAs: INP{ch}:ATT, INP{ch}:OFFS,
  *    INP{ch}:WAV, OUTP{ch}:STAT. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bert/core/units.h"
@@ -106,7 +107,7 @@ static void slot_idn(struct scpi_emu *e, const struct emu_call *c)
 	unsigned slot = c->sfx[0];
 
 	if (slot < 1 || slot > e->nch) {
-		emu_reply(e, e->now, "");	/* empty slot */
+		emu_reply_bytes(e, e->now, "", 0);	/* empty slot */
 		return;
 	}
 	emu_reply(e, e->now, "Keysight Technologies,%s,%s-%u,1.0",

@@ -314,7 +314,11 @@ static void reset_state(struct scpi_emu *e)
 static void c_idn(struct scpi_emu *e, const struct emu_call *c)
 {
 	(void)c;
-	emu_reply(e, e->now, "%s,%s,%s,1.0.0-bert-sim", e->m->vendor, e->m->model, e->serial);
+	if (e->idn[0])
+		emu_reply(e, e->now, "%s", e->idn);
+	else
+		emu_reply(e, e->now, "%s,%s,%s,1.0.0-bert-sim", e->m->vendor, e->m->model,
+			  e->serial);
 }
 
 static void c_opc_q(struct scpi_emu *e, const struct emu_call *c)
@@ -794,6 +798,8 @@ int scpi_emu_new(const struct emu_plant *plant, const char *instr, struct scpi_e
 		free(e);
 		return rc;
 	}
+	if (plant->ops->get(plant->ctx, instr, "idn"))
+		snprintf(e->idn, sizeof(e->idn), "%s", plant->ops->get(plant->ctx, instr, "idn"));
 	e->nch = (unsigned)nch;
 	e->ports = (unsigned)ports;
 	e->seed = hash_str(instr) ^ (uint64_t)seed;
