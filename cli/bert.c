@@ -17,6 +17,7 @@ static const struct bert_cmd commands[] = {
 	{ "dump", cmd_dump, "module memory as a binary or hex image" },
 	{ "fixture", cmd_fixture, "fixture board lines: status, reset, lpmode" },
 	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
+	{ "instr", cmd_instr, "lab instruments: list, idn, voa, opm, osw" },
 	{ NULL, NULL, NULL },
 };
 

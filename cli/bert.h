@@ -14,5 +14,6 @@ int cmd_dom(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_fixture(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_instr(int argc, char **argv);
 
 #endif

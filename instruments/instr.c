@@ -141,8 +141,8 @@ static bool idn_match(const struct instr_model *m, const struct scpi_idn *idn)
 
 static const char *kind_name(enum instr_kind k)
 {
-	return k == INSTR_VOA ? "attenuator" : k == INSTR_OPM ? "power meter" :
-	       "optical switch";
+	return k == INSTR_VOA ? "an attenuator" : k == INSTR_OPM ? "a power meter" :
+	       "an optical switch";
 }
 
 int instr_open(const char *uri, enum instr_kind kind, struct bert_clock *clock,
@@ -192,7 +192,7 @@ int instr_open(const char *uri, enum instr_kind kind, struct bert_clock *clock,
 		}
 	}
 	if (!(in->model->kinds & kind)) {
-		rc = bert_fail(BERT_ERR_UNSUPPORTED, "%s: a %s (%s %s) is not an %s",
+		rc = bert_fail(BERT_ERR_UNSUPPORTED, "%s: a %s (%s %s) is not %s",
 			       u.transport, in->model->name, in->idn.vendor, in->idn.model,
 			       kind_name(kind));
 		goto err;
