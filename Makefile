@@ -56,6 +56,13 @@ UNIT_BIN   := $(BUILD)/tests/unit_tests
 SUITES_INC := $(BUILD)/tests/suites.inc
 CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
 
+# The libserialport path under umockdev: a test program and the LD_PRELOAD
+# shim that answers the modem-bit ioctls a pty rejects (listed before
+# umockdev's preload library).
+UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
+UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
+UMOCK_PKG  := umockdev-1.0
+
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -106,8 +113,18 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN)
+$(UMOCK_SHIM): tests/umockdev/tiocm_shim.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
+
+$(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $^ $(LIBS) \
+		$(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
+	@CC="$(CC)" SAN=$(SAN) sh tests/umockdev/run.sh $(UMOCK_SHIM) $(UMOCK_BIN)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)

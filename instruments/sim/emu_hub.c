@@ -181,12 +181,21 @@ int emu_hub_add_pty(struct emu_hub *h, struct scpi_emu *e, char *path, size_t si
 
 int emu_hub_add_fd(struct emu_hub *h, struct scpi_emu *e, int fd)
 {
-	int idx;
+	char slave[64];
+	int idx, s = -1;
 
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* A pty master (umockdev's /dev/ttyUSB0): hold its slave open too, or
+	 * the master reads EIO until a client opens the device. */
+	if (!ptsname_r(fd, slave, sizeof(slave)))
+		s = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	pthread_mutex_lock(&h->lock);
 	idx = add_link(h, L_FD, fd, e);
+	if (idx >= 0)
+		h->link[idx].slave_fd = s;
 	pthread_mutex_unlock(&h->lock);
+	if (idx < 0 && s >= 0)
+		close(s);
 	return idx < 0 ? idx : BERT_OK;
 }
 
