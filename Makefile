@@ -43,13 +43,14 @@ REF_LIBS    = -lfec -lliquid
 
 # Every .c in these folders is part of libbert.a: adding a file needs no edit here.
 LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report \
-              fixtures fixtures/cmis fixtures/sim instruments instruments/sim
+              fixtures fixtures/cmis fixtures/sim instruments instruments/models \
+              instruments/sim
 LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB        := $(BUILD)/libbert.a
 
 # cli/<prog>.c is a program; cli/<prog>_*.c are its pieces; cli/common*.c shared.
-PROGS      := bert
+PROGS      := bert bert-sim
 CLI_COMMON := $(wildcard cli/common*.c)
 define prog_srcs
 cli/$(1).c $(wildcard cli/$(1)_*.c) $(CLI_COMMON)
@@ -62,6 +63,13 @@ UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN   := $(BUILD)/tests/unit_tests
 SUITES_INC := $(BUILD)/tests/suites.inc
 CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
+
+# The libserialport path under umockdev: a test program and the LD_PRELOAD
+# shim that answers the modem-bit ioctls a pty rejects (listed before
+# umockdev's preload library).
+UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
+UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
+UMOCK_PKG  := umockdev-1.0
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -117,8 +125,18 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN)
+$(UMOCK_SHIM): tests/umockdev/tiocm_shim.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
+
+$(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $^ $(LIBS) \
+		$(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
+	@CC="$(CC)" SAN=$(SAN) sh tests/umockdev/run.sh $(UMOCK_SHIM) $(UMOCK_BIN)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)

@@ -23,6 +23,7 @@ static const struct bert_cmd commands[] = {
 	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
 	{ "fec", cmd_fec, "RS(544,514) analytics: pre-FEC BER or codeword histogram" },
 	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
+	{ "instr", cmd_instr, "lab instruments: list, idn, voa, opm, osw" },
 	{ NULL, NULL, NULL },
 };
 

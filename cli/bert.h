@@ -20,5 +20,6 @@ int cmd_loopback(int argc, char **argv);
 int cmd_vdm(int argc, char **argv);
 int cmd_fec(int argc, char **argv);
 int cmd_prbs(int argc, char **argv);
+int cmd_instr(int argc, char **argv);
 
 #endif
