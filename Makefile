@@ -12,6 +12,14 @@
 # then run the real work in a sub-make so pkg-config sees the installed files.
 
 PKG_CONFIG ?= pkg-config
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2);
+endif
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
@@ -27,7 +35,7 @@ PKGS       := libftdi1 libusb-1.0 libserialport sqlite3 jansson inih
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
               -Wwrite-strings -Werror
 CFLAGS     ?= -O2 -g
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. -MMD -MP \
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DBERT_DATADIR='"$(PREFIX)/share/bert"' $(WARN) $(CFLAGS) $(SANFLAGS) -I. -MMD -MP \
               $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
 CHECK_LIBS  = $(shell $(PKG_CONFIG) --libs check)
@@ -35,13 +43,14 @@ REF_LIBS    = -lfec -lliquid
 
 # Every .c in these folders is part of libbert.a: adding a file needs no edit here.
 LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report \
-              fixtures fixtures/cmis fixtures/sim instruments instruments/sim
+              fixtures fixtures/cmis fixtures/sim instruments instruments/models \
+              instruments/sim
 LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB        := $(BUILD)/libbert.a
 
 # cli/<prog>.c is a program; cli/<prog>_*.c are its pieces; cli/common*.c shared.
-PROGS      := bert
+PROGS      := bert bert-sim
 CLI_COMMON := $(wildcard cli/common*.c)
 define prog_srcs
 cli/$(1).c $(wildcard cli/$(1)_*.c) $(CLI_COMMON)
@@ -54,6 +63,13 @@ UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN   := $(BUILD)/tests/unit_tests
 SUITES_INC := $(BUILD)/tests/suites.inc
 CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
+
+# The libserialport path under umockdev: a test program and the LD_PRELOAD
+# shim that answers the modem-bit ioctls a pty rejects (listed before
+# umockdev's preload library).
+UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
+UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
+UMOCK_PKG  := umockdev-1.0
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -77,17 +93,20 @@ _all: $(LIB) $(PROG_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 define prog_rule
 $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(LIBS)
+	$$(call msg,LD,$$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
@@ -103,15 +122,27 @@ $(UNIT_OBJS): ALL_CFLAGS += -I$(BUILD)/tests
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN)
+$(UMOCK_SHIM): tests/umockdev/tiocm_shim.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
+
+$(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $^ $(LIBS) \
+		$(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
+	@CC="$(CC)" SAN=$(SAN) sh tests/umockdev/run.sh $(UMOCK_SHIM) $(UMOCK_BIN)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(REF_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(REF_LIBS)
 
 _bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do BERT_TOP=$(CURDIR) $$b || exit 1; done
@@ -143,9 +174,10 @@ _demo: $(PROG_BINS)
 
 _install: $(PROG_BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bert/profiles \
-		$(DESTDIR)$(PREFIX)/share/bert/modules
+		$(DESTDIR)$(PREFIX)/share/bert/modules $(DESTDIR)$(PREFIX)/share/bert/boards
 	install -m 0755 $(PROG_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 fixtures/sim/modules/*.ini $(DESTDIR)$(PREFIX)/share/bert/modules/
+	install -m 0644 fixtures/boards/*.ini $(DESTDIR)$(PREFIX)/share/bert/boards/
 	if ls profiles/*.ini >/dev/null 2>&1; then \
 		install -m 0644 profiles/*.ini $(DESTDIR)$(PREFIX)/share/bert/profiles/; fi
 

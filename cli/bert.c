@@ -17,7 +17,13 @@ static const struct bert_cmd commands[] = {
 	{ "dom", cmd_dom, "module and lane monitors with thresholds and flags" },
 	{ "dump", cmd_dump, "module memory as a binary or hex image" },
 	{ "fixture", cmd_fixture, "fixture board lines: status, reset, lpmode" },
+	{ "ber", cmd_ber, "lane BER with the module's PRBS generators and checkers" },
+	{ "loopback", cmd_loopback, "module loopbacks: show, on, off per lane" },
+	{ "vdm", cmd_vdm, "module VDM: pre-FEC BER, errored frames, eSNR, LTP ..." },
 	{ "decode", cmd_decode, "decode a CMIS module image file (bin or ethtool hex)" },
+	{ "fec", cmd_fec, "RS(544,514) analytics: pre-FEC BER or codeword histogram" },
+	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
+	{ "instr", cmd_instr, "lab instruments: list, idn, voa, opm, osw" },
 	{ "results", cmd_results, "qualification runs in the results database: list, show, export" },
 	{ NULL, NULL, NULL },
 };

@@ -15,6 +15,12 @@ int cmd_dump(int argc, char **argv);
 int cmd_fixture(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_ber(int argc, char **argv);
+int cmd_loopback(int argc, char **argv);
+int cmd_vdm(int argc, char **argv);
+int cmd_fec(int argc, char **argv);
+int cmd_prbs(int argc, char **argv);
+int cmd_instr(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 
 #endif

@@ -67,29 +67,29 @@ int cmd_dom(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
-		{ "bring-up", optional_argument, NULL, 'b' },
+		CLI_MODULE_LONGOPTS,
 		{ "watch", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "stats", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
+	struct cli_module_opts mo = { 0 };
 	struct cli_module m;
-	unsigned appsel = 0, count = 0, i;
+	unsigned count = 0, i;
 	double watch = 0;
-	bool stats = false;
 	char *end;
 	int c, ex;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, &o))
 			continue;
+		ex = cli_module_option(c, optarg, &mo);
+		if (ex >= 0) {
+			if (ex)
+				return ex;
+			continue;
+		}
 		switch (c) {
-		case 'b':
-			appsel = optarg ? (unsigned)strtoul(optarg, NULL, 10) : 1;
-			if (appsel < 1 || appsel > 8)
-				return cli_usage_error("--bring-up: AppSel must be 1..8");
-			break;
 		case 'w':
 			watch = strtod(optarg, &end);
 			if (*end || !(watch > 0) || watch > 86400)
@@ -102,9 +102,6 @@ int cmd_dom(int argc, char **argv)
 				return cli_usage_error("--count: '%s' is not a positive "
 						       "number", optarg);
 			break;
-		case 's':
-			stats = true;
-			break;
 		case 'h':
 			dom_usage(stdout);
 			return EXIT_OK;
@@ -116,11 +113,9 @@ int cmd_dom(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("dom: unexpected argument '%s'", argv[optind]);
 	cli_setup_logging(&o);
-	ex = cli_module_open(&o, &m);
+	ex = cli_module_start(&o, &mo, &m);
 	if (ex)
 		return ex;
-	if (appsel && (ex = cli_module_bring_up(&m, appsel)))
-		goto out;
 	for (i = 0; !watch || !count || i < count; i++) {
 		if (i) {
 			int rc = bert_clock_sleep(m.fixture->clock,
@@ -129,11 +124,10 @@ int cmd_dom(int argc, char **argv)
 			if (rc == BERT_ERR_ABORTED)
 				break;
 		}
-		ex = dom_once(&m, &o, stats);
+		ex = dom_once(&m, &o, mo.stats);
 		if (ex || !watch)
 			break;
 	}
-out:
 	cli_module_close(&m);
 	return ex;
 }

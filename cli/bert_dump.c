@@ -39,22 +39,28 @@ int cmd_dump(int argc, char **argv)
 		CLI_COMMON_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "bring-up", optional_argument, NULL, 'b' },
-		{ "stats", no_argument, NULL, 's' },
+		CLI_MODULE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
+	struct cli_module_opts mo = { 0 };
 	struct cli_module m;
 	struct cmis_snapshot *snap = NULL;
 	const char *out_path = NULL;
-	bool bin = false, stats = false;
-	unsigned appsel = 0, p;
+	bool bin = false;
+	unsigned p;
 	FILE *out = stdout;
 	int c, rc, ex;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:", longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, &o))
 			continue;
+		ex = cli_module_option(c, optarg, &mo);
+		if (ex >= 0) {
+			if (ex)
+				return ex;
+			continue;
+		}
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "bin"))
@@ -66,14 +72,6 @@ int cmd_dump(int argc, char **argv)
 			break;
 		case 'o':
 			out_path = optarg;
-			break;
-		case 'b':
-			appsel = optarg ? (unsigned)strtoul(optarg, NULL, 10) : 1;
-			if (appsel < 1 || appsel > 8)
-				return cli_usage_error("--bring-up: AppSel must be 1..8");
-			break;
-		case 's':
-			stats = true;
 			break;
 		case 'h':
 			dump_usage(stdout);
@@ -89,11 +87,9 @@ int cmd_dump(int argc, char **argv)
 		return cli_usage_error("dump: refusing to write binary to a terminal; "
 				       "use -o FILE or redirect");
 	cli_setup_logging(&o);
-	ex = cli_module_open(&o, &m);
+	ex = cli_module_start(&o, &mo, &m);
 	if (ex)
 		return ex;
-	if (appsel && (ex = cli_module_bring_up(&m, appsel)))
-		goto out;
 	snap = calloc(1, sizeof(*snap));
 	if (!snap) {
 		ex = cli_error(BERT_ERR_NOMEM, "dump");
@@ -118,7 +114,7 @@ int cmd_dump(int argc, char **argv)
 				json_object_set_new(pages, key, page_hex(snap->map.upper[p]));
 			}
 		json_object_set_new(root, "pages", pages);
-		if (stats)
+		if (mo.stats)
 			json_object_set_new(root, "i2c", cli_i2c_stats_json(&m.fixture->bus->stats));
 		cli_print_json(root);
 		ex = EXIT_OK;
@@ -136,7 +132,7 @@ int cmd_dump(int argc, char **argv)
 	else
 		fflush(stdout);
 	ex = rc ? cli_error(rc, "writing the image") : EXIT_OK;
-	if (stats && !ex)
+	if (mo.stats && !ex)
 		fprintf(stderr, "I2C: %llu transactions, %llu USB round trips\n",
 			(unsigned long long)m.fixture->bus->stats.transactions,
 			(unsigned long long)m.fixture->bus->stats.usb_round_trips);

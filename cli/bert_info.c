@@ -25,30 +25,26 @@ int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
-		{ "bring-up", optional_argument, NULL, 'b' },
-		{ "stats", no_argument, NULL, 's' },
+		CLI_MODULE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
+	struct cli_module_opts mo = { 0 };
 	struct cli_module m;
 	struct cmis_snapshot *snap;
 	struct cmis_info info;
-	unsigned appsel = 0;
-	bool stats = false;
 	int c, rc, ex;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, &o))
 			continue;
+		ex = cli_module_option(c, optarg, &mo);
+		if (ex >= 0) {
+			if (ex)
+				return ex;
+			continue;
+		}
 		switch (c) {
-		case 'b':
-			appsel = optarg ? (unsigned)strtoul(optarg, NULL, 10) : 1;
-			if (appsel < 1 || appsel > 8)
-				return cli_usage_error("--bring-up: AppSel must be 1..8");
-			break;
-		case 's':
-			stats = true;
-			break;
 		case 'h':
 			info_usage(stdout);
 			return EXIT_OK;
@@ -60,11 +56,9 @@ int cmd_info(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("info: unexpected argument '%s'", argv[optind]);
 	cli_setup_logging(&o);
-	ex = cli_module_open(&o, &m);
+	ex = cli_module_start(&o, &mo, &m);
 	if (ex)
 		return ex;
-	if (appsel && (ex = cli_module_bring_up(&m, appsel)))
-		goto out;
 	snap = calloc(1, sizeof(*snap));
 	if (!snap) {
 		ex = cli_error(BERT_ERR_NOMEM, "info");
@@ -82,13 +76,13 @@ int cmd_info(int argc, char **argv)
 		json_t *root = cli_cmis_info_json(&info);
 
 		json_object_set_new(root, "fixture", json_string(m.fixture->uri));
-		if (stats)
+		if (mo.stats)
 			json_object_set_new(root, "i2c", cli_i2c_stats_json(&m.fixture->bus->stats));
 		cli_print_json(root);
 	} else {
 		cli_cmis_print_info(stdout, &info, o.verbose ? CLI_CMIS_ALL : CLI_CMIS_INFO,
 				    o.verbose);
-		if (stats) {
+		if (mo.stats) {
 			const struct i2c_stats *s = &m.fixture->bus->stats;
 
 			printf("I2C: %llu transactions, %llu USB round trips, %llu bytes "

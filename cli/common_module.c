@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "bert/core/error.h"
 #include "cli/common_module.h"
@@ -65,4 +66,40 @@ json_t *cli_i2c_stats_json(const struct i2c_stats *s)
 			 "bytes_read", (json_int_t)s->bytes_read,
 			 "bytes_written", (json_int_t)s->bytes_written,
 			 "bus_time_us", s->bus_time_ns / 1000.0);
+}
+
+int cli_module_option(int c, const char *arg, struct cli_module_opts *mo)
+{
+	char *end;
+
+	switch (c) {
+	case 'b':
+		mo->appsel = 1;
+		if (arg) {
+			unsigned long v = strtoul(arg, &end, 10);
+
+			if (*end || v < 1 || v > 8)
+				return cli_usage_error("--bring-up: AppSel '%s' must "
+						       "be 1..8", arg);
+			mo->appsel = (unsigned)v;
+		}
+		return 0;
+	case 's':
+		mo->stats = true;
+		return 0;
+	}
+	return -1;
+}
+
+int cli_module_start(const struct cli_opts *o, const struct cli_module_opts *mo,
+		     struct cli_module *m)
+{
+	int ex = cli_module_open(o, m);
+
+	if (ex || !mo->appsel)
+		return ex;
+	ex = cli_module_bring_up(m, mo->appsel);
+	if (ex)
+		cli_module_close(m);
+	return ex;
 }

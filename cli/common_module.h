@@ -12,6 +12,21 @@ struct cli_module {
 	struct cmis_dev *dev;
 };
 
+/* Options of the commands that read a module: --bring-up[=APPSEL], --stats. */
+struct cli_module_opts {
+	unsigned appsel;	/* 0 = leave the module as it is */
+	bool stats;
+};
+#define CLI_MODULE_LONGOPTS						\
+	{ "bring-up", optional_argument, NULL, 'b' },			\
+	{ "stats", no_argument, NULL, 's' }
+/* Returns -1 when c is not one of these, 0 when taken, EXIT_USAGE (after
+ * printing why) when its argument is bad. */
+int cli_module_option(int c, const char *arg, struct cli_module_opts *mo);
+/* cli_module_open(), then the bring-up --bring-up asked for. */
+int cli_module_start(const struct cli_opts *o, const struct cli_module_opts *mo,
+		     struct cli_module *m);
+
 /* Opens o->fixture and the CMIS module on it. On failure prints the error
  * and returns the exit code (non-zero); on success returns 0. */
 int cli_module_open(const struct cli_opts *o, struct cli_module *m);

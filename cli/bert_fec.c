@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/* bert fec analyze: what a pre-FEC BER or a codeword histogram means after
+ * RS(544,514) (OPTICS-FEC.md 3). Random errors assumed for --ber; the
+ * histogram form also checks that assumption (burst verdict). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bert/core/error.h"
+#include "bert/signal/berstat.h"
+#include "bert/signal/fec.h"
+#include "cli/bert.h"
+#include "cli/common.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bert fec analyze (--ber BER | --histogram C0,...,C15,CU)\n"
+		"                        [--flr-factor F] [--json] [-q] [-v]\n\n"
+		"  --ber BER        pre-FEC bit error ratio, 0..0.5 (random errors)\n"
+		"  --histogram L    17 codeword counts: 0..15 corrected symbols, uncorrectable\n"
+		"  --flr-factor F   FLR = F x CER (2.125 for 400G, 1.125 without interleave)\n");
+}
+
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static void print_kv(const char *k, double v)
+{
+	printf("%-16s %.4g\n", k, v);
+}
+
+int cmd_fec(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "ber", required_argument, NULL, 'b' },
+		{ "histogram", required_argument, NULL, 'H' },
+		{ "flr-factor", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_opts o = { 0 };
+	const char *ber_s = NULL, *hist_s = NULL;
+	double factor = BERT_FLR_FACTOR_400G, ber;
+	char *end;
+	int c, rc;
+
+	if (argc < 2 || strcmp(argv[1], "analyze")) {
+		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qvh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'b': ber_s = optarg; break;
+		case 'H': hist_s = optarg; break;
+		case 'f':
+			factor = strtod(optarg, &end);
+			if (*end || !(factor > 0))
+				return cli_usage_error("--flr-factor: '%s' is not a positive number", optarg);
+			break;
+		case 'j': o.json = true; break;
+		case 'q': o.quiet = true; break;
+		case 'v': o.verbose++; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	cli_setup_logging(&o);
+	if (optind < argc)
+		return cli_usage_error("fec analyze: unexpected argument '%s'", argv[optind]);
+	if (!!ber_s == !!hist_s)
+		return cli_usage_error("fec analyze: give exactly one of --ber and --histogram");
+
+	if (ber_s) {
+		struct bert_fec_chain ch;
+
+		ber = strtod(ber_s, &end);
+		if (*end || end == ber_s || !(ber >= 0 && ber <= 0.5))
+			return cli_usage_error("--ber: '%s' is not a bit error ratio in 0..0.5", ber_s);
+		rc = bert_fec_chain_from_ber(ber, factor, &ch);
+		if (rc)
+			return cli_error(rc, "fec analyze");
+		if (o.json) {
+			json_t *j = json_object();
+
+			json_object_set_new(j, "ber", json_real(ch.ber));
+			json_object_set_new(j, "ser", json_real(ch.ser));
+			json_object_set_new(j, "cer", json_real(ch.cer));
+			json_object_set_new(j, "flr", json_real(ch.flr));
+			json_object_set_new(j, "post_fec_ber", json_real(ch.post_fec_ber));
+			json_object_set_new(j, "threshold_ber", json_real(BERT_KP4_THRESHOLD_BER));
+			json_object_set_new(j, "margin_decades", jnum(ch.margin_decades));
+			json_object_set_new(j, "flr_factor", json_real(factor));
+			cli_print_json(j);
+		} else {
+			print_kv("pre-FEC BER", ch.ber);
+			print_kv("SER", ch.ser);
+			print_kv("CER", ch.cer);
+			print_kv("FLR", ch.flr);
+			print_kv("post-FEC BER", ch.post_fec_ber);
+			printf("%-16s %.2f decades below the %.1e threshold\n", "margin",
+			       ch.margin_decades, BERT_KP4_THRESHOLD_BER);
+		}
+		return EXIT_OK;
+	}
+
+	{
+		struct bert_rs_hist h;
+		struct bert_hist_analysis a;
+		struct bert_fec_chain ch;
+		double margin;
+
+		rc = bert_rs_hist_parse(hist_s, strlen(hist_s), &h);
+		if (rc)
+			return cli_error(rc, "--histogram");
+		rc = bert_hist_analyze(&h, factor, &a);
+		if (rc)
+			return cli_error(rc, "--histogram");
+		/* the random-error chain from the histogram's own BER estimate */
+		bert_fec_chain_from_ber(a.ber_lower, factor, &ch);
+		margin = a.ber_lower > 0 ? log10(BERT_KP4_THRESHOLD_BER / a.ber_lower) : INFINITY;
+		if (o.json) {
+			json_t *j = json_object();
+
+			json_object_set_new(j, "codewords", json_integer((json_int_t)a.codewords));
+			json_object_set_new(j, "ber", json_real(a.ber_lower));
+			json_object_set_new(j, "ser", json_real(a.ser));
+			json_object_set_new(j, "cer", json_real(a.cer));
+			json_object_set_new(j, "flr", json_real(a.flr));
+			json_object_set_new(j, "post_fec_ber", json_real(ch.post_fec_ber));
+			json_object_set_new(j, "threshold_ber", json_real(BERT_KP4_THRESHOLD_BER));
+			json_object_set_new(j, "margin_decades", jnum(margin));
+			json_object_set_new(j, "cer_predicted", jnum(a.fit_bins >= 2 ? a.cer_predicted : NAN));
+			json_object_set_new(j, "flr_predicted", jnum(a.fit_bins >= 2 ? a.flr_predicted : NAN));
+			json_object_set_new(j, "r2", jnum(a.r2));
+			json_object_set_new(j, "fit_bins", json_integer(a.fit_bins));
+			json_object_set_new(j, "max_bin", json_integer(a.max_bin));
+			json_object_set_new(j, "bursty", json_boolean(a.bursty));
+			cli_print_json(j);
+		} else {
+			printf("%-16s %llu\n", "codewords", (unsigned long long)a.codewords);
+			print_kv("pre-FEC BER >=", a.ber_lower);
+			print_kv("SER", a.ser);
+			print_kv("CER", a.cer);
+			print_kv("FLR", a.flr);
+			print_kv("post-FEC BER", ch.post_fec_ber);
+			if (a.fit_bins >= 2)
+				printf("%-16s CER %.3g, FLR %.3g (R^2 %.3f, %u bins)\n",
+				       "predicted", a.cer_predicted, a.flr_predicted, a.r2,
+				       a.fit_bins);
+			else
+				printf("%-16s not enough bins with >= 10 counts\n", "predicted");
+			printf("%-16s %.2f decades below the %.1e threshold\n", "margin",
+			       margin, BERT_KP4_THRESHOLD_BER);
+			printf("%-16s %d (FEC margin %d symbols)\n", "max bin", a.max_bin,
+			       a.max_bin >= 0 && a.max_bin <= 15 ? 15 - a.max_bin : 0);
+			printf("%-16s %s\n", "burst", a.bursty ?
+			       "BURSTY: tail above the binomial, random-error figures are optimistic" :
+			       "consistent with random errors");
+		}
+		return EXIT_OK;
+	}
+}

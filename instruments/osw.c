@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+
+#include "bert/core/error.h"
+#include "instruments/osw.h"
+
+#define OSW_SETTLE_MAX_NS (5 * BERT_NS_PER_S)
+
+struct osw {
+	struct instr *in;
+};
+
+int osw_open(const char *uri, struct bert_clock *clock, struct osw **out)
+{
+	struct osw *s;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return bert_fail(BERT_ERR_NOMEM, "osw");
+	rc = instr_open(uri, INSTR_OSW, clock, &s->in);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return BERT_OK;
+}
+
+void osw_close(struct osw *s)
+{
+	if (!s)
+		return;
+	instr_close(s->in);
+	free(s);
+}
+
+struct instr *osw_instr(struct osw *s)
+{
+	return s->in;
+}
+
+int osw_route(struct osw *s, unsigned in, unsigned out)
+{
+	int rc;
+
+	if (in < 1 || out < 1)
+		return bert_fail(BERT_ERR_RANGE, "switch ports count from 1");
+	rc = instr_cmd(s->in, OSW_ROUTE, in, out);
+	if (!rc)
+		rc = instr_settle(s->in, OSW_SETTLE_MAX_NS);
+	return rc;
+}
+
+int osw_get_route(struct osw *s, unsigned in, unsigned *out)
+{
+	double v;
+	int rc = instr_query(s->in, OSW_GET_ROUTE, in, &v);
+
+	if (!rc)
+		*out = (unsigned)v;
+	return rc;
+}
