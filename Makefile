@@ -127,12 +127,14 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 
 $(UMOCK_SHIM): tests/umockdev/tiocm_shim.c
 	@mkdir -p $(@D)
-	$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
 
 $(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $^ $(LIBS) \
-		$(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< $(LIB) \
+		$(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
 _check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
