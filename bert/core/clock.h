@@ -15,6 +15,7 @@
 #ifndef BERT_CORE_CLOCK_H
 #define BERT_CORE_CLOCK_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,10 +48,98 @@ int bert_clock_sleep_until(struct bert_clock *clock, uint64_t t);
 void bert_clock_worker_add(struct bert_clock *clock);
 void bert_clock_worker_remove(struct bert_clock *clock);
 
+/* Holds time still without a thread: counts as a registered worker that
+ * never waits. A daemon takes a hold while it starts several workers, each
+ * of which registers itself, so they all begin at the same instant; then
+ * drops it. No-ops on the monotonic clock. */
+void bert_clock_hold(struct bert_clock *clock);
+void bert_clock_unhold(struct bert_clock *clock);
+
+/* ---- clock-aware waiting -------------------------------------------------
+ *
+ * A registered worker blocked in one of these counts as waiting, so the
+ * virtual clock keeps moving for the others (a plain mutex or condition
+ * would stall it). Every object belongs to one clock and is guarded by the
+ * clock's own lock; objects are plain structs the caller embeds and inits.
+ * Deadlines are clock times; BERT_CLOCK_NEVER waits without one. On the
+ * monotonic clock the same calls block on real time. */
+#define BERT_CLOCK_NEVER UINT64_MAX
+
+/* An event: a flag one thread sets and another waits for ("wait until event
+ * or time"). Setting it releases its waiters at once: they stop counting
+ * as waiting in the same critical section, so time cannot pass the instant
+ * it was set before they run. The flag stays set until cleared. */
+struct bert_clock_event {
+	bool set;
+};
+void bert_clock_event_init(struct bert_clock_event *ev);
+void bert_clock_event_set(struct bert_clock *clock, struct bert_clock_event *ev);
+void bert_clock_event_clear(struct bert_clock *clock, struct bert_clock_event *ev);
+bool bert_clock_event_is_set(struct bert_clock *clock, struct bert_clock_event *ev);
+/* BERT_OK when the event is (or becomes) set, BERT_ERR_TIMEOUT when the
+ * clock reaches deadline first, BERT_ERR_ABORTED when an abort is requested
+ * on entry or at wake-up. */
+int bert_clock_event_wait(struct bert_clock *clock, struct bert_clock_event *ev,
+			  uint64_t deadline);
+
+/* A lock for a shared resource (an instrument several workers use), with a
+ * fair, deterministic grant. Each requester names itself with a key (a site
+ * number; distinct requesters use distinct keys).
+ *
+ * On the virtual clock a lock is never granted on the spot: requests wait
+ * and are decided only when the clock is quiescent (every registered worker
+ * waits), before time may advance. So every request made at the same
+ * station time is in the queue when the choice is made, and the choice
+ * depends on station times and keys only, never on thread scheduling:
+ *
+ *   BERT_LOCK_FIFO         earliest request first; requests of the same
+ *                          instant in round-robin key order after the last
+ *                          holder;
+ *   BERT_LOCK_ROUND_ROBIN  the next waiting key after the last holder.
+ *
+ * On the monotonic clock a free lock is granted at once and a released one
+ * handed to the next waiter by the same rules. Holding a lock while waiting
+ * on the clock is the point (a meter read holds the meter over its
+ * averaging time); waiting for a lock while holding another one is allowed
+ * when every worker takes them in the same order. */
+enum bert_clock_lock_policy {
+	BERT_LOCK_FIFO = 0,
+	BERT_LOCK_ROUND_ROBIN,
+};
+struct bert_clock_lock {
+	enum bert_clock_lock_policy policy;
+	bool held;
+	unsigned holder;	/* key of the holder while held */
+	unsigned last;		/* key of the last grant */
+	bool granted_once;
+	/* statistics */
+	uint64_t grants;	/* acquisitions */
+	uint64_t contended;	/* acquisitions that found it held */
+	uint64_t wait_ns;	/* station time spent waiting, summed */
+	uint64_t held_ns;	/* station time held, summed */
+	uint64_t held_since;
+};
+void bert_clock_lock_init(struct bert_clock_lock *l, enum bert_clock_lock_policy policy);
+/* BERT_OK when granted, BERT_ERR_TIMEOUT at deadline (not granted),
+ * BERT_ERR_ABORTED when an abort is requested on entry (not queued). */
+int bert_clock_lock_acquire(struct bert_clock *clock, struct bert_clock_lock *l,
+			    unsigned key, uint64_t deadline);
+/* Releases a lock the caller holds. */
+void bert_clock_lock_release(struct bert_clock *clock, struct bert_clock_lock *l);
+/* A consistent copy of the lock (statistics) under the clock's lock. */
+void bert_clock_lock_snapshot(struct bert_clock *clock, const struct bert_clock_lock *l,
+			      struct bert_clock_lock *out);
+
 /* Process-wide abort request (Ctrl-C, daemon abort): every clock wait
  * returns BERT_ERR_ABORTED while it is set. Async-signal-safe. */
 void bert_abort_request(void);
 void bert_abort_clear(void);
+/* True when the process-wide abort or the calling thread's flag is set. */
 bool bert_abort_requested(void);
+/* Per-thread abort (one daemon site): while flag (NULL = none) is set,
+ * every clock wait of the calling thread returns BERT_ERR_ABORTED as for a
+ * process-wide abort. The flag is the caller's and outlives the thread's
+ * use of it. */
+void bert_abort_thread_flag(const atomic_bool *flag);
 
 #endif
