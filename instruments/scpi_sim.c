@@ -38,9 +38,16 @@ static void drop_locked(void)
 	}
 }
 
+static struct sim_bench *bound_bench;
+static unsigned bound_refs;
+
 void scpi_sim_set_plant(const struct emu_plant *plant)
 {
 	pthread_mutex_lock(&lock);
+	if (!plant || plant->ctx != bound_bench) {
+		bound_bench = NULL;
+		bound_refs = 0;
+	}
 	drop_locked();
 	if (plant) {
 		reg.plant = *plant;
@@ -49,10 +56,28 @@ void scpi_sim_set_plant(const struct emu_plant *plant)
 	pthread_mutex_unlock(&lock);
 }
 
+/* Binding the bench already bound keeps its emulators and counts a
+ * reference; unbinding drops them when the last reference goes, so sites
+ * of one shared bench (bertd) open and close without disturbing each
+ * other. */
 void scpi_sim_set_bench(struct sim_bench *b)
 {
 	struct emu_plant p;
 
+	pthread_mutex_lock(&lock);
+	if (b && b == bound_bench && reg.have_plant) {
+		bound_refs++;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	if (!b && bound_refs > 1) {
+		bound_refs--;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	bound_bench = b;
+	bound_refs = b ? 1 : 0;
+	pthread_mutex_unlock(&lock);
 	if (!b) {
 		scpi_sim_set_plant(NULL);
 		return;
@@ -64,6 +89,8 @@ void scpi_sim_set_bench(struct sim_bench *b)
 void scpi_sim_reset(void)
 {
 	pthread_mutex_lock(&lock);
+	bound_bench = NULL;
+	bound_refs = 0;
 	drop_locked();
 	pthread_mutex_unlock(&lock);
 }

@@ -15,7 +15,10 @@
 struct sim_bench;
 
 /* Points the registry at a bench (NULL: forget it). Drops the emulators made
- * for the previous plant. The caller keeps ownership of b. */
+ * for the previous plant. The caller keeps ownership of b. Binding the bench
+ * that is already bound only counts a reference (its emulators keep their
+ * state), and NULL drops one: the emulators go with the last reference, so
+ * several sites of one shared bench bind and unbind independently. */
 void scpi_sim_set_bench(struct sim_bench *b);
 /* The same with any plant (tests use a fake one). */
 void scpi_sim_set_plant(const struct emu_plant *plant);
