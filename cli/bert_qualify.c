@@ -241,11 +241,12 @@ static void failing(const struct qual_record *r, unsigned lane, char *buf, size_
 				o += (size_t)snprintf(buf + o, size - o, "%s%s (error)",
 						      o ? "; " : "", m->name);
 			else
-				o += (size_t)snprintf(buf + o, size - o, "%s%s%s %s %s %s",
+				o += (size_t)snprintf(buf + o, size - o, "%s%s%s %s%s%s (limit %s)",
 						      o ? "; " : "", m->name,
 						      m->verdict == QUAL_MARGINAL ? " (marginal)" : "",
 						      report_num(m->value, m->lim.scale, v, sizeof(v)),
-						      m->unit, report_limits(&m->lim, l, sizeof(l)));
+						      m->unit[0] ? " " : "", m->unit,
+						      report_limits(&m->lim, l, sizeof(l)));
 			if (o >= size)
 				return;
 		}
