@@ -22,5 +22,6 @@ int cmd_fec(int argc, char **argv);
 int cmd_prbs(int argc, char **argv);
 int cmd_instr(int argc, char **argv);
 int cmd_results(int argc, char **argv);
+int cmd_qualify(int argc, char **argv);
 
 #endif
