@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
+#include "bert/qual/lane_ber.h"
 #include "bert/signal/berstat.h"
 #include "cli/bert.h"
 #include "cli/bert_lanes.h"
@@ -27,14 +28,6 @@
 #include "fixtures/fixture_sim.h"
 #include "fixtures/sim/bench.h"
 
-/* Line rate of one 400GBASE-DR4 lane (53.125 GBd PAM4, OPTICS-FEC.md 6),
- * used to count bits when the module reports BER but no counters. */
-#define LANE_BIT_RATE		106.25e9
-/* Lock acquisition: poll the LOL flags this often, for at most this long
- * (or three update periods, whichever is longer). */
-#define LOCK_POLL_NS		(100 * BERT_NS_PER_MS)
-#define LOCK_TIMEOUT_NS		(5 * BERT_NS_PER_S)
-
 enum verdict { V_NONE = 0, V_PASS, V_FAIL, V_MARGINAL, V_ERROR };
 
 static const char *const verdict_names[] = {
@@ -42,26 +35,21 @@ static const char *const verdict_names[] = {
 	[V_MARGINAL] = "marginal", [V_ERROR] = "error",
 };
 
-struct lane_run {
-	unsigned lane;			/* 1-based */
-	bool locked;			/* at the last read */
-	bool ever_locked;
-	enum verdict verdict;
-	const char *reason;
-	uint64_t errors, bits;
-	double ber, ber_upper;
-	uint64_t t_done;		/* clock when decided */
-	struct bert_fec_chain fec;
-	bool fec_from_upper;
-};
+/* bert ber's names for the loop's verdicts: undecided is "marginal". */
+static enum verdict ber_verdict(enum lane_ber_verdict v)
+{
+	switch (v) {
+	case LANE_BER_RUNNING: return V_NONE;
+	case LANE_BER_PASS: return V_PASS;
+	case LANE_BER_FAIL: return V_FAIL;
+	case LANE_BER_UNDECIDED: return V_MARGINAL;
+	case LANE_BER_ERROR: return V_ERROR;
+	}
+	return V_ERROR;
+}
 
 struct ber_args {
-	uint8_t lanes;
-	enum cmis_side side;
-	unsigned pattern;
-	double target, cl;
-	uint64_t max_time_ns;
-	uint64_t min_errors;
+	struct lane_ber_opts lb;
 	bool attenuation_set;
 	double attenuation_db;
 };
@@ -72,11 +60,7 @@ struct ber_run {
 	struct cli_module m;
 	struct cmis_diag *d;
 	struct bert_clock *clk;
-	unsigned n;
-	struct lane_run lane[CMIS_DIAG_LANES];
-	bool counters;			/* module counts bits and errors */
-	uint64_t period_ns;		/* poll period */
-	uint64_t t_start;		/* counters reset */
+	struct lane_ber_result res;
 	bool live;			/* live lines on stderr */
 	unsigned live_lines;
 	bool aborted;
@@ -140,16 +124,11 @@ static int parse_args(int argc, char **argv, struct ber_run *r)
 		{ "attenuation", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ber_args *a = &r->a;
+	struct lane_ber_opts *a = &r->a.lb;
 	char *end;
 	int c, p;
 
-	a->lanes = 0x0f;
-	a->side = CMIS_SIDE_MEDIA;
-	a->pattern = CMIS_PAT_PRBS31Q;
-	a->target = BERT_KP4_THRESHOLD_BER;
-	a->cl = 0.95;
-	a->max_time_ns = 120 * BERT_NS_PER_S;
+	lane_ber_opts_default(a);
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, &r->o))
 			continue;
@@ -196,11 +175,11 @@ static int parse_args(int argc, char **argv, struct ber_run *r)
 				return cli_usage_error("--min-errors: '%s' is not a count", optarg);
 			break;
 		case 'A':
-			a->attenuation_db = strtod(optarg, &end);
-			if (*end || !(a->attenuation_db >= 0 && a->attenuation_db <= 60))
+			r->a.attenuation_db = strtod(optarg, &end);
+			if (*end || !(r->a.attenuation_db >= 0 && r->a.attenuation_db <= 60))
 				return cli_usage_error("--attenuation: '%s' is not a loss "
 						       "in dB (0-60)", optarg);
-			a->attenuation_set = true;
+			r->a.attenuation_set = true;
 			break;
 		case 'h':
 			ber_usage(stdout);
@@ -216,27 +195,6 @@ static int parse_args(int argc, char **argv, struct ber_run *r)
 }
 
 /* ---- measurement ------------------------------------------------------ */
-
-/* Lanes the module has on the side (AppSel 1's lane counts); media lanes
- * beyond them have no receiver. */
-static int check_lanes(struct ber_run *r)
-{
-	uint8_t desc[CMIS_APP_DESC_LEN];
-	unsigned have;
-	int rc;
-
-	rc = cmis_read(r->m.dev, 0, 0, CMIS_APP_DESC, desc, sizeof(desc));
-	if (rc)
-		return rc;
-	have = r->a.side == CMIS_SIDE_MEDIA ? desc[CMIS_APP_LANE_COUNTS] & CMIS_APP_MEDIA_LANES_MASK :
-					      desc[CMIS_APP_LANE_COUNTS] >> CMIS_APP_HOST_LANES_SHIFT;
-	if (have && have < 8 && (r->a.lanes >> have))
-		return bert_fail(BERT_ERR_UNSUPPORTED, "the module has %u %s lanes "
-				 "(AppSel 1); --lanes asks for lane %u", have,
-				 cmis_side_name(r->a.side),
-				 32 - (unsigned)__builtin_clz((unsigned)r->a.lanes));
-	return BERT_OK;
-}
 
 /* Module up with its data path active, unless it already is. */
 static int bring_up_if_needed(struct ber_run *r)
@@ -265,135 +223,6 @@ static int set_attenuation(struct ber_run *r)
 	return sim_bench_set_extra_loss(b, 1, r->a.attenuation_db);
 }
 
-static int start_prbs(struct ber_run *r)
-{
-	struct cmis_prbs_cfg cfg = { .pattern = r->a.pattern };
-	int rc;
-
-	rc = cmis_diag_enable(r->d, r->a.side, CMIS_UNIT_GENERATOR, r->a.lanes, &cfg);
-	if (!rc)
-		rc = cmis_diag_enable(r->d, r->a.side, CMIS_UNIT_CHECKER, r->a.lanes, &cfg);
-	/* Ungated, 1 s updates: the results grow for as long as we look. */
-	if (!rc)
-		rc = cmis_diag_set_measurement(r->d, 0, false);
-	if (!rc)
-		rc = cmis_diag_update_period_ns(r->d, &r->period_ns);
-	return rc;
-}
-
-static void lane_fec(struct lane_run *l)
-{
-	/* Never empty: without an error counted, the FEC figures come from the
-	 * upper bound, i.e. they are themselves upper bounds. */
-	l->fec_from_upper = l->errors == 0;
-	bert_fec_chain_from_ber(l->fec_from_upper ? l->ber_upper : l->ber,
-				BERT_FLR_FACTOR_400G, &l->fec);
-}
-
-static void lane_update(struct ber_run *r, struct lane_run *l)
-{
-	l->ber = l->bits ? (double)l->errors / (double)l->bits : 0;
-	l->ber_upper = bert_ber_upper(l->errors, (double)l->bits, r->a.cl);
-	lane_fec(l);
-}
-
-static void lane_decide(struct ber_run *r, struct lane_run *l, enum verdict v,
-			const char *reason)
-{
-	l->verdict = v;
-	l->reason = reason;
-	l->t_done = bert_clock_now(r->clk);
-}
-
-/* Waits for every lane's checker to lock; lanes still out of lock after the
- * timeout are in error. */
-static int acquire_lock(struct ber_run *r)
-{
-	uint64_t t0 = bert_clock_now(r->clk), limit = LOCK_TIMEOUT_NS;
-	uint8_t cur = 0xff;
-	unsigned i;
-	int rc;
-
-	if (limit < 3 * r->period_ns)
-		limit = 3 * r->period_ns;
-	for (;;) {
-		rc = bert_clock_sleep(r->clk, LOCK_POLL_NS);
-		if (rc)
-			return rc;
-		rc = cmis_diag_checker_lol(r->d, r->a.side, NULL, &cur);
-		if (rc)
-			return rc;
-		if (!(cur & r->a.lanes) || bert_clock_now(r->clk) - t0 >= limit)
-			break;
-	}
-	for (i = 0; i < r->n; i++) {
-		struct lane_run *l = &r->lane[i];
-
-		l->locked = !(cur & (1u << (l->lane - 1)));
-		l->ever_locked = l->locked;
-		if (!l->locked) {
-			lane_update(r, l);
-			lane_decide(r, l, V_ERROR, "checker never locked (pattern, "
-				    "polarity or signal)");
-		}
-	}
-	return BERT_OK;
-}
-
-static int poll_once(struct ber_run *r)
-{
-	uint64_t errors[CMIS_DIAG_LANES] = { 0 }, bits[CMIS_DIAG_LANES] = { 0 };
-	uint8_t latched, cur, active = 0;
-	double ber[CMIS_DIAG_LANES];
-	uint64_t now;
-	unsigned i;
-	int rc;
-
-	for (i = 0; i < r->n; i++)
-		if (r->lane[i].verdict == V_NONE)
-			active |= (uint8_t)(1u << (r->lane[i].lane - 1));
-	rc = cmis_diag_checker_lol(r->d, r->a.side, &latched, &cur);
-	if (rc)
-		return rc;
-	if (r->counters)
-		rc = cmis_diag_read_counters(r->d, r->a.side, active, errors, bits);
-	else
-		rc = cmis_diag_read_ber(r->d, r->a.side, ber);
-	if (rc)
-		return rc;
-	now = bert_clock_now(r->clk);
-	for (i = 0; i < r->n; i++) {
-		struct lane_run *l = &r->lane[i];
-		unsigned b = l->lane - 1;
-		enum bert_stop s;
-
-		if (l->verdict != V_NONE)
-			continue;
-		if (r->counters) {
-			l->errors = errors[b];
-			l->bits = bits[b];
-		} else {
-			/* BER x bits at the lane rate over clock time. */
-			l->bits = (uint64_t)(LANE_BIT_RATE * (double)(now - r->t_start) / 1e9);
-			l->errors = (uint64_t)llround(ber[b] * (double)l->bits);
-		}
-		lane_update(r, l);
-		l->locked = !((latched | cur) & (1u << b));
-		if (!l->locked) {
-			lane_decide(r, l, V_ERROR, "checker lost lock during the run");
-			continue;
-		}
-		s = bert_ber_early_stop(l->errors, (double)l->bits, r->a.target, r->a.cl);
-		if (l->errors < r->a.min_errors)
-			continue;
-		if (s == BERT_STOP_PASS)
-			lane_decide(r, l, V_PASS, "upper bound below target");
-		else if (s == BERT_STOP_FAIL)
-			lane_decide(r, l, V_FAIL, "BER above target");
-	}
-	return BERT_OK;
-}
-
 /* ---- output ------------------------------------------------------------- */
 
 static void live_print(struct ber_run *r, bool final)
@@ -404,16 +233,22 @@ static void live_print(struct ber_run *r, bool final)
 		return;
 	if (r->live_lines)
 		fprintf(stderr, "\033[%uA", r->live_lines);
-	for (i = 0; i < r->n; i++) {
-		const struct lane_run *l = &r->lane[i];
+	for (i = 0; i < r->res.n; i++) {
+		const struct lane_ber_lane *l = &r->res.lane[i];
 
 		fprintf(stderr, "\033[Klane %u: %-8s errors %-10llu bits %-10.3e BER %-9.3e "
 			"upper %-9.3e %s\n", l->lane, l->locked ? "locked" : "no lock",
 			(unsigned long long)l->errors, (double)l->bits, l->ber, l->ber_upper,
-			verdict_names[l->verdict]);
+			verdict_names[ber_verdict(l->verdict)]);
 	}
-	r->live_lines = final ? 0 : r->n;
+	r->live_lines = final ? 0 : r->res.n;
 	fflush(stderr);
+}
+
+static void on_progress(void *user, const struct lane_ber_result *res)
+{
+	(void)res;
+	live_print(user, false);
 }
 
 static json_t *num(double v)
@@ -423,14 +258,15 @@ static json_t *num(double v)
 
 static void print_results(struct ber_run *r)
 {
+	const struct lane_ber_opts *a = &r->a.lb;
 	double t_end = bert_clock_now(r->clk) / 1e9;
 	unsigned i;
 
 	if (r->o.json) {
 		json_t *root = json_object(), *arr = json_array();
 
-		for (i = 0; i < r->n; i++) {
-			const struct lane_run *l = &r->lane[i];
+		for (i = 0; i < r->res.n; i++) {
+			const struct lane_ber_lane *l = &r->res.lane[i];
 			json_t *e = json_object();
 
 			json_object_set_new(e, "lane", json_integer(l->lane));
@@ -439,8 +275,9 @@ static void print_results(struct ber_run *r)
 			json_object_set_new(e, "bits", json_integer((json_int_t)l->bits));
 			json_object_set_new(e, "ber", num(l->ber));
 			json_object_set_new(e, "ber_upper", num(l->ber_upper));
-			json_object_set_new(e, "cl", json_real(r->a.cl));
-			json_object_set_new(e, "verdict", json_string(verdict_names[l->verdict]));
+			json_object_set_new(e, "cl", json_real(a->cl));
+			json_object_set_new(e, "verdict",
+					    json_string(verdict_names[ber_verdict(l->verdict)]));
 			json_object_set_new(e, "post_fec_ber", num(l->fec.post_fec_ber));
 			json_object_set_new(e, "flr", num(l->fec.flr));
 			json_object_set_new(e, "ser", num(l->fec.ser));
@@ -449,18 +286,17 @@ static void print_results(struct ber_run *r)
 						"ber_upper" : "ber"));
 			json_object_set_new(e, "reason", json_string(l->reason ? l->reason : ""));
 			json_object_set_new(e, "measure_time_s",
-					    json_real(l->t_done > r->t_start && r->t_start ?
-						      (l->t_done - r->t_start) / 1e9 : 0.0));
+					    json_real(lane_ber_lane_time_ns(&r->res, l) / 1e9));
 			json_array_append_new(arr, e);
 		}
 		json_object_set_new(root, "lanes", arr);
-		json_object_set_new(root, "side", json_string(cmis_side_name(r->a.side)));
-		json_object_set_new(root, "pattern", json_string(cmis_pattern_name(r->a.pattern)));
-		json_object_set_new(root, "target", json_real(r->a.target));
-		json_object_set_new(root, "cl", json_real(r->a.cl));
-		json_object_set_new(root, "method", json_string(r->counters ? "counters" :
+		json_object_set_new(root, "side", json_string(cmis_side_name(a->side)));
+		json_object_set_new(root, "pattern", json_string(cmis_pattern_name(a->pattern)));
+		json_object_set_new(root, "target", json_real(a->target));
+		json_object_set_new(root, "cl", json_real(a->cl));
+		json_object_set_new(root, "method", json_string(r->res.counters ? "counters" :
 					"ber_x_time"));
-		if (!r->counters)
+		if (!r->res.counters)
 			json_object_set_new(root, "method_note", json_string(
 				"the module reports BER without bit/error counters: bits = "
 				"106.25 Gb/s x clock time, errors = BER x bits"));
@@ -474,19 +310,20 @@ static void print_results(struct ber_run *r)
 	}
 	if (r->o.quiet)
 		return;
-	printf("%s side, %s, target %.3g at CL %.3g%s\n", cmis_side_name(r->a.side),
-	       cmis_pattern_name(r->a.pattern), r->a.target, r->a.cl,
-	       r->counters ? "" : " (errors = BER x bits: no counters)");
+	printf("%s side, %s, target %.3g at CL %.3g%s\n", cmis_side_name(a->side),
+	       cmis_pattern_name(a->pattern), a->target, a->cl,
+	       r->res.counters ? "" : " (errors = BER x bits: no counters)");
 	printf("%-4s %-7s %12s %11s %10s %10s %-8s %11s %10s\n", "lane", "lock",
 	       "errors", "bits", "BER", "upper", "verdict", "post-FEC", "FLR");
-	for (i = 0; i < r->n; i++) {
-		const struct lane_run *l = &r->lane[i];
+	for (i = 0; i < r->res.n; i++) {
+		const struct lane_ber_lane *l = &r->res.lane[i];
 
 		printf("%-4u %-7s %12llu %11.3e %10.3e %10.3e %-8s %s%10.3e %10.3e\n",
 		       l->lane, l->locked ? "locked" : "no", (unsigned long long)l->errors,
-		       (double)l->bits, l->ber, l->ber_upper, verdict_names[l->verdict],
+		       (double)l->bits, l->ber, l->ber_upper,
+		       verdict_names[ber_verdict(l->verdict)],
 		       l->fec_from_upper ? "<" : " ", l->fec.post_fec_ber, l->fec.flr);
-		if (l->verdict == V_ERROR && l->reason)
+		if (l->verdict == LANE_BER_ERROR && l->reason)
 			printf("     %s\n", l->reason);
 	}
 	printf("station time %.3f s\n", t_end);
@@ -497,75 +334,21 @@ static int run_exit_code(const struct ber_run *r)
 	bool fail = false, error = false;
 	unsigned i;
 
-	for (i = 0; i < r->n; i++) {
-		error |= r->lane[i].verdict == V_ERROR;
-		fail |= r->lane[i].verdict == V_FAIL || r->lane[i].verdict == V_MARGINAL;
+	for (i = 0; i < r->res.n; i++) {
+		enum verdict v = ber_verdict(r->res.lane[i].verdict);
+
+		error |= v == V_ERROR;
+		fail |= v == V_FAIL || v == V_MARGINAL;
 	}
 	if (error || r->aborted)
 		return EXIT_HW;
 	return fail ? EXIT_VERDICT_FAIL : EXIT_OK;
 }
 
-/* The measurement proper, between save and restore. */
-static int measure(struct ber_run *r)
-{
-	uint64_t deadline;
-	unsigned i;
-	int rc;
-
-	rc = start_prbs(r);
-	if (!rc)
-		rc = acquire_lock(r);
-	if (!rc)
-		rc = cmis_diag_reset_counters(r->d);
-	if (rc)
-		return rc;
-	r->t_start = bert_clock_now(r->clk);
-	deadline = r->t_start + r->a.max_time_ns;
-	live_print(r, false);
-	for (;;) {
-		uint64_t now = bert_clock_now(r->clk), wait = r->period_ns;
-		bool running = false;
-
-		for (i = 0; i < r->n; i++)
-			running |= r->lane[i].verdict == V_NONE;
-		if (!running || now >= deadline)
-			break;
-		if (now + wait > deadline)
-			wait = deadline - now;
-		rc = bert_clock_sleep(r->clk, wait);
-		if (rc)
-			return rc;
-		rc = poll_once(r);
-		if (rc)
-			return rc;
-		live_print(r, false);
-	}
-	/* Undecided at --max-time: the rule once more without --min-errors,
-	 * else marginal. */
-	for (i = 0; i < r->n; i++) {
-		struct lane_run *l = &r->lane[i];
-		enum bert_stop s;
-
-		if (l->verdict != V_NONE)
-			continue;
-		s = bert_ber_early_stop(l->errors, (double)l->bits, r->a.target, r->a.cl);
-		if (s == BERT_STOP_PASS)
-			lane_decide(r, l, V_PASS, "upper bound below target at --max-time");
-		else if (s == BERT_STOP_FAIL)
-			lane_decide(r, l, V_FAIL, "BER above target at --max-time");
-		else
-			lane_decide(r, l, V_MARGINAL, "undecided at --max-time");
-	}
-	return BERT_OK;
-}
-
 int cmd_ber(int argc, char **argv)
 {
 	struct ber_run *r = calloc(1, sizeof(*r));
-	struct cmis_diag_saved saved;
-	unsigned i;
-	int ex, rc, rc2;
+	int ex, rc;
 
 	if (!r)
 		return cli_error(BERT_ERR_NOMEM, "ber");
@@ -575,9 +358,6 @@ int cmd_ber(int argc, char **argv)
 		return ex < 0 ? EXIT_OK : ex;
 	}
 	cli_setup_logging(&r->o);
-	for (i = 0; i < CMIS_DIAG_LANES; i++)
-		if (r->a.lanes & (1u << i))
-			r->lane[r->n++].lane = i + 1;
 	ex = cli_module_open(&r->o, &r->m);
 	if (ex) {
 		free(r);
@@ -585,20 +365,13 @@ int cmd_ber(int argc, char **argv)
 	}
 	r->clk = r->m.fixture->clock;
 	r->live = !r->o.quiet && isatty(STDERR_FILENO);
+	r->a.lb.progress = on_progress;
+	r->a.lb.user = r;
 
 	/* 1. Refuse what the module does not offer: nothing written yet. */
 	rc = cmis_diag_open(r->m.dev, &r->d);
 	if (!rc)
-		rc = cmis_diag_check(r->d, r->a.side, CMIS_UNIT_GENERATOR, r->a.lanes,
-				     &(struct cmis_prbs_cfg){ .pattern = r->a.pattern });
-	if (!rc)
-		rc = cmis_diag_check(r->d, r->a.side, CMIS_UNIT_CHECKER, r->a.lanes,
-				     &(struct cmis_prbs_cfg){ .pattern = r->a.pattern });
-	if (!rc)
-		rc = check_lanes(r);
-	if (!rc && !cmis_diag_caps(r->d)->report_counters && !cmis_diag_caps(r->d)->report_ber)
-		rc = bert_fail(BERT_ERR_UNSUPPORTED, "the module reports neither BER "
-			       "nor error counters (13h:130)");
+		rc = lane_ber_check(r->d, &r->a.lb);
 	if (!rc && r->a.attenuation_set && !fixture_sim_bench(r->m.fixture))
 		rc = bert_fail(BERT_ERR_CONFIG, "--attenuation needs a sim: fixture "
 			       "(real benches set loss with an attenuator)");
@@ -606,7 +379,6 @@ int cmd_ber(int argc, char **argv)
 		ex = cli_diag_error(rc, "ber");
 		goto out;
 	}
-	r->counters = cmis_diag_caps(r->d)->report_counters;
 
 	/* 2. Module up, plant set. */
 	ex = bring_up_if_needed(r);
@@ -620,26 +392,15 @@ int cmd_ber(int argc, char **argv)
 		}
 	}
 
-	/* 3. Measure between save and restore. */
-	rc = cmis_diag_save(r->d, &saved);
-	if (rc) {
-		ex = cli_error(rc, "reading diagnostics controls");
-		goto out;
-	}
-	rc = measure(r);
-	if (rc == BERT_ERR_ABORTED) {
+	/* 3. Measure between save and restore (lane_ber_run restores on every
+	 * path, Ctrl-C included). */
+	rc = lane_ber_run(r->d, r->clk, &r->a.lb, &r->res);
+	if (rc == BERT_ERR_ABORTED || r->res.aborted) {
 		r->aborted = true;
-		bert_abort_clear();	/* the restore below must reach the module */
+		bert_abort_clear();	/* closing below must reach the module */
 	}
-	rc2 = cmis_diag_restore(r->d, &saved);
 	live_print(r, true);
-	for (i = 0; i < r->n; i++)
-		if (r->lane[i].verdict == V_NONE) {
-			lane_update(r, &r->lane[i]);
-			lane_decide(r, &r->lane[i], V_ERROR, r->aborted ? "aborted" :
-				    "measurement failed");
-		}
-	if (rc && !r->aborted) {
+	if (rc && !r->aborted && !r->res.restore_rc) {
 		ex = cli_error(rc, "measuring");
 		print_results(r);
 		goto out;
@@ -647,9 +408,9 @@ int cmd_ber(int argc, char **argv)
 	print_results(r);
 	if (r->aborted)
 		fprintf(stderr, "%s: ber: aborted; generators and checkers %s\n", cli_prog,
-			rc2 ? "could NOT be restored" : "restored");
-	if (rc2) {
-		ex = cli_error(rc2, "restoring the diagnostics controls");
+			r->res.restore_rc ? "could NOT be restored" : "restored");
+	if (r->res.restore_rc) {
+		ex = cli_error(r->res.restore_rc, "restoring the diagnostics controls");
 		goto out;
 	}
 	ex = run_exit_code(r);

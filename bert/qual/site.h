@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* Stations and sites (format in bert/qual/STATION.md).
+ *
+ * A station file (station.ini) describes a test station: its instruments
+ * (`[instrument NAME]`, read by instruments/station.c) and its fixture
+ * sites (`[site N]`, read here): per site the fixture URI, an optional
+ * default profile, which VOA / meter / switch channel serves each lane, and
+ * the calibrations that turn a meter reading into launch and receive power:
+ *
+ *   Tx --patch_loss_db--> VOA (setting A) --> tap --through_loss_db--> Rx
+ *                                               \--tap_loss_db--> [switch] --> meter
+ *
+ *   launch power  = meter + tap_loss_db - A - voa_loss_db + patch_loss_db
+ *   receive power = meter + tap_loss_db - through_loss_db
+ *   OMA           = average + 10 log10(2 (ER - 1) / (ER + 1)), ER linear from
+ *                   stimulus_er_db (the extinction ratio of the transmitter
+ *                   the station assumes or measured at calibration)
+ *
+ * tap_ratio r gives tap_loss_db = -10 log10(r) and through_loss_db =
+ * -10 log10(1 - r) unless those are given. Errors are BERT_ERR_CONFIG with
+ * "FILE:LINE: detail" (rules across lines name the file and the section).
+ *
+ * With no file, qual_station_default() describes the in-process virtual
+ * bench (fixtures/sim/benches/default.ini): one site on the fixture given
+ * (`sim:` by default), instruments sim:voa1, sim:osw1 and sim:opm1 bound to
+ * that fixture's bench, VOA channel n, switch input n for lane n, tap 95/5,
+ * patch cord 2 m + 2 connectors (0.601 dB), ER 4.5 dB.
+ */
+#ifndef BERT_QUAL_SITE_H
+#define BERT_QUAL_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bert/core/clock.h"
+#include "bert/qual/profile.h"
+#include "bert/qual/record.h"
+#include "instruments/station.h"
+
+#define QUAL_MAX_SITES		16
+#define QUAL_SITE_LANES		PROFILE_MAX_LANES
+#define QUAL_INSTR_NAME_MAX	32
+
+/* One instrument channel: [instrument NAME] of the station, channel (VOA,
+ * meter) or input port (switch) ch. name "" = none. */
+struct qual_chan {
+	char name[QUAL_INSTR_NAME_MAX];
+	unsigned ch;
+};
+
+struct qual_site_lane {
+	struct qual_chan voa;		/* attenuator in front of the receiver */
+	struct qual_chan meter;		/* meter reading the lane's tap */
+	struct qual_chan sw;		/* switch input of the lane's tap */
+};
+
+struct qual_site {
+	unsigned index;			/* N of [site N], 1.. */
+	char name[QUAL_STR_MAX];	/* `name`, default "site N" */
+	char fixture[QUAL_URI_MAX];	/* fixture URI (required) */
+	char profile[PROFILE_PATH_MAX];	/* default profile, "" = none */
+	unsigned nlanes;		/* highest lane with a channel */
+	struct qual_site_lane lane[QUAL_SITE_LANES + 1];	/* [1..nlanes] */
+	unsigned switch_out;		/* switch output that feeds the meter (1) */
+	/* calibrations, dB */
+	double tap_ratio;		/* fraction to the tap port, 0 = no tap */
+	double tap_loss_db;		/* VOA output -> meter detector */
+	double through_loss_db;		/* VOA output -> receiver */
+	double patch_loss_db;		/* transmitter -> VOA input */
+	double voa_loss_db;		/* VOA insertion loss at setting 0 */
+	double stimulus_er_db;		/* ER for OMA conversion */
+	double meter_avg_s;		/* meter averaging time (0.1) */
+	double wavelength_nm;		/* instruments set to this (1311) */
+	bool auto_start;		/* bertd: start a run on insertion */
+	unsigned line;			/* where [site N] starts; 0 = default */
+};
+
+struct qual_station {
+	char path[PROFILE_PATH_MAX];	/* "" for the default station */
+	char name[QUAL_STR_MAX];	/* [station] name, default host name */
+	struct station instr;		/* the [instrument NAME] sections */
+	struct qual_site site[QUAL_MAX_SITES];
+	unsigned nsites;
+	bool is_default;		/* the in-process virtual bench */
+};
+
+/* Loads a station file: [station] (name), [instrument NAME] and [site N].
+ * Sites are numbered 1..N without holes; every channel must name an
+ * instrument of the right type and a channel within its `channels`. */
+int qual_station_load(const char *path, struct qual_station *st);
+/* The same from text (name stands for the file in messages). */
+int qual_station_load_string(const char *name, const char *text,
+			     struct qual_station *st);
+/* The default station around fixture_uri (NULL or "" = "sim:"). For a
+ * fixture that is not emulated the site has no instruments. */
+int qual_station_default(const char *fixture_uri, struct qual_station *st);
+/* Site n (1..), or NULL. */
+const struct qual_site *qual_station_site(const struct qual_station *st,
+					  unsigned n);
+/* OMA minus average power in dB for an extinction ratio in dB:
+ * 10 log10(2 (ER - 1) / (ER + 1)). NaN for er_db <= 0. */
+double qual_oma_offset_db(double er_db);
+
+/* ---- a site opened for a run ------------------------------------------ */
+
+struct bert_fixture;
+struct cmis_dev;
+struct voa;
+struct opm;
+struct osw;
+
+/* Per lane, the instruments serving it (NULL = none). Handles of lanes that
+ * share an instrument channel are distinct connections to it. */
+struct qual_site_lane_io {
+	struct voa *voa;
+	struct opm *meter;
+	struct osw *sw;
+	unsigned sw_in;
+	char voa_name[QUAL_INSTR_NAME_MAX];	/* for the arbiter */
+	char meter_name[QUAL_INSTR_NAME_MAX];
+	char sw_name[QUAL_INSTR_NAME_MAX];
+};
+
+struct qual_site_io {
+	const struct qual_site *site;
+	struct bert_fixture *fixture;
+	struct cmis_dev *dev;
+	struct qual_site_lane_io lane[QUAL_SITE_LANES + 1];	/* [1..nlanes] */
+	unsigned nlanes;
+};
+
+/* Opens the site's fixture (fixture_uri overrides site->fixture when not
+ * NULL), the CMIS module on it and the instruments of every lane on the
+ * fixture's clock. sim: instrument URIs are bound to the fixture's bench
+ * (scpi_sim_set_bench) when the fixture is emulated. On error nothing stays
+ * open; BERT_ERR_CONFIG for station mistakes, hardware errors otherwise. */
+int qual_site_open(const struct qual_station *st, const struct qual_site *site,
+		   const char *fixture_uri, struct qual_site_io *io);
+/* Opens only the fixture and module part (instruments left NULL). */
+int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,
+			   struct qual_site_io *io);
+void qual_site_close(struct qual_site_io *io);
+
+#endif
