@@ -103,7 +103,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	return BERT_OK;
 }
 
-int station_load(const char *path, struct station *st)
+static int load(const char *path, const char *text, struct station *st)
 {
 	struct load l = { .st = st };
 	unsigned i;
@@ -111,7 +111,8 @@ int station_load(const char *path, struct station *st)
 
 	memset(st, 0, sizeof(*st));
 	snprintf(st->path, sizeof(st->path), "%s", path);
-	rc = bert_ini_parse_file(path, handler, &l);
+	rc = text ? bert_ini_parse_string(path, text, handler, &l) :
+		    bert_ini_parse_file(path, handler, &l);
 	if (rc)
 		return rc;
 	for (i = 0; i < st->n_instr; i++)
@@ -119,6 +120,16 @@ int station_load(const char *path, struct station *st)
 			return bert_fail(BERT_ERR_CONFIG, "%s: [instrument %s] has no uri",
 					 path, st->instr[i].name);
 	return BERT_OK;
+}
+
+int station_load(const char *path, struct station *st)
+{
+	return load(path, NULL, st);
+}
+
+int station_load_string(const char *name, const char *text, struct station *st)
+{
+	return load(name, text, st);
 }
 
 const struct station_instr *station_find(const struct station *st, const char *name)

@@ -29,6 +29,8 @@ struct station {
 /* Loads path. BERT_ERR_CONFIG with file:line for a bad key or value, an
  * instrument without uri, a duplicate name or an unknown model. */
 int station_load(const char *path, struct station *st);
+/* The same from text; name stands for the file in messages. */
+int station_load_string(const char *name, const char *text, struct station *st);
 const struct station_instr *station_find(const struct station *st, const char *name);
 /* The full instrument URI of an entry: [model:]uri. */
 const char *station_instr_uri(const struct station_instr *si, char *buf, size_t size);
