@@ -17,7 +17,7 @@
 #define SMART_Q_HI		0.45	/* above: BER ~4e-5 */
 #define SMART_Q_CHECK		1.3	/* floor check when the probe is missing */
 #define SMART_LO_WIN		0.8	/* a point counts as "below" within this */
-#define SMART_HI_WIN		1.1
+#define SMART_HI_WIN		0.8
 #define SMART_UP_DB		2.5	/* no lock: this much more power */
 #define SMART_DOWN_DB		2.0	/* too few errors: this much less */
 #define LOCK_RETRY_NS		(50 * BERT_NS_PER_MS)
