@@ -25,6 +25,8 @@ static const struct bert_cmd commands[] = {
 	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
 	{ "instr", cmd_instr, "lab instruments: list, idn, voa, opm, osw" },
 	{ "results", cmd_results, "qualification runs in the results database: list, show, export" },
+	{ "sweep", cmd_sweep, "receiver sensitivity: OMA at the FEC threshold BER per lane" },
+	{ "budget", cmd_budget, "a planned plant's loss against a profile's channel budget" },
 	{ NULL, NULL, NULL },
 };
 
