@@ -24,6 +24,7 @@ static const struct bert_cmd commands[] = {
 	{ "fec", cmd_fec, "RS(544,514) analytics: pre-FEC BER or codeword histogram" },
 	{ "prbs", cmd_prbs, "check a captured bit stream against a PRBS/QPRBS/SSPRQ" },
 	{ "instr", cmd_instr, "lab instruments: list, idn, voa, opm, osw" },
+	{ "qualify", cmd_qualify, "qualify a module against a profile: steps, verdicts, records, reports" },
 	{ "results", cmd_results, "qualification runs in the results database: list, show, export" },
 	{ "sweep", cmd_sweep, "receiver sensitivity: OMA at the FEC threshold BER per lane" },
 	{ "budget", cmd_budget, "a planned plant's loss against a profile's channel budget" },

@@ -1,13 +1,31 @@
 #!/bin/sh
-# make demo: bert on the virtual bench (no hardware). Each step is a command a
-# lab engineer would type; the fixture is the in-process emulated module.
-set -e
+# make demo: the main job on the virtual bench (no hardware). `bert qualify`
+# runs the 400GBASE-DR4 profile on a good and on a marginal module; the
+# fixture is the in-process emulated module, the station the default virtual
+# bench (VOA, switch and meter emulators), the clock virtual.
 B="${BERT_BUILD:-build}"
 MOD=fixtures/sim/modules
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+OUT="$B/demo"
+DB="$B/demo/results.db"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-step "$B/bert" info
-step "$B/bert" dom --bring-up
-step "$B/bert" info --fixture "sim:$MOD/dr4-marginal.ini" --bring-up
-step "$B/bert" dom --fixture "sim:$MOD/dr4-marginal.ini" --bring-up
-step "$B/bert" fixture status
+# Progress (step, lane) goes to stderr: kept in $OUT/*.log here.
+qualify() {
+	step "$B/bert" qualify --profile 400gbase-dr4 --fixture "sim:$MOD/$1.ini" \
+		--db "$DB" --out "$OUT/$2" "2>$OUT/$2.log"
+	"$B/bert" qualify --profile 400gbase-dr4 --fixture "sim:$MOD/$1.ini" \
+		--db "$DB" --out "$OUT/$2" 2>"$OUT/$2.log"
+}
+qualify dr4-good good; good=$?
+qualify dr4-marginal marginal; marginal=$?
+step "$B/bert" results list --db "$DB"
+"$B/bert" results list --db "$DB"
+
+printf '\n\033[1mgood DR4:\033[0m exit %s (0 = pass)   \033[1mmarginal DR4:\033[0m exit %s (1 = fail)\n' \
+	"$good" "$marginal"
+printf 'reports: %s/good and %s/marginal (summary.txt, record.json, junit.xml, measurements.csv)\n' \
+	"$OUT" "$OUT"
+printf 'database: %s (bert results show last --db %s)\n' "$DB" "$DB"
+[ "$good" -eq 0 ] && [ "$marginal" -eq 1 ]

@@ -73,6 +73,8 @@ const struct qual_quantity qual_quantities[] = {
 	  "DOM laser bias current" },
 	{ "dom_temperature", "degC", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "DOM case temperature (alarm level)" },
+	{ "dom_alarms", "", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
+	  "alarm flags the module latched during the run (0 unless limited)" },
 	/* module */
 	{ "case_temperature", "degC", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "case temperature during the run (operating range)" },

@@ -10,7 +10,7 @@
  *   Tx --patch_loss_db--> VOA (setting A) --> tap --through_loss_db--> Rx
  *                                               \--tap_loss_db--> [switch] --> meter
  *
- *   launch power  = meter + tap_loss_db - A - voa_loss_db + patch_loss_db
+ *   launch power  = meter + tap_loss_db + A + voa_loss_db + patch_loss_db
  *   receive power = meter + tap_loss_db - through_loss_db
  *   OMA           = average + 10 log10(2 (ER - 1) / (ER + 1)), ER linear from
  *                   stimulus_er_db (the extinction ratio of the transmitter

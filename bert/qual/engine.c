@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+/* The qualification engine (engine.h): plans, the run loop, journaling,
+ * the module's safe state, and the helpers steps use. The steps themselves
+ * are in steps.c. */
+#define LOG_PREFIX "qual"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bert/core/error.h"
+#include "bert/core/log.h"
+#include "bert/qual/engine.h"
+#include "bert/store/store.h"
+#include "fixtures/cmis/cmis.h"
+#include "fixtures/cmis/cmis_regs.h"
+#include "fixtures/cmis/decode.h"
+#include "fixtures/cmis/diag.h"
+#include "fixtures/fixture.h"
+#include "instruments/opm.h"
+#include "instruments/osw.h"
+#include "instruments/voa.h"
+
+/* ---- plans ----------------------------------------------------------------- */
+
+void qual_plan_init(struct qual_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void qual_plan_default(struct qual_plan *p)
+{
+	qual_plan_init(p);
+	qual_plan_append(p, &qual_step_identify);
+	qual_plan_append(p, &qual_step_bring_up);
+	qual_plan_append(p, &qual_step_dom);
+	qual_plan_append(p, &qual_step_tx_power);
+	qual_plan_append(p, &qual_step_lane_ber);
+	qual_plan_append(p, &qual_step_module_power);
+	qual_plan_append(p, &qual_step_verdict);
+}
+
+int qual_plan_find(const struct qual_plan *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->step[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int plan_insert(struct qual_plan *p, size_t at, const struct qual_step_def *d)
+{
+	if (!d || !d->name || !d->run || strlen(d->name) >= QUAL_STEP_NAME_MAX)
+		return bert_fail(BERT_ERR_ARG, "plan: a step needs a name (< %d chars) "
+				 "and a run function", QUAL_STEP_NAME_MAX);
+	if (qual_plan_find(p, d->name) >= 0)
+		return bert_fail(BERT_ERR_ARG, "plan: step '%s' is already in the plan",
+				 d->name);
+	if (p->n == QUAL_PLAN_MAX)
+		return bert_fail(BERT_ERR_ARG, "plan: more than %d steps", QUAL_PLAN_MAX);
+	memmove(&p->step[at + 1], &p->step[at], (p->n - at) * sizeof(p->step[0]));
+	p->step[at] = *d;
+	p->n++;
+	return BERT_OK;
+}
+
+int qual_plan_append(struct qual_plan *p, const struct qual_step_def *d)
+{
+	return plan_insert(p, p->n, d);
+}
+
+int qual_plan_insert_after(struct qual_plan *p, const char *name,
+			   const struct qual_step_def *d)
+{
+	int i = qual_plan_find(p, name);
+
+	if (i < 0)
+		return bert_fail(BERT_ERR_RANGE, "plan: no step '%s'", name);
+	return plan_insert(p, (size_t)i + 1, d);
+}
+
+int qual_plan_insert_before(struct qual_plan *p, const char *name,
+			    const struct qual_step_def *d)
+{
+	int i = qual_plan_find(p, name);
+
+	if (i < 0)
+		return bert_fail(BERT_ERR_RANGE, "plan: no step '%s'", name);
+	return plan_insert(p, (size_t)i, d);
+}
+
+int qual_plan_remove(struct qual_plan *p, const char *name)
+{
+	int i = qual_plan_find(p, name);
+
+	if (i < 0)
+		return bert_fail(BERT_ERR_RANGE, "plan: no step '%s'", name);
+	memmove(&p->step[i], &p->step[i + 1], (p->n - (size_t)i - 1) * sizeof(p->step[0]));
+	p->n--;
+	return BERT_OK;
+}
+
+/* ---- context ------------------------------------------------------------------ */
+
+void qual_options_default(struct qual_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->budget_db = NAN;
+	o->budget_ref = QUAL_BUDGET_REF_PROFILE;
+	o->pattern = CMIS_PAT_PRBS31Q;
+	o->ber_cl = NAN;
+	o->ber_max_time_ns = 60 * BERT_NS_PER_S;
+	o->voa_iterations = 2;
+}
+
+void qual_ctx_init(struct qual_ctx *ctx)
+{
+	unsigned i;
+
+	memset(ctx, 0, sizeof(*ctx));
+	qual_options_default(&ctx->opts);
+	for (i = 0; i <= QUAL_SITE_LANES; i++) {
+		struct qual_lane_state *l = &ctx->lane[i];
+
+		l->tx_avg_dom_dbm = l->tx_avg_meter_dbm = l->tx_avg_dbm = NAN;
+		l->tx_oma_dbm = l->voa_start_db = l->budget_atten_db = NAN;
+		l->rx_avg_budget_dbm = l->rx_oma_budget_dbm = NAN;
+		l->rx_sens_oma_dbm = l->rx_sens_unc_db = NAN;
+	}
+}
+
+void qual_ctx_release_all(struct qual_ctx *ctx)
+{
+	cmis_diag_close(ctx->diag);
+	ctx->diag = NULL;
+	free(ctx->info);
+	ctx->info = NULL;
+}
+
+uint64_t qual_ctx_now(struct qual_ctx *ctx)
+{
+	uint64_t now = bert_clock_now(ctx->clock);
+
+	return now > ctx->t0 ? now - ctx->t0 : 0;
+}
+
+bool qual_ctx_aborted(struct qual_ctx *ctx)
+{
+	return bert_abort_requested() || (ctx->abort && ctx->abort(ctx->abort_user));
+}
+
+int qual_ctx_sleep(struct qual_ctx *ctx, uint64_t ns)
+{
+	if (qual_ctx_aborted(ctx))
+		return bert_fail(BERT_ERR_ABORTED, "aborted");
+	return bert_clock_sleep(ctx->clock, ns);
+}
+
+void qual_ctx_emit(struct qual_ctx *ctx, struct qual_event *ev)
+{
+	if (!ctx->progress)
+		return;
+	ev->step = ctx->cur ? ctx->cur->name : NULL;
+	ev->step_index = ctx->step_index;
+	ev->nsteps = ctx->plan ? (unsigned)ctx->plan->n : 0;
+	ev->t_ns = qual_ctx_now(ctx);
+	ev->rec = ctx->rec;
+	ctx->progress(ctx->progress_user, ev);
+}
+
+void qual_ctx_info(struct qual_ctx *ctx, unsigned lane, const char *fmt, ...)
+{
+	struct qual_event ev = { .kind = lane ? QUAL_EV_LANE : QUAL_EV_INFO, .lane = lane };
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ev.text = buf;
+	qual_ctx_emit(ctx, &ev);
+}
+
+static int add_measurement(struct qual_ctx *ctx, struct qual_step *step,
+			   const struct qual_measurement *m)
+{
+	struct qual_event ev = { .kind = QUAL_EV_MEASUREMENT, .lane = m->lane, .m = m };
+	int rc = qual_step_add(step, m);
+
+	if (rc)
+		return rc;
+	qual_ctx_emit(ctx, &ev);
+	return BERT_OK;
+}
+
+int qual_ctx_measure_lim(struct qual_ctx *ctx, struct qual_step *step,
+			 const char *name, unsigned lane, double value,
+			 double uncertainty, const char *method,
+			 const struct qual_limits *lim)
+{
+	const struct qual_quantity *q = qual_quantity_find(name);
+	struct qual_measurement m;
+
+	qual_measure(&m, name, lane, value, q ? q->unit : "", lim, uncertainty, method);
+	return add_measurement(ctx, step, &m);
+}
+
+static struct qual_limits limits_for(struct qual_ctx *ctx, const char *name)
+{
+	struct qual_limits l = profile_limits_for(ctx->profile, name);
+	const struct qual_quantity *q = qual_quantity_find(name);
+
+	if (q)
+		l.scale = q->scale;
+	return l;
+}
+
+int qual_ctx_measure(struct qual_ctx *ctx, struct qual_step *step,
+		     const char *name, unsigned lane, double value,
+		     double uncertainty, const char *method)
+{
+	struct qual_limits l = limits_for(ctx, name);
+
+	return qual_ctx_measure_lim(ctx, step, name, lane, value, uncertainty, method, &l);
+}
+
+int qual_ctx_measure_error(struct qual_ctx *ctx, struct qual_step *step,
+			   const char *name, unsigned lane, const char *fmt, ...)
+{
+	const struct qual_quantity *q = qual_quantity_find(name);
+	struct qual_limits l = limits_for(ctx, name);
+	struct qual_measurement m;
+	char buf[QUAL_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	qual_measure_error(&m, name, lane, q ? q->unit : "", &l, "%s", buf);
+	return add_measurement(ctx, step, &m);
+}
+
+int qual_ctx_point(struct qual_ctx *ctx, struct qual_step *step,
+		   const struct qual_point *pt)
+{
+	struct qual_event ev = { .kind = QUAL_EV_POINT, .lane = pt->lane, .pt = pt };
+	int rc = qual_step_add_point(step, pt);
+
+	if (rc)
+		return rc;
+	qual_ctx_emit(ctx, &ev);
+	return BERT_OK;
+}
+
+int qual_ctx_skip(struct qual_ctx *ctx, struct qual_step *step, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)ctx;
+	va_start(ap, fmt);
+	vsnprintf(step->message, sizeof(step->message), fmt, ap);
+	va_end(ap);
+	return QUAL_STEP_RC_SKIP;
+}
+
+int qual_ctx_acquire(struct qual_ctx *ctx, const char *instr, unsigned lane)
+{
+	if (qual_ctx_aborted(ctx))
+		return bert_fail(BERT_ERR_ABORTED, "aborted");
+	if (!ctx->arbiter.acquire)
+		return BERT_OK;
+	return ctx->arbiter.acquire(ctx->arbiter.user, instr, lane);
+}
+
+void qual_ctx_release(struct qual_ctx *ctx, const char *instr, unsigned lane)
+{
+	if (ctx->arbiter.release)
+		ctx->arbiter.release(ctx->arbiter.user, instr, lane);
+}
+
+static struct qual_site_lane_io *lane_io(struct qual_ctx *ctx, unsigned lane)
+{
+	if (!ctx->io || !lane || lane > ctx->io->nlanes || lane > QUAL_SITE_LANES)
+		return NULL;
+	return &ctx->io->lane[lane];
+}
+
+int qual_ctx_voa_set(struct qual_ctx *ctx, unsigned lane, double db)
+{
+	struct qual_site_lane_io *li = lane_io(ctx, lane);
+	int rc;
+
+	if (!li || !li->voa)
+		return bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no VOA in the station",
+				 lane);
+	rc = qual_ctx_acquire(ctx, li->voa_name, lane);
+	if (rc)
+		return rc;
+	if (isnan(ctx->lane[lane].voa_start_db) &&
+	    voa_get_attenuation(li->voa, &ctx->lane[lane].voa_start_db))
+		ctx->lane[lane].voa_start_db = NAN;
+	rc = voa_set_attenuation(li->voa, db);
+	ctx->voa_touched = true;
+	qual_ctx_release(ctx, li->voa_name, lane);
+	if (rc)
+		return bert_fail_ctx(rc, "lane %u VOA %s: ", lane, li->voa_name);
+	return BERT_OK;
+}
+
+int qual_ctx_meter_read(struct qual_ctx *ctx, unsigned lane, double *dbm)
+{
+	struct qual_site_lane_io *li = lane_io(ctx, lane);
+	unsigned out = ctx->site ? ctx->site->switch_out : 1;
+	int rc;
+
+	if (!li || !li->meter)
+		return bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no meter in the station",
+				 lane);
+	if (li->sw) {
+		rc = qual_ctx_acquire(ctx, li->sw_name, lane);
+		if (rc)
+			return rc;
+	}
+	rc = qual_ctx_acquire(ctx, li->meter_name, lane);
+	if (rc) {
+		if (li->sw)
+			qual_ctx_release(ctx, li->sw_name, lane);
+		return rc;
+	}
+	rc = li->sw ? osw_route(li->sw, li->sw_in, out) : BERT_OK;
+	if (rc)
+		bert_fail_ctx(rc, "lane %u switch %s: ", lane, li->sw_name);
+	else if ((rc = opm_read_dbm(li->meter, dbm)))
+		bert_fail_ctx(rc, "lane %u meter %s: ", lane, li->meter_name);
+	qual_ctx_release(ctx, li->meter_name, lane);
+	if (li->sw)
+		qual_ctx_release(ctx, li->sw_name, lane);
+	return rc;
+}
+
+double qual_ctx_rx_from_meter(const struct qual_ctx *ctx, double meter_dbm)
+{
+	const struct qual_site *s = ctx->site;
+
+	if (!s || isnan(s->tap_loss_db))
+		return NAN;
+	return meter_dbm + s->tap_loss_db - s->through_loss_db;
+}
+
+double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
+			      double voa_db)
+{
+	const struct qual_site *s = ctx->site;
+
+	if (!s || isnan(s->tap_loss_db))
+		return NAN;
+	return meter_dbm + s->tap_loss_db + voa_db + s->voa_loss_db + s->patch_loss_db;
+}
+
+double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm)
+{
+	if (!ctx->site)
+		return NAN;
+	return avg_dbm + qual_oma_offset_db(ctx->site->stimulus_er_db);
+}
+
+int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
+{
+	struct qual_lane_state *ls = &ctx->lane[lane];
+	const struct qual_site *s = ctx->site;
+	struct qual_site_lane_io *li = lane_io(ctx, lane);
+	double a, meter, rx_avg, rx_oma, off;
+	unsigned it;
+	int rc;
+
+	if (!li || !li->voa || !s)
+		return bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no VOA in the station",
+				 lane);
+	off = qual_oma_offset_db(s->stimulus_er_db);
+	if (isnan(ls->tx_oma_dbm) || isnan(off))
+		return bert_fail(BERT_ERR_STATE, "lane %u: launch OMA unknown (tx_power "
+				 "step, stimulus_er_db)", lane);
+	/* Open loop from the launch power and the calibration ... */
+	a = ls->tx_oma_dbm - s->patch_loss_db - s->voa_loss_db - s->through_loss_db -
+	    rx_oma_dbm;
+	if (a < 0)
+		a = 0;
+	rc = qual_ctx_voa_set(ctx, lane, a);
+	if (rc)
+		return rc;
+	rx_oma = ls->tx_oma_dbm - s->patch_loss_db - s->voa_loss_db - a -
+		 s->through_loss_db;
+	rx_avg = rx_oma - off;
+	/* ... then closed loop on the tap, which sees the VOA's own error. */
+	for (it = 0; li->meter && it <= ctx->opts.voa_iterations; it++) {
+		rc = qual_ctx_meter_read(ctx, lane, &meter);
+		if (rc)
+			return rc;
+		rx_avg = qual_ctx_rx_from_meter(ctx, meter);
+		rx_oma = rx_avg + off;
+		if (it == ctx->opts.voa_iterations || fabs(rx_oma - rx_oma_dbm) < 0.02 ||
+		    (a == 0 && rx_oma < rx_oma_dbm))
+			break;
+		a += rx_oma - rx_oma_dbm;
+		if (a < 0)
+			a = 0;
+		rc = qual_ctx_voa_set(ctx, lane, a);
+		if (rc)
+			return rc;
+	}
+	ls->budget_atten_db = a;
+	ls->rx_avg_budget_dbm = rx_avg;
+	ls->rx_oma_budget_dbm = rx_oma;
+	return BERT_OK;
+}
+
+int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out)
+{
+	int rc;
+
+	if (!ctx->diag) {
+		rc = cmis_diag_open(ctx->io->dev, &ctx->diag);
+		if (rc)
+			return rc;
+	}
+	*out = ctx->diag;
+	return BERT_OK;
+}
+
+int qual_ctx_module_safe(struct qual_ctx *ctx)
+{
+	uint8_t mask = ctx->media_mask ? ctx->media_mask : 0xff;
+
+	if (!ctx->io || !ctx->io->dev)
+		return BERT_OK;
+	/* TxDisable per media lane, 10h:130 (bank 0). */
+	return cmis_update_byte(ctx->io->dev, 0x10, CMIS_P10_TX_DISABLE, mask, mask);
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static void journal(struct qual_ctx *ctx, const struct qual_step *s)
+{
+	if (ctx->store && store_step_commit(ctx->store, ctx->rec, s))
+		log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
+}
+
+static void end_step(struct qual_ctx *ctx, struct qual_step *s,
+		     enum qual_step_status st, const char *msg)
+{
+	struct qual_event ev = { .kind = QUAL_EV_STEP_END, .s = s };
+	char own[QUAL_RUN_MSG_MAX];
+
+	/* qual_step_end() writes s->message: pass a copy of the step's own */
+	snprintf(own, sizeof(own), "%s", s->message);
+	qual_step_end(s, st, qual_ctx_now(ctx), msg && msg[0] ? msg :
+		      (own[0] ? own : NULL));
+	journal(ctx, s);
+	ev.verdict = s->verdict;
+	qual_ctx_emit(ctx, &ev);
+}
+
+static void skip_step(struct qual_ctx *ctx, const struct qual_step_def *d,
+		      const char *why)
+{
+	struct qual_step *s = qual_record_step_begin(ctx->rec, d->name, qual_ctx_now(ctx));
+
+	if (s)
+		end_step(ctx, s, QUAL_STEP_SKIPPED, why);
+}
+
+/* Leaves the module and the plant safe after an abort or an error: Tx off,
+ * VOAs back. The abort request is lifted for the time it takes (the writes
+ * must reach the module) and set again. */
+static void make_safe(struct qual_ctx *ctx, bool tx_off)
+{
+	bool global = bert_abort_requested();
+	unsigned lane;
+
+	if (global)
+		bert_abort_clear();
+	if (ctx->diag) {
+		/* generators and checkers: the BER loop restores them on every
+		 * path; this is the belt to those braces. */
+		uint8_t m = ctx->media_mask ? ctx->media_mask : 0xff;
+
+		cmis_diag_disable(ctx->diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR, m);
+		cmis_diag_disable(ctx->diag, CMIS_SIDE_MEDIA, CMIS_UNIT_CHECKER, m);
+	}
+	if (tx_off && ctx->tx_touched && qual_ctx_module_safe(ctx))
+		log_warn("could not disable the transmitters: %s", bert_error_detail());
+	if (ctx->voa_touched && ctx->io)
+		for (lane = 1; lane <= ctx->io->nlanes; lane++)
+			if (ctx->io->lane[lane].voa && !isnan(ctx->lane[lane].voa_start_db))
+				voa_set_attenuation(ctx->io->lane[lane].voa,
+						    ctx->lane[lane].voa_start_db);
+	if (global)
+		bert_abort_request();
+}
+
+int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
+{
+	struct qual_event ev = { .kind = QUAL_EV_RUN_BEGIN };
+	enum qual_run_status status = QUAL_RUN_COMPLETE;
+	bool stop_on_fail, stopped = false, ended = false;
+	char runmsg[QUAL_RUN_MSG_MAX] = "";
+	int ret = BERT_OK, rc;
+	size_t i;
+
+	if (!ctx->profile || !ctx->rec || !ctx->io || !ctx->io->dev || !plan)
+		return bert_fail(BERT_ERR_ARG, "qual_run: profile, record, module and "
+				 "plan are required");
+	if (!ctx->clock)
+		ctx->clock = ctx->io->fixture->clock;
+	ctx->plan = plan;
+	ctx->t0 = bert_clock_now(ctx->clock);
+	ctx->lanes = ctx->profile->lanes;
+	ctx->lanes_per_link = ctx->profile->lanes_per_link;
+	stop_on_fail = ctx->opts.stop_on_fail || ctx->profile->stop_on_fail;
+	qual_record_set_profile(ctx->rec, ctx->profile);
+	if (ctx->station)
+		snprintf(ctx->rec->station, sizeof(ctx->rec->station), "%s", ctx->station->name);
+	if (ctx->site)
+		ctx->rec->site = ctx->site->index;
+	snprintf(ctx->rec->fixture, sizeof(ctx->rec->fixture), "%.*s",
+		 (int)sizeof(ctx->rec->fixture) - 1, ctx->io->fixture->uri);
+	if (ctx->store) {
+		rc = store_run_begin(ctx->store, ctx->rec);
+		if (rc)
+			return bert_fail_ctx(rc, "store: ");
+	}
+	qual_ctx_emit(ctx, &ev);
+
+	for (i = 0; i < plan->n; i++) {
+		const struct qual_step_def *d = &plan->step[i];
+		struct qual_event sb = { .kind = QUAL_EV_STEP_BEGIN };
+		struct qual_step *s;
+
+		ctx->step_index = (unsigned)i;
+		if (ended) {
+			skip_step(ctx, d, runmsg);
+			continue;
+		}
+		if (stopped && !(d->flags & QUAL_STEP_ALWAYS)) {
+			skip_step(ctx, d, "not run: stop on fail");
+			continue;
+		}
+		if (qual_ctx_aborted(ctx)) {
+			status = QUAL_RUN_ABORTED;
+			ret = BERT_ERR_ABORTED;
+			snprintf(runmsg, sizeof(runmsg), "aborted before step %s", d->name);
+			break;
+		}
+		s = qual_record_step_begin(ctx->rec, d->name, qual_ctx_now(ctx));
+		if (!s) {
+			status = QUAL_RUN_ERROR;
+			ret = bert_fail(BERT_ERR_NOMEM, "step %s", d->name);
+			snprintf(runmsg, sizeof(runmsg), "out of memory");
+			break;
+		}
+		ctx->cur = s;
+		qual_ctx_emit(ctx, &sb);
+		bert_error_clear();
+		rc = d->run(ctx, s);
+		if (rc == BERT_OK) {
+			end_step(ctx, s, QUAL_STEP_DONE, NULL);
+		} else if (rc == QUAL_STEP_RC_SKIP) {
+			end_step(ctx, s, QUAL_STEP_SKIPPED, NULL);
+		} else if (rc == BERT_ERR_ABORTED || qual_ctx_aborted(ctx)) {
+			end_step(ctx, s, QUAL_STEP_ABORTED, "aborted");
+			status = QUAL_RUN_ABORTED;
+			ret = BERT_ERR_ABORTED;
+			snprintf(runmsg, sizeof(runmsg), "aborted in step %s", d->name);
+			ctx->cur = NULL;
+			break;
+		} else {
+			char msg[QUAL_RUN_MSG_MAX];
+
+			ctx->last_error = rc;
+			snprintf(msg, sizeof(msg), "%s: %s", bert_strerror_name(rc),
+				 bert_error_detail()[0] ? bert_error_detail() : bert_strerror(rc));
+			end_step(ctx, s, QUAL_STEP_ERROR, msg);
+			if (d->flags & QUAL_STEP_REQUIRED) {
+				ended = true;
+				status = QUAL_RUN_ERROR;
+				ret = rc;
+				snprintf(runmsg, sizeof(runmsg), "not run: step %s failed (%.200s)",
+					 d->name, msg);
+			}
+		}
+		ctx->cur = NULL;
+		if (stop_on_fail && s->verdict == QUAL_FAIL)
+			stopped = true;
+	}
+	ctx->cur = NULL;
+	if (status != QUAL_RUN_COMPLETE || ctx->opts.safe_at_end)
+		make_safe(ctx, true);
+	else
+		make_safe(ctx, false);
+	if (status == QUAL_RUN_ERROR) {
+		/* runmsg says which step; keep the step's own message too */
+		char m[QUAL_RUN_MSG_MAX];
+
+		snprintf(m, sizeof(m), "%s", runmsg + (strncmp(runmsg, "not run: ", 9) ? 0 : 9));
+		snprintf(runmsg, sizeof(runmsg), "%s", m);
+	} else if (status == QUAL_RUN_COMPLETE && stopped) {
+		snprintf(runmsg, sizeof(runmsg), "stopped on the first failure");
+	}
+	qual_record_finish(ctx->rec, status, qual_ctx_now(ctx), runmsg[0] ? runmsg : NULL);
+	if (ctx->store && store_run_finish(ctx->store, ctx->rec))
+		log_warn("store: run not finished: %s", bert_error_detail());
+	{
+		struct qual_event re = { .kind = QUAL_EV_RUN_END,
+					 .verdict = ctx->rec->verdict };
+
+		qual_ctx_emit(ctx, &re);
+	}
+	if (ret == BERT_ERR_ABORTED)
+		return bert_fail(BERT_ERR_ABORTED, "%s", runmsg);
+	if (ret)
+		return bert_fail(ret, "%s", runmsg);
+	return BERT_OK;
+}

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: MIT
+/* The built-in qualification steps (engine.h). Each is a struct
+ * qual_step_def; the default plan strings them together and later issues
+ * insert theirs between them.
+ *
+ * Methods and uncertainties (recorded with every measurement):
+ *  - DOM readings ("dom"): the module's own monitors; their accuracy is the
+ *    module's (CMIS leaves it to the vendor), so U is unknown (NaN).
+ *  - Launch power through the tap ("meter"): the station meter through the
+ *    switch, corrected by the site calibration (site.h); U = 0.25 dB (k = 2:
+ *    meter 0.1, VOA setting 0.1, tap and patch calibration 0.15 combined).
+ *    Without a meter the DOM value is used ("dom").
+ *  - OMA ("avg+er"): average power + 10 log10(2 (ER-1)/(ER+1)) with the
+ *    site's stimulus_er_db; U adds 0.2 dB for the ER.
+ *  - BER at the budget point ("bert-cl95" etc.): the lane BER loop
+ *    (lane_ber.h). The value is the measured BER when errors were counted,
+ *    U = log10(upper / BER) decades (the CL bound); with no error the value
+ *    is the upper bound at the CL ("...-upper"), U = 0. Post-FEC BER and FLR
+ *    come from the same figure through RS(544,514) (bert_fec_chain).
+ *  - The budget point: the receiver is set, VOA in closed loop on the tap,
+ *    to see OMA = Tx - budget, where Tx is the profile's weakest allowed
+ *    launch OMA (tx_oma low limit; QUAL_BUDGET_REF_PROFILE, the default) or
+ *    the lane's own launch OMA (QUAL_BUDGET_REF_MODULE).
+ *  - Module power ("fixture-monitor"): the fixture's supply monitor, U 2 %.
+ */
+#define LOG_PREFIX "qual"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bert/core/error.h"
+#include "bert/core/log.h"
+#include "bert/qual/engine.h"
+#include "bert/signal/berstat.h"
+#include "fixtures/cmis/cmis.h"
+#include "fixtures/cmis/cmis_regs.h"
+#include "fixtures/cmis/decode.h"
+#include "fixtures/cmis/diag.h"
+#include "fixtures/fixture.h"
+
+#define U_METER_DB	0.25
+#define U_ER_DB		0.2
+#define U_POWER_REL	0.02
+
+static int snapshot(struct qual_ctx *ctx, struct cmis_info *info)
+{
+	struct cmis_snapshot *snap = malloc(sizeof(*snap));
+	int rc;
+
+	if (!snap)
+		return bert_fail(BERT_ERR_NOMEM, "snapshot");
+	rc = cmis_snapshot_read(ctx->io->dev, snap);
+	if (!rc)
+		rc = cmis_decode(&snap->map, info);
+	free(snap);
+	return rc;
+}
+
+/* ---- identify ---------------------------------------------------------------- */
+
+/* Copies a string into a fixed field, cut to fit. */
+static void put(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The application of the profile: media and host IDs, enough instances for
+ * the profile's lanes. Sets appsel, host_mask, media_mask. */
+static int pick_app(struct qual_ctx *ctx, const struct cmis_info *in)
+{
+	const struct profile *p = ctx->profile;
+	unsigned i, k;
+
+	for (i = 0; i < in->app_count && i < CMIS_MAX_APPS; i++) {
+		const struct cmis_app *a = &in->apps[i];
+		unsigned inst = 0, need;
+		uint8_t host = 0;
+
+		if (a->media_id != p->media_id || (p->host_id >= 0 && a->host_id != p->host_id))
+			continue;
+		if (!a->media_lanes || !a->host_lanes)
+			continue;
+		need = (p->lanes + a->media_lanes - 1) / a->media_lanes;
+		for (k = 0; k + a->host_lanes <= 8 && inst < need; k += a->host_lanes)
+			if (a->host_lane_options & (1u << k)) {
+				host |= (uint8_t)(((1u << a->host_lanes) - 1) << k);
+				inst++;
+			}
+		if (inst < need || inst * a->media_lanes < p->lanes)
+			return bert_fail(BERT_ERR_UNSUPPORTED, "AppSel %u (media ID 0x%02x) "
+					 "gives %u media lanes, the profile needs %u",
+					 a->appsel, a->media_id, inst * a->media_lanes, p->lanes);
+		if (p->lanes > in->media_lanes && in->media_lanes)
+			return bert_fail(BERT_ERR_UNSUPPORTED, "the module has %u media lanes, "
+					 "the profile needs %u", in->media_lanes, p->lanes);
+		ctx->appsel = a->appsel;
+		ctx->host_mask = host;
+		ctx->media_mask = (uint8_t)((1u << p->lanes) - 1);
+		return BERT_OK;
+	}
+	return bert_fail(BERT_ERR_UNSUPPORTED, "the module advertises no application "
+			 "with media ID 0x%02x%s (profile %s)", p->media_id,
+			 p->host_id >= 0 ? " and the profile's host ID" : "", p->name);
+}
+
+static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
+{
+	struct qual_record *r = ctx->rec;
+	struct cmis_info *in;
+	char fw[16];
+	int rc;
+
+	if (!ctx->info) {
+		ctx->info = calloc(1, sizeof(*ctx->info));
+		if (!ctx->info)
+			return bert_fail(BERT_ERR_NOMEM, "identify");
+	}
+	in = ctx->info;
+	rc = snapshot(ctx, in);
+	if (rc)
+		return bert_fail_ctx(rc, "reading the module: ");
+	put(r->dut.vendor, sizeof(r->dut.vendor), in->vendor.name);
+	put(r->dut.pn, sizeof(r->dut.pn), in->vendor.pn);
+	put(r->dut.sn, sizeof(r->dut.sn), in->vendor.sn);
+	put(r->dut.rev, sizeof(r->dut.rev), in->vendor.rev);
+	snprintf(fw, sizeof(fw), "%u.%u", in->fw_major, in->fw_minor);
+	snprintf(r->dut.firmware, sizeof(r->dut.firmware), "%s", fw);
+	qual_ctx_info(ctx, 0, "%s %s SN %s rev %s fw %s", r->dut.vendor, r->dut.pn,
+		      r->dut.sn, r->dut.rev, fw);
+	if (!in->page00_present)
+		return bert_fail(BERT_ERR_PROTOCOL, "no page 00h: identity unknown");
+	if (in->csum_00h == CMIS_CSUM_INVALID || in->csum_01h == CMIS_CSUM_INVALID ||
+	    in->csum_02h == CMIS_CSUM_INVALID)
+		return bert_fail(BERT_ERR_CHECKSUM, "page checksum wrong:%s%s%s",
+				 in->csum_00h == CMIS_CSUM_INVALID ? " 00h" : "",
+				 in->csum_01h == CMIS_CSUM_INVALID ? " 01h" : "",
+				 in->csum_02h == CMIS_CSUM_INVALID ? " 02h" : "");
+	if (in->media_type != (unsigned)ctx->profile->media_type)
+		return bert_fail(BERT_ERR_UNSUPPORTED, "media type %s (00:85 = %u) does not "
+				 "match profile %s (%s): module refused",
+				 in->media_type_name ? in->media_type_name : "unknown",
+				 in->media_type, ctx->profile->name,
+				 profile_media_name(ctx->profile->media_type));
+	rc = pick_app(ctx, in);
+	if (rc)
+		return bert_fail_ctx(rc, "module refused: ");
+	rc = profile_check_identity(ctx->profile, r->dut.vendor, r->dut.pn, fw);
+	if (rc)
+		return bert_fail_ctx(rc, "module refused: ");
+	snprintf(step->message, sizeof(step->message), "%.40s %.40s SN %.40s fw %s; "
+		 "checksums ok; AppSel %u, host lanes 0x%02x, media lanes 0x%02x",
+		 r->dut.vendor, r->dut.pn, r->dut.sn, fw, ctx->appsel, ctx->host_mask,
+		 ctx->media_mask);
+	return BERT_OK;
+}
+
+const struct qual_step_def qual_step_identify = {
+	.name = "identify",
+	.summary = "identity, firmware, checksums; refuse a module the profile does not cover",
+	.run = step_identify,
+	.flags = QUAL_STEP_REQUIRED,
+};
+
+/* ---- bring-up ------------------------------------------------------------------ */
+
+static int step_bring_up(struct qual_ctx *ctx, struct qual_step *step)
+{
+	int rc;
+
+	if (!ctx->appsel)
+		return bert_fail(BERT_ERR_STATE, "no application chosen (identify)");
+	qual_ctx_info(ctx, 0, "AppSel %u onto host lanes 0x%02x", ctx->appsel,
+		      ctx->host_mask);
+	ctx->tx_touched = true;
+	rc = cmis_bring_up(ctx->io->dev, ctx->appsel, ctx->host_mask);
+	if (rc)
+		return bert_fail_ctx(rc, "AppSel %u on host lanes 0x%02x: ", ctx->appsel,
+				     ctx->host_mask);
+	snprintf(step->message, sizeof(step->message), "AppSel %u active on host lanes "
+		 "0x%02x (%u link%s of %u lane%s)", ctx->appsel, ctx->host_mask,
+		 profile_links(ctx->profile), profile_links(ctx->profile) == 1 ? "" : "s",
+		 ctx->lanes_per_link, ctx->lanes_per_link == 1 ? "" : "s");
+	return BERT_OK;
+}
+
+const struct qual_step_def qual_step_bring_up = {
+	.name = "bring_up",
+	.summary = "the profile's application onto its lanes, data paths activated",
+	.run = step_bring_up,
+	.flags = QUAL_STEP_REQUIRED,
+};
+
+/* ---- DOM ---------------------------------------------------------------------- */
+
+static const struct cmis_lane *info_lane(const struct cmis_info *in, unsigned lane)
+{
+	unsigned i;
+
+	for (i = 0; i < in->lanes.count && i < CMIS_MAX_LANES; i++)
+		if (in->lanes.lane[i].lane == lane)
+			return &in->lanes.lane[i];
+	return NULL;
+}
+
+static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
+{
+	struct cmis_info *in = calloc(1, sizeof(*in));
+	unsigned lane;
+	int rc;
+
+	if (!in)
+		return bert_fail(BERT_ERR_NOMEM, "dom");
+	/* This read also clears the flags bring-up latched: from here on a
+	 * latched alarm happened during the run (checked by the verdict step). */
+	rc = snapshot(ctx, in);
+	if (rc) {
+		free(in);
+		return bert_fail_ctx(rc, "reading the monitors: ");
+	}
+	qual_ctx_measure(ctx, step, "dom_temperature", 0, in->temp_c, NAN, "dom");
+	qual_ctx_measure(ctx, step, "case_temperature", 0, in->temp_c, NAN, "dom");
+	qual_ctx_measure(ctx, step, "supply_voltage", 0, in->vcc_v, NAN, "dom");
+	for (lane = 1; lane <= ctx->lanes; lane++) {
+		const struct cmis_lane *l = in->lanes.present ? info_lane(in, lane) : NULL;
+
+		if (!l) {
+			qual_ctx_measure_error(ctx, step, "dom_tx_power", lane,
+					       "no page 11h monitors for lane %u", lane);
+			continue;
+		}
+		qual_ctx_measure(ctx, step, "dom_tx_power", lane, l->tx_power_dbm, NAN, "dom");
+		qual_ctx_measure(ctx, step, "dom_tx_bias", lane, l->tx_bias_ma, NAN, "dom");
+		qual_ctx_measure(ctx, step, "dom_rx_power", lane, l->rx_power_dbm, NAN,
+				 in->adv.rx_power_avg ? "dom-avg" : "dom-oma");
+		ctx->lane[lane].tx_avg_dom_dbm = l->tx_power_dbm;
+	}
+	free(in);
+	return BERT_OK;
+}
+
+const struct qual_step_def qual_step_dom = {
+	.name = "dom",
+	.summary = "monitors (temperature, supply, Tx/Rx power, bias) against the profile",
+	.run = step_dom,
+};
+
+/* ---- Tx launch power ---------------------------------------------------------- */
+
+static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
+{
+	const struct qual_site *s = ctx->site;
+	double off = s ? qual_oma_offset_db(s->stimulus_er_db) : NAN;
+	unsigned lane;
+	int rc;
+
+	for (lane = 1; lane <= ctx->lanes; lane++) {
+		struct qual_lane_state *ls = &ctx->lane[lane];
+		struct qual_site_lane_io *li = ctx->io && lane <= ctx->io->nlanes ?
+					       &ctx->io->lane[lane] : NULL;
+		double meter, u;
+
+		ls->has_voa = li && li->voa;
+		ls->has_meter = li && li->meter;
+		if (ls->has_meter) {
+			qual_ctx_info(ctx, lane, "launch power through the tap");
+			/* VOA open: the tap sees the launch minus the patch cord. */
+			if (ls->has_voa) {
+				rc = qual_ctx_voa_set(ctx, lane, 0);
+				if (rc)
+					return rc;
+			}
+			rc = qual_ctx_meter_read(ctx, lane, &meter);
+			if (rc == BERT_ERR_ABORTED)
+				return rc;
+			if (rc) {
+				qual_ctx_measure_error(ctx, step, "tx_power_avg", lane,
+						       "meter: %s", bert_error_detail());
+				continue;
+			}
+			ls->tx_avg_meter_dbm = qual_ctx_tx_from_meter(ctx, meter, 0);
+		}
+		if (!isnan(ls->tx_avg_meter_dbm)) {
+			ls->tx_avg_dbm = ls->tx_avg_meter_dbm;
+			u = U_METER_DB;
+			qual_ctx_measure(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm, u,
+					 "meter");
+		} else if (!isnan(ls->tx_avg_dom_dbm)) {
+			ls->tx_avg_dbm = ls->tx_avg_dom_dbm;
+			u = NAN;
+			qual_ctx_measure(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm, u,
+					 "dom");
+		} else {
+			qual_ctx_measure_error(ctx, step, "tx_power_avg", lane,
+					       "neither a meter nor a DOM reading");
+			continue;
+		}
+		if (isnan(off)) {
+			qual_ctx_measure_error(ctx, step, "tx_oma", lane, "no stimulus_er_db "
+					       "calibration for the site: OMA unknown");
+			continue;
+		}
+		ls->tx_oma_dbm = ls->tx_avg_dbm + off;
+		qual_ctx_measure(ctx, step, "tx_oma", lane, ls->tx_oma_dbm,
+				 isnan(u) ? NAN : sqrt(u * u + U_ER_DB * U_ER_DB), "avg+er");
+	}
+	return BERT_OK;
+}
+
+const struct qual_step_def qual_step_tx_power = {
+	.name = "tx_power",
+	.summary = "launch power per lane (meter through the tap, else DOM) and OMA",
+	.run = step_tx_power,
+};
+
+/* ---- lane BER at the budget point ---------------------------------------------- */
+
+static void ber_progress(void *user, const struct lane_ber_result *r)
+{
+	struct qual_ctx *ctx = user;
+	struct qual_event ev = { .kind = QUAL_EV_BER, .ber = r };
+
+	qual_ctx_emit(ctx, &ev);
+}
+
+static bool ber_abort(void *user)
+{
+	struct qual_ctx *ctx = user;
+
+	return ctx->abort && ctx->abort(ctx->abort_user);
+}
+
+double qual_budget_db(const struct qual_ctx *ctx);
+double qual_budget_db(const struct qual_ctx *ctx)
+{
+	return isnan(ctx->opts.budget_db) ? ctx->profile->channel_budget_db :
+					   ctx->opts.budget_db;
+}
+
+static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
+{
+	const struct profile *p = ctx->profile;
+	const struct profile_limit *txl = profile_limit(p, "tx_oma");
+	double budget = qual_budget_db(ctx), cl;
+	struct lane_ber_opts o;
+	struct lane_ber_result *res;
+	struct cmis_diag *d;
+	uint8_t mask = 0;
+	char method[24];
+	unsigned lane;
+	int rc;
+
+	/* 1. The budget point on every lane. */
+	for (lane = 1; lane <= ctx->lanes; lane++) {
+		struct qual_lane_state *ls = &ctx->lane[lane];
+		double ref;
+
+		if (ctx->opts.budget_ref == QUAL_BUDGET_REF_PROFILE && txl &&
+		    !isnan(txl->lim.low))
+			ref = txl->lim.low;
+		else
+			ref = ls->tx_oma_dbm;
+		if (isnan(ref)) {
+			qual_ctx_measure_error(ctx, step, "pre_fec_ber", lane, "launch OMA "
+					       "unknown: budget point not set");
+			continue;
+		}
+		qual_ctx_info(ctx, lane, "budget point: receiver at %.2f dBm OMA "
+			      "(%.2f - %.2f dB)", ref - budget, ref, budget);
+		rc = qual_ctx_set_rx_oma(ctx, lane, ref - budget);
+		if (rc == BERT_ERR_ABORTED)
+			return rc;
+		if (rc) {
+			qual_ctx_measure_error(ctx, step, "pre_fec_ber", lane,
+					       "budget point not set: %s", bert_error_detail());
+			continue;
+		}
+		qual_ctx_measure(ctx, step, "rx_oma", lane, ls->rx_oma_budget_dbm,
+				 sqrt(U_METER_DB * U_METER_DB + U_ER_DB * U_ER_DB),
+				 ctx->lane[lane].has_meter ? "meter+er" : "calc");
+		qual_ctx_measure(ctx, step, "rx_power_avg", lane, ls->rx_avg_budget_dbm,
+				 U_METER_DB, ctx->lane[lane].has_meter ? "meter" : "calc");
+		mask |= (uint8_t)(1u << (lane - 1));
+	}
+	if (!mask)
+		return BERT_OK;
+
+	/* 2. BER on those lanes at once. */
+	rc = qual_ctx_diag(ctx, &d);
+	if (rc)
+		return bert_fail_ctx(rc, "diagnostics: ");
+	lane_ber_opts_default(&o);
+	o.lanes = mask;
+	o.pattern = ctx->opts.pattern;
+	o.target = p->ber_threshold > 0 ? p->ber_threshold : BERT_KP4_THRESHOLD_BER;
+	cl = isnan(ctx->opts.ber_cl) ? p->confidence : ctx->opts.ber_cl;
+	o.cl = cl > 0 && cl < 1 ? cl : 0.95;
+	o.max_time_ns = ctx->opts.ber_max_time_ns;
+	o.min_errors = ctx->opts.ber_min_errors;
+	o.flr_factor = ctx->lanes_per_link > 1 ? BERT_FLR_FACTOR_400G : BERT_FLR_FACTOR_X1;
+	o.progress = ber_progress;
+	o.abort = ber_abort;
+	o.user = ctx;
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return bert_fail(BERT_ERR_NOMEM, "lane BER");
+	qual_ctx_info(ctx, 0, "lane BER, %s, target %.2g at CL %.2g",
+		      cmis_pattern_name(o.pattern), o.target, o.cl);
+	rc = lane_ber_run(d, ctx->clock, &o, res);
+	if (rc == BERT_ERR_ABORTED) {
+		free(res);
+		return rc;
+	}
+	if (rc && !res->t_start) {
+		free(res);
+		return bert_fail_ctx(rc, "lane BER: ");
+	}
+	snprintf(method, sizeof(method), "bert-cl%.0f", o.cl * 100);
+	for (lane = 1; lane <= ctx->lanes; lane++) {
+		const struct lane_ber_lane *l = lane_ber_find(res, lane);
+		struct qual_limits lim;
+		char m2[QUAL_METHOD_MAX];
+		double v, u, flr;
+
+		if (!l || !(mask & (1u << (lane - 1))))
+			continue;
+		if (l->verdict == LANE_BER_ERROR) {
+			qual_ctx_measure_error(ctx, step, "pre_fec_ber", lane, "%s",
+					       l->reason ? l->reason : "error");
+			continue;
+		}
+		lim = profile_limits_for(p, "pre_fec_ber");
+		lim.scale = QUAL_SCALE_LOG10;
+		if (qual_limits_empty(&lim))
+			lim.high = o.target;
+		if (l->errors) {
+			v = l->ber;
+			u = l->ber_upper > l->ber ? log10(l->ber_upper / l->ber) : 0;
+			snprintf(m2, sizeof(m2), "%s", method);
+		} else {
+			v = l->ber_upper;
+			u = 0;
+			snprintf(m2, sizeof(m2), "%s-upper", method);
+		}
+		qual_ctx_measure_lim(ctx, step, "pre_fec_ber", lane, v, u, m2, &lim);
+		if (l->verdict == LANE_BER_UNDECIDED) {
+			struct qual_measurement *last = &step->m[step->nm - 1];
+
+			snprintf(last->message, sizeof(last->message), "undecided at the "
+				 "time limit (%.0f s): %s", o.max_time_ns / 1e9,
+				 qual_verdict_name(last->verdict));
+		}
+		snprintf(m2, sizeof(m2), "rs544%s", l->fec_from_upper ? "-upper" : "");
+		/* A figure below the double range is reported at its floor. */
+		v = l->fec.post_fec_ber > 1e-300 ? l->fec.post_fec_ber : 1e-300;
+		qual_ctx_measure(ctx, step, "post_fec_ber", lane, v, NAN, m2);
+		flr = l->fec.flr > 1e-300 ? l->fec.flr : 1e-300;
+		qual_ctx_measure(ctx, step, "flr", lane, flr, NAN, m2);
+	}
+	if (rc) {
+		free(res);
+		return bert_fail_ctx(rc, "lane BER: ");
+	}
+	snprintf(step->message, sizeof(step->message), "budget %.2f dB from %s; %.1f s "
+		 "of counting", budget, ctx->opts.budget_ref == QUAL_BUDGET_REF_PROFILE &&
+		 txl && !isnan(txl->lim.low) ? "the profile's minimum launch OMA" :
+		 "the lane's launch OMA", (res->t_end - res->t_start) / 1e9);
+	free(res);
+	return BERT_OK;
+}
+
+const struct qual_step_def qual_step_lane_ber = {
+	.name = "lane_ber",
+	.summary = "pre-FEC BER at the budget point (receiver at Tx - budget), "
+		   "CL-gated early stop, post-FEC BER and FLR",
+	.run = step_lane_ber,
+};
+
+/* ---- module power --------------------------------------------------------------- */
+
+static int step_module_power(struct qual_ctx *ctx, struct qual_step *step)
+{
+	double w;
+	int rc = bert_fixture_power_w(ctx->io->fixture, &w);
+
+	if (rc == BERT_ERR_UNSUPPORTED)
+		return qual_ctx_skip(ctx, step, "the fixture has no power monitor");
+	if (rc)
+		return bert_fail_ctx(rc, "fixture power monitor: ");
+	qual_ctx_measure(ctx, step, "module_power", 0, w, U_POWER_REL * w,
+			 "fixture-monitor");
+	return BERT_OK;
+}
+
+const struct qual_step_def qual_step_module_power = {
+	.name = "module_power",
+	.summary = "module supply power from the fixture's monitor",
+	.run = step_module_power,
+};
+
+/* ---- verdict -------------------------------------------------------------------- */
+
+static int step_verdict(struct qual_ctx *ctx, struct qual_step *step)
+{
+	struct cmis_info *in = calloc(1, sizeof(*in));
+	struct qual_limits lim;
+	char names[QUAL_MSG_MAX] = "";
+	unsigned n = 0, bit, i;
+	size_t o = 0;
+	int rc;
+
+	if (!in)
+		return bert_fail(BERT_ERR_NOMEM, "verdict");
+	rc = snapshot(ctx, in);
+	if (rc) {
+		free(in);
+		return bert_fail_ctx(rc, "reading the flags: ");
+	}
+	for (bit = 0; bit < CMIS_MFLAG_COUNT; bit++)
+		if ((in->module_flags & (1u << bit)) &&
+		    cmis_module_flag_kind(bit) == CMIS_FLAG_ALARM) {
+			n++;
+			if (o < sizeof(names))
+				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+						      o ? ", " : "", cmis_module_flag_name(bit));
+		}
+	for (i = 0; i < in->lanes.count && i < CMIS_MAX_LANES; i++) {
+		const struct cmis_lane *l = &in->lanes.lane[i];
+
+		if (l->lane > ctx->lanes)
+			continue;
+		for (bit = 0; bit < CMIS_LFLAG_COUNT; bit++)
+			if ((l->flags & (1u << bit)) &&
+			    cmis_lane_flag_kind(bit) == CMIS_FLAG_ALARM) {
+				n++;
+				if (o < sizeof(names))
+					o += (size_t)snprintf(names + o, sizeof(names) - o,
+							      "%slane %u %s", o ? ", " : "",
+							      l->lane, cmis_lane_flag_name(bit));
+			}
+	}
+	free(in);
+	lim = profile_limits_for(ctx->profile, "dom_alarms");
+	if (qual_limits_empty(&lim))
+		lim.high = 0;
+	qual_ctx_measure_lim(ctx, step, "dom_alarms", 0, n, NAN, "cmis-latched-flags", &lim);
+	if (n) {
+		struct qual_measurement *last = &step->m[step->nm - 1];
+
+		snprintf(last->message, sizeof(last->message), "latched: %s", names);
+	}
+	{
+		enum qual_verdict v = qual_record_verdict(ctx->rec);
+
+		v = qual_verdict_worst(v, qual_verdict_of(step->m, step->nm));
+		snprintf(step->message, sizeof(step->message), "run verdict %s",
+			 qual_verdict_name(v));
+	}
+	return BERT_OK;
+}
+
+const struct qual_step_def qual_step_verdict = {
+	.name = "verdict",
+	.summary = "no alarm latched during the run; the run's verdict",
+	.run = step_verdict,
+	.flags = QUAL_STEP_ALWAYS,
+};
