@@ -11,6 +11,7 @@
 
 #include "bert/core/error.h"
 #include "bert/core/ini.h"
+#include "bert/qual/engine.h"
 #include "bert/qual/site.h"
 #include "fixtures/cmis/cmis.h"
 #include "fixtures/fixture.h"
@@ -433,6 +434,24 @@ static int chan_uri(const struct qual_station *st, const struct qual_chan *c,
 int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		   const char *fixture_uri, struct qual_site_io *io)
 {
+	return qual_site_open_arb(st, site, fixture_uri, io, NULL);
+}
+
+static int arb_take(const struct qual_arbiter *arb, const char *name, unsigned lane)
+{
+	return arb && arb->acquire ? arb->acquire(arb->user, name, lane) : BERT_OK;
+}
+
+static void arb_drop(const struct qual_arbiter *arb, const char *name, unsigned lane)
+{
+	if (arb && arb->release)
+		arb->release(arb->user, name, lane);
+}
+
+int qual_site_open_arb(const struct qual_station *st, const struct qual_site *site,
+		       const char *fixture_uri, struct qual_site_io *io,
+		       const struct qual_arbiter *arb)
+{
 	struct sim_bench *bench;
 	struct bert_clock *clk;
 	unsigned lane;
@@ -453,10 +472,12 @@ int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 
 		if (sl->voa.name[0]) {
 			rc = chan_uri(st, &sl->voa, true, uri, sizeof(uri));
-			if (!rc)
+			if (!rc && !(rc = arb_take(arb, sl->voa.name, lane))) {
 				rc = voa_open(uri, clk, &li->voa);
-			if (!rc && site->wavelength_nm > 0)
-				rc = voa_set_wavelength(li->voa, site->wavelength_nm);
+				if (!rc && site->wavelength_nm > 0)
+					rc = voa_set_wavelength(li->voa, site->wavelength_nm);
+				arb_drop(arb, sl->voa.name, lane);
+			}
 			if (rc) {
 				bert_fail_ctx(rc, "lane %u VOA %s: ", lane, uri);
 				goto fail;
@@ -465,12 +486,14 @@ int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		}
 		if (sl->meter.name[0]) {
 			rc = chan_uri(st, &sl->meter, true, uri, sizeof(uri));
-			if (!rc)
+			if (!rc && !(rc = arb_take(arb, sl->meter.name, lane))) {
 				rc = opm_open(uri, clk, &li->meter);
-			if (!rc && site->wavelength_nm > 0)
-				rc = opm_set_wavelength(li->meter, site->wavelength_nm);
-			if (!rc)
-				rc = opm_set_averaging(li->meter, site->meter_avg_s);
+				if (!rc && site->wavelength_nm > 0)
+					rc = opm_set_wavelength(li->meter, site->wavelength_nm);
+				if (!rc)
+					rc = opm_set_averaging(li->meter, site->meter_avg_s);
+				arb_drop(arb, sl->meter.name, lane);
+			}
 			if (rc) {
 				bert_fail_ctx(rc, "lane %u meter %s: ", lane, uri);
 				goto fail;
@@ -479,8 +502,10 @@ int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		}
 		if (sl->sw.name[0]) {
 			rc = chan_uri(st, &sl->sw, false, uri, sizeof(uri));
-			if (!rc)
+			if (!rc && !(rc = arb_take(arb, sl->sw.name, lane))) {
 				rc = osw_open(uri, clk, &li->sw);
+				arb_drop(arb, sl->sw.name, lane);
+			}
 			if (rc) {
 				bert_fail_ctx(rc, "lane %u switch %s: ", lane, uri);
 				goto fail;

@@ -136,6 +136,14 @@ struct qual_site_io {
  * open; BERT_ERR_CONFIG for station mistakes, hardware errors otherwise. */
 int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		   const char *fixture_uri, struct qual_site_io *io);
+/* The same with shared-instrument arbitration (bertd, engine.h): each
+ * instrument is acquired by its station name around its own set-up, so a
+ * site opening does not hold instruments other sites share for longer than
+ * it talks to them. arb NULL = qual_site_open(). */
+struct qual_arbiter;
+int qual_site_open_arb(const struct qual_station *st, const struct qual_site *site,
+		       const char *fixture_uri, struct qual_site_io *io,
+		       const struct qual_arbiter *arb);
 /* Opens only the fixture and module part (instruments left NULL). */
 int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,
 			   struct qual_site_io *io);

@@ -278,15 +278,25 @@ static int dwell(struct run *r, uint32_t mask, bool meter_first)
 	const struct sweep_io *io = r->io;
 	uint64_t err[SWEEP_MAX_LANES] = { 0 }, bits[SWEEP_MAX_LANES] = { 0 }, t0;
 	double dbm[SWEEP_MAX_LANES];
-	uint32_t lk = 0, held = 0;
+	uint32_t lk = 0, held = 0, mask_meter = mask;
 	unsigned i;
 	int rc;
 
-	for (i = 0; i < io->nlanes; i++)
+	for (i = 0; i < io->nlanes; i++) {
+		const struct lane_state *s = &r->st[i];
+
 		dbm[i] = NAN;
+		if (io->power_from_voa && r->cfg->method == SWEEP_SMART &&
+		    mask & (1u << i) && isfinite(s->ref_oma)) {
+			dbm[i] = sweep_avg_of_oma_dbm(s->ref_oma - (s->att - s->ref_att),
+						      io->er_db);
+			mask_meter &= ~(1u << i);
+		}
+	}
 	if (meter_first)
 		for (i = 0; i < io->nlanes; i++)
-			if (mask & (1u << i) && (rc = io->ops->read_rx_dbm(io->ctx, i, &dbm[i])))
+			if (mask_meter & (1u << i) &&
+			    (rc = io->ops->read_rx_dbm(io->ctx, i, &dbm[i])))
 				return rc;
 	if ((rc = io->ops->locked(io->ctx, &lk)))
 		return rc;
@@ -301,7 +311,8 @@ static int dwell(struct run *r, uint32_t mask, bool meter_first)
 	t0 = bert_clock_now(io->clock);
 	if (!meter_first)
 		for (i = 0; i < io->nlanes; i++)
-			if (mask & (1u << i) && (rc = io->ops->read_rx_dbm(io->ctx, i, &dbm[i])))
+			if (mask_meter & (1u << i) &&
+			    (rc = io->ops->read_rx_dbm(io->ctx, i, &dbm[i])))
 				return rc;
 	if ((rc = bert_clock_sleep_until(io->clock, t0 + io->dwell_ns)))
 		return rc;

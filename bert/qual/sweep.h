@@ -106,6 +106,12 @@ struct sweep_io {
 	double er_db;			/* stimulus extinction ratio */
 	double cal_sigma_db;		/* 1-sigma of the power calibration */
 	double meter_sigma_rel;		/* 1-sigma relative meter noise per read */
+	/* The meter is shared with other sites (bertd): read it once per lane
+	 * (none when budget_oma_dbm is known) and take every other point's
+	 * power from that reading and the VOA's change of setting, which the
+	 * attenuator repeats to its linearity (its offset is the same at every
+	 * setting). Leaves the shared meter to the other sites. */
+	bool power_from_voa;
 };
 
 struct sweep_config {

@@ -10,6 +10,7 @@
 #include "bert/qual/sweep_site.h"
 #include "fixtures/cmis/cmis_regs.h"
 #include "instruments/opm.h"
+#include "bert/qual/engine.h"
 #include "instruments/osw.h"
 #include "instruments/voa.h"
 
@@ -56,6 +57,43 @@ static int op_settle(void *ctx)
 	return BERT_OK;
 }
 
+static int read_rx_arbitrated(struct sweep_site *s, unsigned idx, double *dbm)
+{
+	const struct qual_arbiter *a = s->arb;
+	const struct qual_site_lane_io *l = lio(s, idx);
+	unsigned lane = s->lane[idx];
+	double m;
+	int rc;
+
+	/* the engine's order: switch, then meter */
+	if (l->sw) {
+		rc = a->acquire(a->user, l->sw_name, lane);
+		if (rc)
+			return rc;
+	}
+	rc = a->acquire(a->user, l->meter_name, lane);
+	if (rc) {
+		if (l->sw)
+			a->release(a->user, l->sw_name, lane);
+		return rc;
+	}
+	rc = l->sw ? osw_route(l->sw, l->sw_in, s->site->switch_out ? s->site->switch_out : 1) :
+		     BERT_OK;
+	if (!rc) {
+		rc = opm_read_dbm(l->meter, &m);
+		if (rc)
+			bert_fail_ctx(rc, "lane %u meter", lane);
+	}
+	a->release(a->user, l->meter_name, lane);
+	if (l->sw)
+		a->release(a->user, l->sw_name, lane);
+	s->routed_sw = NULL;
+	if (rc)
+		return rc;
+	*dbm = m + s->site->tap_loss_db - s->site->through_loss_db;
+	return BERT_OK;
+}
+
 static int op_read_rx(void *ctx, unsigned idx, double *dbm)
 {
 	struct sweep_site *s = ctx;
@@ -63,6 +101,8 @@ static int op_read_rx(void *ctx, unsigned idx, double *dbm)
 	double m;
 	int rc;
 
+	if (s->arb && s->arb->acquire)
+		return read_rx_arbitrated(s, idx, dbm);
 	if (l->sw && (l->sw != s->routed_sw || l->sw_in != s->routed_in)) {
 		rc = osw_route(l->sw, l->sw_in, s->site->switch_out ? s->site->switch_out : 1);
 		if (rc)
@@ -257,4 +297,5 @@ void sweep_site_io(struct sweep_site *s, struct sweep_io *io)
 	io->er_db = s->site->stimulus_er_db;
 	io->cal_sigma_db = CAL_SIGMA_DB;
 	io->meter_sigma_rel = METER_SIGMA_REL_100MS * sqrt(0.1 / avg);
+	io->power_from_voa = s->arb && s->arb->acquire;
 }

@@ -17,7 +17,14 @@
 #include "bert/qual/sweep.h"
 #include "fixtures/cmis/diag.h"
 
+struct qual_arbiter;
+
 struct sweep_site {
+	/* Optional (bertd): shared-instrument arbitration per meter read. The
+	 * lane's switch and meter are acquired around each read and the switch
+	 * is routed every time (another site may have moved it). NULL or no
+	 * acquire hook: the caller holds the instruments for the sweep. */
+	const struct qual_arbiter *arb;
 	struct cmis_diag *diag;
 	struct bert_clock *clock;
 	const struct qual_site *site;

@@ -3,6 +3,7 @@
  * (sweep_step.h). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LOG_PREFIX "sweep"
@@ -14,6 +15,9 @@
 
 #define PRIOR_BELOW_LIMIT_DB	2.0	/* receivers are built ~2 dB inside */
 
+/* With an arbiter (bertd) the meter and switch are taken per read inside
+ * the sweep (sweep_site.h), so sites sharing them interleave; only the VOAs
+ * are held for the whole sweep. */
 static void release_all(struct qual_ctx *ctx, const struct sweep_site *s, unsigned n)
 {
 	unsigned i;
@@ -21,10 +25,12 @@ static void release_all(struct qual_ctx *ctx, const struct sweep_site *s, unsign
 	for (i = 0; i < n; i++) {
 		const struct qual_site_lane_io *l = &ctx->io->lane[s->lane[i]];
 
+		qual_ctx_release(ctx, l->voa_name, s->lane[i]);
+		if (s->arb)
+			continue;
 		if (l->sw_name[0])
 			qual_ctx_release(ctx, l->sw_name, s->lane[i]);
 		qual_ctx_release(ctx, l->meter_name, s->lane[i]);
-		qual_ctx_release(ctx, l->voa_name, s->lane[i]);
 	}
 }
 
@@ -37,9 +43,9 @@ static int acquire_all(struct qual_ctx *ctx, const struct sweep_site *s, unsigne
 		const struct qual_site_lane_io *l = &ctx->io->lane[s->lane[i]];
 
 		rc = qual_ctx_acquire(ctx, l->voa_name, s->lane[i]);
-		if (!rc)
+		if (!rc && !s->arb)
 			rc = qual_ctx_acquire(ctx, l->meter_name, s->lane[i]);
-		if (!rc && l->sw_name[0])
+		if (!rc && !s->arb && l->sw_name[0])
 			rc = qual_ctx_acquire(ctx, l->sw_name, s->lane[i]);
 		if (rc)
 			return rc;	/* lane i half acquired: released with it */
@@ -93,7 +99,7 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 			   enum sweep_method m)
 {
-	static struct sweep_result res;		/* large; steps run one at a time */
+	struct sweep_result *resp;	/* large: on the heap (bertd runs sites in threads) */
 	struct sweep_site ss;
 	struct sweep_config cfg;
 	struct sweep_io io;
@@ -109,6 +115,7 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 	ss.site = ctx->site;
 	ss.io = ctx->io;
 	ss.pattern = ctx->opts.pattern;
+	ss.arb = ctx->arbiter.acquire ? &ctx->arbiter : NULL;
 	for (l = 1; l <= ctx->lanes && ss.nlanes < SWEEP_MAX_LANES; l++) {
 		const struct qual_site_lane_io *li = l <= ctx->io->nlanes ?
 						     &ctx->io->lane[l] : NULL;
@@ -152,17 +159,23 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 		cfg.prior_sens_oma_dbm = lim->lim.high - PRIOR_BELOW_LIMIT_DB;
 	qual_ctx_info(ctx, 0, "sensitivity: %s sweep of %u lane(s)",
 		      sweep_method_name(m), ss.nlanes);
-	rc = sweep_run(&io, &cfg, &res);
+	resp = calloc(1, sizeof(*resp));
+	if (!resp) {
+		sweep_site_end(&ss);
+		release_all(ctx, &ss, acquired);
+		return bert_fail(BERT_ERR_NOMEM, "sweep result");
+	}
+	rc = sweep_run(&io, &cfg, resp);
 	rc2 = sweep_site_end(&ss);
 	release_all(ctx, &ss, acquired);
 	snprintf(step->message, sizeof(step->message), "%s (%u dwells of %.1f s, "
-		 "%.2f s): %s", sweep_method_name(m), res.dwells, io.dwell_ns / 1e9,
-		 (res.t_end - res.t_start) / 1e9, sweep_method_summary(m));
-	if (rc)
-		return rc;
-	for (i = 0; i < res.nlanes; i++)
-		record_lane(ctx, step, &res, i);
-	return rc2;
+		 "%.2f s): %s", sweep_method_name(m), resp->dwells, io.dwell_ns / 1e9,
+		 (resp->t_end - resp->t_start) / 1e9, sweep_method_summary(m));
+	if (!rc)
+		for (i = 0; i < resp->nlanes; i++)
+			record_lane(ctx, step, resp, i);
+	free(resp);
+	return rc ? rc : rc2;
 }
 
 static int step_sensitivity(struct qual_ctx *ctx, struct qual_step *step)

@@ -5,7 +5,7 @@
 
 #include "instruments/sim/scpi_emu.h"
 
-#define EMU_MAX_CH 16
+#define EMU_MAX_CH 64
 #define EMU_MAX_ARGS 8
 #define EMU_MAX_SFX 4
 #define EMU_OUTQ 16

@@ -43,6 +43,6 @@ const struct emu_model emu_scpi_switch = {
 	.summary = "generic SCPI optical switch (ROUT[n] <out>)",
 	.kind = EMU_OSW,
 	.vendor = "BERT", .model = "OSW-SCPI",
-	.max_ch = 16, .settle_s = 0.02,
+	.max_ch = 64, .settle_s = 0.02,	/* 1x32, 1x48 and 1x64 exist */
 	.cmds = switch_cmds,
 };

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: MIT
+/* bertd's core (bert/station/bertd_core.h) in process: 8 emulated sites on
+ * the station-8 bench and one virtual clock, a site's adapter unplugged mid
+ * run while the others pass, shared-meter arbitration keeping every site
+ * progressing (event order and station times, identical run after run),
+ * insertion-triggered starts, aborts, reload; and the request parser. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bert/core/error.h"
+#include "bert/qual/record.h"
+#include "bert/station/bertd_core.h"
+#include "bert/station/bertd_proto.h"
+#include "bert/store/store.h"
+#include "common.h"
+
+#define NSITES 8
+#define LOG_MAX 4096
+
+/* What the hook sees: one entry per step begin of any site, in the order
+ * the workers reported them (ordered by station time; same-instant entries
+ * are sorted before comparing). */
+struct ev_entry {
+	unsigned site;
+	char step[32];
+	uint64_t t;			/* station time, absolute */
+};
+
+struct ev_log {
+	pthread_mutex_t mu;
+	unsigned n;
+	struct ev_entry e[LOG_MAX];
+	unsigned steps[NSITES + 1];
+	unsigned meter_reads[NSITES + 1];
+	unsigned fault_site;		/* unplug this site's adapter ... */
+	const char *fault_step;		/* ... when it begins this step */
+	struct bertd *d;
+	uint64_t fault_t;
+};
+
+static void hook(void *user, unsigned site, const struct qual_event *ev)
+{
+	struct ev_log *lg = user;
+
+	if (ev->kind != QUAL_EV_STEP_BEGIN && ev->kind != QUAL_EV_POINT)
+		return;
+	pthread_mutex_lock(&lg->mu);
+	if (ev->kind == QUAL_EV_POINT) {
+		lg->meter_reads[site]++;
+	} else if (lg->n < LOG_MAX) {
+		lg->e[lg->n].site = site;
+		snprintf(lg->e[lg->n].step, sizeof(lg->e[0].step), "%s", ev->step);
+		lg->e[lg->n].t = bert_clock_now(bertd_site_clock(lg->d, site));
+		lg->n++;
+		lg->steps[site]++;
+	}
+	pthread_mutex_unlock(&lg->mu);
+	if (ev->kind == QUAL_EV_STEP_BEGIN && site == lg->fault_site && lg->fault_step &&
+	    !strcmp(ev->step, lg->fault_step)) {
+		lg->fault_t = bert_clock_now(bertd_site_clock(lg->d, site));
+		ck_assert_int_eq(bertd_sim(lg->d, site, -1, 1), BERT_OK);
+	}
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct ev_entry *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->site != y->site)
+		return x->site < y->site ? -1 : 1;
+	return strcmp(x->step, y->step);
+}
+
+static char db_path[256];
+
+static struct bertd *open_station(const char *station, struct ev_log *lg)
+{
+	struct bertd_config cfg = { .station = station, .db = db_path };
+	struct bertd *d;
+	int rc;
+
+	rc = bertd_open(&cfg, &d, NULL);
+	ck_assert_msg(rc == BERT_OK, "bertd_open: %s", bert_error_detail());
+	if (lg) {
+		memset(lg, 0, sizeof(*lg));
+		pthread_mutex_init(&lg->mu, NULL);
+		lg->d = d;
+		bertd_set_hook(d, hook, lg);
+	}
+	return d;
+}
+
+static void new_db(const char *tag)
+{
+	snprintf(db_path, sizeof(db_path), "/tmp/bert-test-bertd-%d-%s.db", (int)getpid(), tag);
+	unlink(db_path);
+	snprintf(db_path + strlen(db_path), 8, "%s", "");
+}
+
+static void drop_db(void)
+{
+	char p[300];
+
+	unlink(db_path);
+	snprintf(p, sizeof(p), "%s-wal", db_path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db_path);
+	unlink(p);
+}
+
+static const char *last_verdict(json_t *status, unsigned site, const char *what)
+{
+	json_t *s = json_array_get(json_object_get(status, "sites"), site - 1);
+
+	return json_string_value(json_object_get(json_object_get(s, "last"), what));
+}
+
+/* One full 8-site run; fills lg, returns the status JSON. */
+static json_t *run8(struct ev_log *lg, unsigned fault_site, const char *fault_step)
+{
+	struct bertd *d = open_station(test_path("stations/station-8.ini"), lg);
+	unsigned started;
+	json_t *st;
+
+	lg->fault_site = fault_site;
+	lg->fault_step = fault_step;
+	ck_assert_int_eq(bertd_start(d, 0, NULL, NULL, &started), BERT_OK);
+	ck_assert_uint_eq(started, NSITES);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	if (fault_site)
+		bertd_sim(d, fault_site, -1, 0);	/* plug it back for later */
+	bertd_close(d);
+	qsort(lg->e, lg->n, sizeof(lg->e[0]), cmp_entry);
+	return st;
+}
+
+START_TEST(test_eight_sites_pass_and_interleave)
+{
+	static struct ev_log a, b;
+	json_t *sa, *sb;
+	unsigned s, i, first_sens[NSITES + 1] = { 0 };
+	struct store *st;
+	struct store_run_summary *runs;
+	size_t n;
+	struct store_filter f = { 0 };
+
+	new_db("eight");
+	sa = run8(&a, 0, NULL);
+	for (s = 1; s <= NSITES; s++) {
+		ck_assert_str_eq(last_verdict(sa, s, "status"), "complete");
+		ck_assert_msg(!strcmp(last_verdict(sa, s, "verdict"), "pass") ||
+			      !strcmp(last_verdict(sa, s, "verdict"), "marginal"),
+			      "site %u: %s", s, last_verdict(sa, s, "verdict"));
+		ck_assert_uint_ge(a.steps[s], 8);
+		ck_assert_uint_gt(a.meter_reads[s], 0);
+	}
+	/* every site starts at the same instant and begins identify there */
+	for (i = 0; i < NSITES; i++) {
+		ck_assert_uint_eq(a.e[i].t, a.e[0].t);
+		ck_assert_str_eq(a.e[i].step, "identify");
+	}
+	/* interleaving: the sensitivity sweeps overlap in station time (no site
+	 * waits for a whole sweep of another): every site begins its sweep
+	 * before any site has finished the run */
+	for (i = 0; i < a.n; i++)
+		if (!strcmp(a.e[i].step, "sensitivity"))
+			first_sens[a.e[i].site] = i + 1;
+	for (s = 1; s <= NSITES; s++)
+		ck_assert_msg(first_sens[s], "site %u never swept", s);
+	{
+		uint64_t last_sens_begin = 0, first_budget = UINT64_MAX;
+
+		for (i = 0; i < a.n; i++) {
+			if (!strcmp(a.e[i].step, "sensitivity") && a.e[i].t > last_sens_begin)
+				last_sens_begin = a.e[i].t;
+			if (!strcmp(a.e[i].step, "link_budget") && a.e[i].t < first_budget)
+				first_budget = a.e[i].t;
+		}
+		ck_assert_msg(last_sens_begin < first_budget,
+			      "a sweep began (%.1f s) after another site's sweep ended "
+			      "(%.1f s): queued, not interleaved", last_sens_begin / 1e9,
+			      first_budget / 1e9);
+	}
+	/* deterministic: the same timeline again */
+	drop_db();
+	new_db("eight2");
+	sb = run8(&b, 0, NULL);
+	ck_assert_uint_eq(a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		ck_assert_uint_eq(a.e[i].site, b.e[i].site);
+		ck_assert_str_eq(a.e[i].step, b.e[i].step);
+		ck_assert_uint_eq(a.e[i].t, b.e[i].t);
+	}
+	/* the records are in the store, complete */
+	ck_assert_int_eq(store_open(db_path, &st), BERT_OK);
+	ck_assert_int_eq(store_run_list(st, &f, &runs, &n), BERT_OK);
+	ck_assert_uint_eq(n, NSITES);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(runs[i].status, QUAL_RUN_COMPLETE);
+		ck_assert_uint_ge(runs[i].steps, 8);
+	}
+	free(runs);
+	store_close(st);
+	json_decref(sa);
+	json_decref(sb);
+	drop_db();
+}
+END_TEST
+
+START_TEST(test_fault_one_site)
+{
+	static struct ev_log a;
+	json_t *st;
+	unsigned s, i;
+
+	new_db("fault");
+	/* site 3's adapter is unplugged when its lane_ber step begins */
+	st = run8(&a, 3, "lane_ber");
+	ck_assert_uint_gt(a.fault_t, 0);
+	for (s = 1; s <= NSITES; s++) {
+		const char *status = last_verdict(st, s, "status");
+		const char *verdict = last_verdict(st, s, "verdict");
+
+		if (s == 3) {
+			ck_assert_str_eq(verdict, "error");
+			continue;
+		}
+		ck_assert_str_eq(status, "complete");
+		ck_assert_msg(!strcmp(verdict, "pass") || !strcmp(verdict, "marginal"),
+			      "site %u: %s", s, verdict);
+	}
+	/* the others went on after the fault: steps begun later than it */
+	for (s = 1; s <= NSITES; s++) {
+		bool later = false;
+
+		if (s == 3)
+			continue;
+		for (i = 0; i < a.n; i++)
+			if (a.e[i].site == s && a.e[i].t > a.fault_t)
+				later = true;
+		ck_assert_msg(later, "site %u stopped with the fault", s);
+	}
+	json_decref(st);
+	drop_db();
+}
+END_TEST
+
+START_TEST(test_insertion_start)
+{
+	static struct ev_log a;
+	struct bertd *d;
+	json_t *st;
+	unsigned s;
+
+	new_db("insert");
+	d = open_station(test_path("stations/station-8.ini"), &a);
+	/* the first poll learns the state; nothing starts */
+	ck_assert_uint_eq(bertd_poll(d), 0);
+	ck_assert(bertd_idle(d));
+	/* site 5: module out, then in */
+	ck_assert_int_eq(bertd_sim(d, 5, 0, -1), BERT_OK);
+	ck_assert_uint_eq(bertd_poll(d), 0);
+	ck_assert_int_eq(bertd_sim(d, 5, 1, -1), BERT_OK);
+	ck_assert_uint_eq(bertd_poll(d), 1);
+	/* a running site is not started twice; the others stay idle */
+	ck_assert_uint_eq(bertd_poll(d), 0);
+	ck_assert_int_eq(bertd_start(d, 5, NULL, NULL, NULL), BERT_ERR_STATE);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	ck_assert_str_eq(last_verdict(st, 5, "status"), "complete");
+	for (s = 1; s <= NSITES; s++)
+		if (s != 5)
+			ck_assert_ptr_null(json_object_get(json_array_get(
+				json_object_get(st, "sites"), s - 1), "last"));
+	json_decref(st);
+	/* a module that is absent: the run ends with an error record */
+	ck_assert_int_eq(bertd_sim(d, 2, 0, -1), BERT_OK);
+	ck_assert_int_eq(bertd_start(d, 2, NULL, "OP-SN-42", NULL), BERT_OK);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	ck_assert_str_eq(last_verdict(st, 2, "status"), "error");
+	json_decref(st);
+	ck_assert_int_eq(bertd_sim(d, 2, 1, -1), BERT_OK);
+	/* unknown profile, no such site */
+	ck_assert_int_eq(bertd_start(d, 1, "no-such-profile", NULL, NULL), BERT_ERR_CONFIG);
+	ck_assert_int_eq(bertd_start(d, 9, NULL, NULL, NULL), BERT_ERR_RANGE);
+	ck_assert_int_eq(bertd_abort(d, 1), BERT_ERR_STATE);
+	ck_assert_int_eq(bertd_reload(d), BERT_OK);
+	bertd_close(d);
+	drop_db();
+}
+END_TEST
+
+START_TEST(test_abort_site)
+{
+	static struct ev_log a;
+	struct bertd *d;
+	json_t *st;
+
+	new_db("abort");
+	d = open_station(test_path("stations/station-8.ini"), &a);
+	ck_assert_int_eq(bertd_start(d, 1, NULL, NULL, NULL), BERT_OK);
+	ck_assert_int_eq(bertd_start(d, 2, NULL, NULL, NULL), BERT_OK);
+	ck_assert_int_eq(bertd_abort(d, 1), BERT_OK);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	ck_assert_str_eq(last_verdict(st, 1, "status"), "aborted");
+	ck_assert_str_eq(last_verdict(st, 2, "status"), "complete");
+	json_decref(st);
+	bertd_close(d);
+	drop_db();
+}
+END_TEST
+
+/* ---- the request parser ------------------------------------------------------- */
+
+static const struct {
+	const char *line;
+	const char *code;	/* NULL = valid */
+	enum bertd_cmd cmd;
+} reqs[] = {
+	{ "{\"cmd\":\"status\"}", NULL, BERTD_CMD_STATUS },
+	{ "{\"cmd\":\"start\",\"site\":3,\"profile\":\"dr4-factory\",\"serial\":\"A1\"}", NULL, BERTD_CMD_START },
+	{ "{\"cmd\":\"start\",\"site\":\"all\"}", NULL, BERTD_CMD_START },
+	{ "{\"cmd\":\"abort\",\"site\":8,\"id\":99}", NULL, BERTD_CMD_ABORT },
+	{ "{\"cmd\":\"results\",\"since\":4,\"limit\":10}", NULL, BERTD_CMD_RESULTS },
+	{ "{\"cmd\":\"subscribe\"}", NULL, BERTD_CMD_SUBSCRIBE },
+	{ "{\"cmd\":\"reload\",\"id\":\"r1\"}", NULL, BERTD_CMD_RELOAD },
+	{ "{\"cmd\":\"sim\",\"site\":1,\"present\":false}", NULL, BERTD_CMD_SIM },
+	{ "", BERTD_E_PARSE, 0 },
+	{ "{\"cmd\":\"sta", BERTD_E_PARSE, 0 },
+	{ "[1,2]", BERTD_E_PARSE, 0 },
+	{ "\"status\"", BERTD_E_PARSE, 0 },
+	{ "{}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":7}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"dance\"}", BERTD_E_UNKNOWN_CMD, 0 },
+	{ "{\"cmd\":\"start\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":\"3\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":0}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":17}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":1.5}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":1,\"site\":2}", BERTD_E_PARSE, 0 },
+	{ "{\"cmd\":\"start\",\"site\":1,\"profile\":\"../../etc/passwd\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":1,\"profile\":\".hidden\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":1,\"serial\":\"way-too-long-serial-number\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":1,\"serial\":\"a b\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"start\",\"site\":\"all\",\"serial\":\"X\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"status\",\"verbose\":true}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"results\",\"since\":-1}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"results\",\"limit\":0}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"sim\",\"site\":\"all\"}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"sim\",\"site\":1,\"present\":1}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"status\",\"id\":[1]}", BERTD_E_BAD_REQUEST, 0 },
+	{ "{\"cmd\":\"status\",\"id\":\"\\u0000\"}", BERTD_E_PARSE, 0 },
+	{ "{\"cmd\":\"status\"} trailing", BERTD_E_PARSE, 0 },
+};
+
+START_TEST(test_proto_cases)
+{
+	struct bertd_request r;
+	const char *code = NULL;
+	char msg[256];
+	int rc = bertd_request_parse(reqs[_i].line, strlen(reqs[_i].line), &r, &code, msg,
+				     sizeof(msg));
+
+	if (!reqs[_i].code) {
+		ck_assert_msg(rc == BERT_OK, "%s: %s", reqs[_i].line, msg);
+		ck_assert_int_eq(r.cmd, reqs[_i].cmd);
+	} else {
+		ck_assert_int_eq(rc, BERT_ERR_PROTOCOL);
+		ck_assert_msg(!strcmp(code, reqs[_i].code), "%s: %s (%s), wanted %s",
+			      reqs[_i].line, code, msg, reqs[_i].code);
+	}
+}
+END_TEST
+
+START_TEST(test_proto_replies)
+{
+	struct bertd_request r;
+	const char *code;
+	char msg[256], *big, *line;
+	size_t len;
+	json_t *j;
+	const char *req = "{\"cmd\":\"abort\",\"site\":2,\"id\":\"q7\"}";
+
+	ck_assert_int_eq(bertd_request_parse(req, strlen(req), &r, &code, msg, sizeof(msg)),
+			 BERT_OK);
+	ck_assert_uint_eq(r.site, 2);
+	line = bertd_line(bertd_reply_error(&r, BERTD_E_IDLE, "site %u is idle\x01", 2), &len);
+	ck_assert_str_eq(line, "{\"ok\":false,\"cmd\":\"abort\",\"id\":\"q7\",\"error\":"
+			 "{\"code\":\"idle\",\"message\":\"site 2 is idle?\"}}\n");
+	free(line);
+	j = bertd_reply_ok(&r);
+	line = bertd_line(j, &len);
+	ck_assert_str_eq(line, "{\"ok\":true,\"cmd\":\"abort\",\"id\":\"q7\"}\n");
+	free(line);
+	/* oversized: refused without parsing */
+	big = malloc(BERTD_LINE_MAX + 10);
+	memset(big, ' ', BERTD_LINE_MAX + 10);
+	ck_assert_int_eq(bertd_request_parse(big, BERTD_LINE_MAX + 10, &r, &code, msg,
+					     sizeof(msg)), BERT_ERR_PROTOCOL);
+	ck_assert_str_eq(code, BERTD_E_TOO_LONG);
+	free(big);
+}
+END_TEST
+
+Suite *suite_bertd(void)
+{
+	Suite *s = suite_create("bertd");
+	TCase *tc = tcase_create("core");
+	TCase *tp = tcase_create("proto");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_eight_sites_pass_and_interleave);
+	tcase_add_test(tc, test_fault_one_site);
+	tcase_add_test(tc, test_insertion_start);
+	tcase_add_test(tc, test_abort_site);
+	tcase_add_loop_test(tp, test_proto_cases, 0, sizeof(reqs) / sizeof(reqs[0]));
+	tcase_add_test(tp, test_proto_replies);
+	suite_add_tcase(s, tp);
+	suite_add_tcase(s, tc);
+	return s;
+}
