@@ -664,7 +664,6 @@ static void *worker_main(void *p)
 		snprintf(s->serial, sizeof(s->serial), "%s", s->req_serial);
 		g = d->gen;
 		g->refs++;
-		atomic_store(&s->abort, false);
 		pthread_mutex_unlock(&d->mu);
 		run_once(s, g, profile);
 		pthread_mutex_lock(&d->mu);
@@ -845,6 +844,7 @@ static void start_locked(struct bertd *d, struct site *s, const char *profile,
 	snprintf(s->req_serial, sizeof(s->req_serial), "%s", serial ? serial : "");
 	s->start_req = true;
 	s->state = BERTD_STARTING;
+	atomic_store(&s->abort, false);
 	if (s->clock && bert_clock_is_virtual(s->clock)) {
 		bert_clock_hold(s->clock);
 		s->held = true;
