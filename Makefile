@@ -50,7 +50,7 @@ LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB        := $(BUILD)/libbert.a
 
 # cli/<prog>.c is a program; cli/<prog>_*.c are its pieces; cli/common*.c shared.
-PROGS      := bert bert-sim
+PROGS      := bert bert-sim bertd
 CLI_COMMON := $(wildcard cli/common*.c)
 define prog_srcs
 cli/$(1).c $(wildcard cli/$(1)_*.c) $(CLI_COMMON)

@@ -28,6 +28,7 @@ static const struct bert_cmd commands[] = {
 	{ "results", cmd_results, "qualification runs in the results database: list, show, export" },
 	{ "sweep", cmd_sweep, "receiver sensitivity: OMA at the FEC threshold BER per lane" },
 	{ "budget", cmd_budget, "a planned plant's loss against a profile's channel budget" },
+	{ "station", cmd_station, "the station daemon bertd: status, start, abort, watch" },
 	{ NULL, NULL, NULL },
 };
 

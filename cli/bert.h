@@ -25,5 +25,6 @@ int cmd_results(int argc, char **argv);
 int cmd_qualify(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
+int cmd_station(int argc, char **argv);
 
 #endif

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/* bertd: the factory station daemon (issue 10; cli/bertd.md).
+ *
+ *   bertd --config station.ini [--socket PATH] [--db PATH] [--foreground]
+ *         [--speed X] [--group NAME] [--mode OCTAL] [--policy fifo|rr]
+ *
+ * The station's sites run in worker threads (bert/station/bertd_core.h);
+ * this file is the process around them: options and the [bertd] section of
+ * the station file, the control socket and its poll loop (cli/bertd_server.c),
+ * signals through a signalfd (SIGTERM/SIGINT: abort running sites, leave the
+ * modules safe, store the records, exit; SIGHUP: reload the station file). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "bertd"
+#include "bert/core/error.h"
+#include "bert/core/ini.h"
+#include "bert/core/log.h"
+#include "cli/bertd.h"
+#include "cli/common.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bertd --config STATION.ini [--socket PATH] [--db PATH] [--foreground]\n"
+		"             [--speed X] [--group NAME] [--mode OCTAL] [--policy fifo|rr]\n"
+		"             [--max-time SECONDS] [-v] [-q]\n\n"
+		"The factory station daemon: one worker per [site N] of the station file,\n"
+		"shared instruments granted per use, results to the SQLite store, a control\n"
+		"socket speaking newline-delimited JSON (bert station is its client).\n"
+		"  --config FILE   station file; its [bertd] section sets the defaults below\n"
+		"  --socket PATH   Unix socket (default %s)\n"
+		"  --db PATH       results database (default: the user's results.db)\n"
+		"  --foreground    do not detach (systemd, tests)\n"
+		"  --speed X       emulated benches: virtual time at X times wall time;\n"
+		"                  0 (default) runs it as fast as the CPU allows\n"
+		"  --group NAME    group owning the socket (clients must be in it)\n"
+		"  --mode OCTAL    socket mode (default 0660)\n"
+		"  --policy P      shared instruments: fifo (default) or rr (round robin)\n"
+		"  --max-time S    BER counting limit per run\n"
+		"Signals: TERM/INT abort running sites (modules left safe) and exit;\n"
+		"HUP reloads the station file (idle sites take it at once).\n",
+		BERTD_DEFAULT_SOCKET);
+}
+
+/* [bertd] of the station file. */
+struct file_opts {
+	char socket[256];
+	char group[64];
+	char db[256];
+	char arbitration[16];
+	unsigned mode;
+	double speed;
+};
+
+static int ini_handler(void *user, const char *section, const char *name,
+		       const char *value)
+{
+	static const struct bert_ini_field fields[] = {
+		{ "socket", BERT_INI_STRING, offsetof(struct file_opts, socket), 0, 0, 256 },
+		{ "socket_group", BERT_INI_STRING, offsetof(struct file_opts, group), 0, 0, 64 },
+		{ "db", BERT_INI_STRING, offsetof(struct file_opts, db), 0, 0, 256 },
+		{ "arbitration", BERT_INI_STRING, offsetof(struct file_opts, arbitration), 0, 0, 16 },
+		{ "speed", BERT_INI_DOUBLE, offsetof(struct file_opts, speed), 0, 1e6, 0 },
+		BERT_INI_END,
+	};
+	struct file_opts *o = user;
+
+	if (strcmp(section, "bertd"))
+		return BERT_OK;
+	if (!strcmp(name, "socket_mode")) {
+		char *end;
+		unsigned long m = strtoul(value, &end, 8);
+
+		if (*end || m > 0777)
+			return bert_fail(BERT_ERR_CONFIG, "[bertd]: socket_mode '%s' is not "
+					 "an octal mode", value);
+		o->mode = (unsigned)m;
+		return BERT_OK;
+	}
+	return bert_ini_set_field(fields, o, section, name, value);
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return bert_fail(BERT_ERR_IO, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return bert_fail(BERT_ERR_IO, "setsid: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return bert_fail(BERT_ERR_IO, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/"))
+		return bert_fail(BERT_ERR_IO, "chdir /: %s", strerror(errno));
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return BERT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_CONFIG = 0x200, O_SOCKET, O_DB, O_FG, O_SPEED, O_GROUP, O_MODE, O_POLICY,
+	       O_MAXT };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, O_CONFIG },
+		{ "socket", required_argument, NULL, O_SOCKET },
+		{ "db", required_argument, NULL, O_DB },
+		{ "foreground", no_argument, NULL, O_FG },
+		{ "speed", required_argument, NULL, O_SPEED },
+		{ "group", required_argument, NULL, O_GROUP },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "policy", required_argument, NULL, O_POLICY },
+		{ "max-time", required_argument, NULL, O_MAXT },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bertd_server_opts so = { .mode = 0660 };
+	struct file_opts fo = { .mode = 0660 };
+	struct cli_opts co = { 0 };
+	const char *config = NULL, *sock = NULL, *db = NULL, *group = NULL, *policy = NULL;
+	char cfg_abs[4096];
+	double speed = -1, maxt = 0;
+	bool foreground = false, mode_set = false;
+	char *end;
+	int c, rc;
+
+	cli_prog = "bertd";
+	while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_CONFIG: config = optarg; break;
+		case O_SOCKET: sock = optarg; break;
+		case O_DB: db = optarg; break;
+		case O_FG: foreground = true; break;
+		case O_GROUP: group = optarg; break;
+		case O_POLICY: policy = optarg; break;
+		case O_SPEED:
+			speed = strtod(optarg, &end);
+			if (*end || !(speed >= 0 && speed <= 1e6))
+				return cli_usage_error("--speed: '%s' is not 0..1e6", optarg);
+			break;
+		case O_MAXT:
+			maxt = strtod(optarg, &end);
+			if (*end || !(maxt > 0 && maxt <= 86400))
+				return cli_usage_error("--max-time: '%s' is not 0..86400 s", optarg);
+			break;
+		case O_MODE: {
+			unsigned long m = strtoul(optarg, &end, 8);
+
+			if (*end || m > 0777)
+				return cli_usage_error("--mode: '%s' is not an octal mode", optarg);
+			so.mode = (unsigned)m;
+			mode_set = true;
+			break;
+		}
+		case 'v': co.verbose++; break;
+		case 'q': co.quiet = true; break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!config) {
+		usage(stderr);
+		return cli_usage_error("--config is required");
+	}
+	cli_setup_logging(&co);
+	rc = bert_ini_parse_file(config, ini_handler, &fo);
+	if (rc)
+		return cli_error(rc, "station file");
+	/* the daemon may chdir /: keep the station file's absolute path */
+	if (!realpath(config, cfg_abs))
+		return cli_usage_error("--config %s: %s", config, strerror(errno));
+
+	so.socket = sock ? sock : fo.socket[0] ? fo.socket : BERTD_DEFAULT_SOCKET;
+	so.group = group ? group : fo.group[0] ? fo.group : NULL;
+	if (!mode_set)
+		so.mode = fo.mode;
+	so.core.station = cfg_abs;
+	so.core.db = db ? db : fo.db[0] ? fo.db : NULL;
+	so.core.speed = speed >= 0 ? speed : fo.speed;
+	so.core.ber_max_time_ns = (uint64_t)(maxt * 1e9);
+	if (!policy)
+		policy = fo.arbitration[0] ? fo.arbitration : "fifo";
+	if (!strcmp(policy, "fifo"))
+		so.core.policy = BERT_LOCK_FIFO;
+	else if (!strcmp(policy, "rr") || !strcmp(policy, "round-robin"))
+		so.core.policy = BERT_LOCK_ROUND_ROBIN;
+	else
+		return cli_usage_error("--policy: '%s' is not fifo or rr", policy);
+	if (so.group && !getgrnam(so.group))
+		return cli_usage_error("socket group '%s' does not exist", so.group);
+	if (!foreground) {
+		rc = daemonize();
+		if (rc)
+			return cli_error(rc, "detaching");
+	}
+	rc = bertd_serve(&so);
+	if (rc)
+		return cli_error(rc, "bertd");
+	return EXIT_OK;
+}
