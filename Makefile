@@ -182,6 +182,12 @@ _install: $(PROG_BINS)
 	install -m 0644 fixtures/boards/*.ini $(DESTDIR)$(PREFIX)/share/bert/boards/
 	if ls profiles/*.ini >/dev/null 2>&1; then \
 		install -m 0644 profiles/*.ini $(DESTDIR)$(PREFIX)/share/bert/profiles/; fi
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/bert/stations \
+		$(DESTDIR)$(PREFIX)/share/doc/bert
+	sed 's|@PREFIX@|$(PREFIX)|g' cli/bertd.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/bertd.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/bertd.service
+	install -m 0644 stations/*.ini $(DESTDIR)$(PREFIX)/share/bert/stations/
+	install -m 0644 cli/bertd.md $(DESTDIR)$(PREFIX)/share/doc/bert/
 
 clean:
 	rm -rf build

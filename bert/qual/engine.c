@@ -395,7 +395,8 @@ int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
 		 s->through_loss_db;
 	rx_avg = rx_oma - off;
 	/* ... then closed loop on the tap, which sees the VOA's own error. */
-	for (it = 0; li->meter && it <= ctx->opts.voa_iterations; it++) {
+	for (it = 0; li->meter && !ctx->opts.budget_open_loop &&
+		     it <= ctx->opts.voa_iterations; it++) {
 		rc = qual_ctx_meter_read(ctx, lane, &meter);
 		if (rc)
 			return rc;

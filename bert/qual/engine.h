@@ -162,6 +162,14 @@ struct qual_options {
 	uint64_t ber_max_time_ns;	/* default 60 s */
 	uint64_t ber_min_errors;	/* default 0 */
 	unsigned voa_iterations;	/* closed-loop VOA corrections (2) */
+	/* Budget point open loop: no meter read to check it (bertd, when
+	 * the meter is shared by several sites). The VOA's repeatable offset
+	 * cancels between the tx_power tap reading and the setting. */
+	bool budget_open_loop;
+	/* VOA setting while tx_power reads the tap (0: open). Off the 0 dB
+	 * stop the VOA's setting error is a constant offset that cancels
+	 * along the open-loop chain (it cannot go below 0 dB at the stop). */
+	double tx_voa_db;
 	bool safe_at_end;		/* Tx off also after a normal run (false) */
 };
 

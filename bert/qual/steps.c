@@ -271,7 +271,7 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 			qual_ctx_info(ctx, lane, "launch power through the tap");
 			/* VOA open: the tap sees the launch minus the patch cord. */
 			if (ls->has_voa) {
-				rc = qual_ctx_voa_set(ctx, lane, 0);
+				rc = qual_ctx_voa_set(ctx, lane, ctx->opts.tx_voa_db);
 				if (rc)
 					return rc;
 			}
@@ -283,7 +283,8 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 						       "meter: %s", bert_error_detail());
 				continue;
 			}
-			ls->tx_avg_meter_dbm = qual_ctx_tx_from_meter(ctx, meter, 0);
+			ls->tx_avg_meter_dbm = qual_ctx_tx_from_meter(ctx, meter,
+								      ls->has_voa ? ctx->opts.tx_voa_db : 0);
 		}
 		if (!isnan(ls->tx_avg_meter_dbm)) {
 			ls->tx_avg_dbm = ls->tx_avg_meter_dbm;

@@ -397,6 +397,25 @@ static void arb_release(void *user, const char *instr, unsigned lane)
 		bert_clock_lock_release(a->clock, &a->lock);
 }
 
+/* True when a lane's meter is shared with other sites: then the meter
+ * is kept for what only it can measure (see engine.h budget_open_loop and
+ * sweep.h power_from_voa). */
+static bool meter_shared(struct bertd *d, const struct qual_site *qs)
+{
+	unsigned l;
+
+	for (l = 1; l <= qs->nlanes; l++) {
+		struct arb_instr *a = arb_find(d, qs->lane[l].meter.name);
+
+		if (a && a->shared)
+			return true;
+	}
+	return false;
+}
+
+/* The VOA setting while tx_power reads the tap, off the 0 dB stop. */
+#define VOA_PARK_DB	1.0
+
 /* ---- a run ----------------------------------------------------------------------- */
 
 static bool site_aborted(void *user)
@@ -519,25 +538,17 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 	struct qual_plan plan;
 	const char *pname;
 	char msg[QUAL_RUN_MSG_MAX];
-	bool registered = false, held, opened = false;
+	bool opened = false;
 	json_t *j;
 	int rc;
 
 	memset(&io, 0, sizeof(io));
-	if (s->clock && bert_clock_is_virtual(s->clock)) {
-		bert_clock_worker_add(s->clock);
-		registered = true;
-	}
 	pthread_mutex_lock(&d->mu);
-	held = s->held;
-	s->held = false;
 	s->state = BERTD_RUNNING;
 	s->step[0] = '\0';
 	s->step_index = s->nsteps = s->lane = 0;
 	s->t_ns = 0;
 	pthread_mutex_unlock(&d->mu);
-	if (held)
-		bert_clock_unhold(s->clock);	/* the worker is in: time may go */
 	emit_state(s, BERTD_RUNNING);
 
 	qual_record_init(&rec, BERTD_VERSION);
@@ -586,6 +597,18 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 	ctx->abort_user = s;
 	if (d->cfg.ber_max_time_ns)
 		ctx->opts.ber_max_time_ns = d->cfg.ber_max_time_ns;
+	if (meter_shared(d, qs)) {
+		/* the shared meter is kept for what only it can measure: the
+		 * launch power through the tap, read with the VOA off its 0 dB
+		 * stop; the budget point and the sweep points follow from it and
+		 * the VOA's settings, its repeatable offset cancelling (engine.h
+		 * budget_open_loop, tx_voa_db; sweep.h power_from_voa) */
+		ctx->opts.voa_iterations = 0;
+		if (!d->cfg.budget_closed_loop) {
+			ctx->opts.budget_open_loop = true;
+			ctx->opts.tx_voa_db = VOA_PARK_DB;
+		}
+	}
 	qual_plan_default(&plan);
 	if (!d->cfg.no_sweep)
 		qual_plan_add_sweep(&plan, SWEEP_SMART);
@@ -620,6 +643,29 @@ done:
 	qual_record_free(&rec);
 	free(prof);
 	free(ctx);
+}
+
+/* One start: the worker joins the clock (a registered worker, so time waits
+ * for it), drops the start's hold, runs (repeat times back to back, still
+ * registered) and leaves. */
+static void run_site(struct site *s, struct gen *g, const char *profile)
+{
+	struct bertd *d = s->d;
+	unsigned k, n = d->cfg.repeat ? d->cfg.repeat : 1;
+	bool registered = false, held;
+
+	if (s->clock && bert_clock_is_virtual(s->clock)) {
+		bert_clock_worker_add(s->clock);
+		registered = true;
+	}
+	pthread_mutex_lock(&d->mu);
+	held = s->held;
+	s->held = false;
+	pthread_mutex_unlock(&d->mu);
+	if (held)
+		bert_clock_unhold(s->clock);	/* the worker is in: time may go */
+	for (k = 0; k < n && !(k && site_aborted(s)); k++)
+		run_once(s, g, profile);
 	if (registered)
 		bert_clock_worker_remove(s->clock);
 	pthread_mutex_lock(&d->mu);
@@ -665,7 +711,7 @@ static void *worker_main(void *p)
 		g = d->gen;
 		g->refs++;
 		pthread_mutex_unlock(&d->mu);
-		run_once(s, g, profile);
+		run_site(s, g, profile);
 		pthread_mutex_lock(&d->mu);
 		gen_put_locked(d, g);
 	}

@@ -47,6 +47,10 @@ struct bertd_config {
 	double speed;			/* virtual time / wall time; 0 = max */
 	uint64_t ber_max_time_ns;	/* 0 = the engine's default */
 	bool no_sweep;			/* plan without sensitivity/link_budget */
+	bool budget_closed_loop;	/* shared meter: still check the budget
+					 * point on the meter (one read a lane) */
+	unsigned repeat;		/* runs per start, back to back (a module
+					 * replaced at once; benchmark); 0 = 1 */
 };
 
 enum bertd_site_state {
