@@ -348,17 +348,21 @@ int cmd_station(int argc, char **argv)
 		char *end;
 		long v;
 
-		if (!site)
+		if (!site) {
+			json_decref(req);
 			return cli_usage_error("station %s: --site N%s is required", sub,
 					       strcmp(sub, "sim") ? "|all" : "");
+		}
 		v = strtol(site, &end, 10);
 		if (!strcmp(site, "all"))
 			json_object_set_new(req, "site", json_string("all"));
 		else if (!*end && v >= 1 && v <= BERTD_SITES_MAX)
 			json_object_set_new(req, "site", json_integer(v));
-		else
+		else {
+			json_decref(req);
 			return cli_usage_error("--site: '%s' is not 1..%d or all", site,
 					       BERTD_SITES_MAX);
+		}
 	}
 	if (profile)
 		json_object_set_new(req, "profile", json_string(profile));
