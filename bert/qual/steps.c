@@ -356,8 +356,7 @@ static bool ber_abort(void *user)
 	return ctx->abort && ctx->abort(ctx->abort_user);
 }
 
-double qual_budget_db(const struct qual_ctx *ctx);
-double qual_budget_db(const struct qual_ctx *ctx)
+double qual_ctx_budget_db(const struct qual_ctx *ctx)
 {
 	return isnan(ctx->opts.budget_db) ? ctx->profile->channel_budget_db :
 					   ctx->opts.budget_db;
@@ -367,7 +366,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 {
 	const struct profile *p = ctx->profile;
 	const struct profile_limit *txl = profile_limit(p, "tx_oma");
-	double budget = qual_budget_db(ctx), cl;
+	double budget = qual_ctx_budget_db(ctx), cl;
 	struct lane_ber_opts o;
 	struct lane_ber_result *res;
 	struct cmis_diag *d;
