@@ -277,6 +277,8 @@ int qual_ctx_meter_read(struct qual_ctx *ctx, unsigned lane, double *dbm);
 double qual_ctx_rx_from_meter(const struct qual_ctx *ctx, double meter_dbm);
 double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
 			      double voa_db);
+/* The channel budget of the run: opts.budget_db, else the profile's. */
+double qual_ctx_budget_db(const struct qual_ctx *ctx);
 /* OMA from average power through the site's stimulus ER (profile-free). */
 double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm);
 /* Sets the lane's VOA so the receiver sees rx_oma_dbm (closed loop on the

@@ -42,6 +42,8 @@
 #define U_METER_DB	0.25
 #define U_ER_DB		0.2
 #define U_POWER_REL	0.02
+#define DOM_POLL_NS	(100 * BERT_NS_PER_MS)
+#define DOM_SETTLE_NS	(2 * BERT_NS_PER_S)
 
 static int snapshot(struct qual_ctx *ctx, struct cmis_info *info)
 {
@@ -211,17 +213,36 @@ static const struct cmis_lane *info_lane(const struct cmis_info *in, unsigned la
 static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
 {
 	struct cmis_info *in = calloc(1, sizeof(*in));
+	uint64_t t;
 	unsigned lane;
 	int rc;
 
 	if (!in)
 		return bert_fail(BERT_ERR_NOMEM, "dom");
-	/* This read also clears the flags bring-up latched: from here on a
-	 * latched alarm happened during the run (checked by the verdict step). */
-	rc = snapshot(ctx, in);
-	if (rc) {
-		free(in);
-		return bert_fail_ctx(rc, "reading the monitors: ");
+	/* The first read also clears the flags bring-up latched: from here on a
+	 * latched alarm happened during the run (checked by the verdict step).
+	 * Monitors lag the data path by an update or two: poll until every
+	 * lane under test reports launch power, for at most DOM_SETTLE_NS. */
+	for (t = 0;; t += DOM_POLL_NS) {
+		bool ready = true;
+
+		rc = snapshot(ctx, in);
+		if (rc) {
+			free(in);
+			return bert_fail_ctx(rc, "reading the monitors: ");
+		}
+		for (lane = 1; lane <= ctx->lanes; lane++) {
+			const struct cmis_lane *l = in->lanes.present ? info_lane(in, lane) : NULL;
+
+			ready &= !l || l->tx_power_mw > 0;
+		}
+		if (ready || t >= DOM_SETTLE_NS)
+			break;
+		rc = qual_ctx_sleep(ctx, DOM_POLL_NS);
+		if (rc) {
+			free(in);
+			return rc;
+		}
 	}
 	qual_ctx_measure(ctx, step, "dom_temperature", 0, in->temp_c, NAN, "dom");
 	qual_ctx_measure(ctx, step, "case_temperature", 0, in->temp_c, NAN, "dom");
@@ -336,8 +357,7 @@ static bool ber_abort(void *user)
 	return ctx->abort && ctx->abort(ctx->abort_user);
 }
 
-double qual_budget_db(const struct qual_ctx *ctx);
-double qual_budget_db(const struct qual_ctx *ctx)
+double qual_ctx_budget_db(const struct qual_ctx *ctx)
 {
 	return isnan(ctx->opts.budget_db) ? ctx->profile->channel_budget_db :
 					   ctx->opts.budget_db;
@@ -347,7 +367,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 {
 	const struct profile *p = ctx->profile;
 	const struct profile_limit *txl = profile_limit(p, "tx_oma");
-	double budget = qual_budget_db(ctx), cl;
+	double budget = qual_ctx_budget_db(ctx), cl;
 	struct lane_ber_opts o;
 	struct lane_ber_result *res;
 	struct cmis_diag *d;

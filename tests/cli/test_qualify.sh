@@ -1,0 +1,129 @@
+#!/bin/sh
+# bert qualify on the virtual bench: JSON record, reports, profiles, stations.
+. "$(dirname "$0")/lib.sh"
+MOD="$TOP/fixtures/sim/modules"
+
+# --json: the whole record, every measurement with limits and verdict
+run "$BERT" qualify --no-db --json; status_is 0
+printf '%s' "$out" > "$T/rec.json"
+python3 - "$T/rec.json" <<'PY' || fail "--json record"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['kind'] == 'bert.run' and r['verdict'] == 'pass', r['verdict']
+names = [s['name'] for s in r['steps']]
+assert names == ['identify', 'bring_up', 'dom', 'tx_power', 'lane_ber',
+                 'module_power', 'verdict'], names
+ms = [m for s in r['steps'] for m in s['measurements']]
+assert len(ms) > 20
+for m in ms:
+    for k in ('name', 'lane', 'value', 'unit', 'low', 'high', 'marginal',
+              'uncertainty', 'method', 'verdict'):
+        assert k in m, (k, m)
+ber = [m for m in ms if m['name'] == 'pre_fec_ber']
+assert len(ber) == 4 and all(m['high'] == 2.4e-4 for m in ber)
+assert all(m['verdict'] == 'pass' for m in ber)
+PY
+err_has '\[5/7\] lane_ber'
+err_has 'lane 3: budget point'
+
+# the marginal module fails, naming the measurement and the lane
+run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-marginal.ini"; status_is 1
+out_has '^3 +fail +pre_fec_ber'
+out_has 'VERDICT: FAIL'
+
+# --out DIR: the four reports; the JUnit parses as XML
+run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-marginal.ini" --out "$T/rep" -q
+status_is 1
+for f in summary.txt record.json junit.xml measurements.csv; do
+	[ -s "$T/rep/$f" ] || fail "--out lacks $f"
+done
+python3 - "$T/rep/junit.xml" <<'PY' || fail "junit.xml does not parse"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cases = root.findall('.//testcase')
+assert len(cases) > 20, len(cases)
+assert any(c.find('failure') is not None for c in cases)
+PY
+
+# 100gbase-dr: four independent links, only link 3 fails
+run "$BERT" qualify --no-db --profile 100gbase-dr --fixture "sim:$MOD/dr4-marginal.ini"
+status_is 1
+out_has '^link 1 +pass'
+out_has '^link 2 +pass'
+out_has '^link 3 +fail'
+out_has '^link 4 +pass'
+
+# a malformed profile: file:line, exit 2
+printf '[profile]\nname = x\n[application]\nlanes = four\n' > "$T/bad.ini"
+run "$BERT" qualify --no-db --profile "$T/bad.ini"; status_is 2
+err_has 'bad.ini:4:'
+
+# a station with a bad [site]: file:line, exit 2
+printf '[instrument voa1]\nuri = sim:voa1\ntype = voa\nchannels = 4\n[site 1]\nfixture = sim:\nvoa = voa1:9\n' \
+	> "$T/station.ini"
+run "$BERT" qualify --no-db --station "$T/station.ini"; status_is 2
+err_has 'station.ini:7:'
+
+# a good station file runs like the default one
+cat > "$T/st.ini" <<INI
+[station]
+name = test-line
+[instrument voa1]
+uri = sim:voa1
+type = voa
+channels = 4
+[instrument osw1]
+uri = sim:osw1
+type = switch
+channels = 4
+[instrument opm1]
+uri = sim:opm1
+type = meter
+[site 1]
+fixture = sim:$MOD/dr4-good.ini
+voa = voa1
+switch = osw1
+meter = opm1:1
+tap_ratio = 0.05
+patch_loss_db = 0.601
+stimulus_er_db = 4.5
+INI
+run "$BERT" qualify --db "$T/r.db" --station "$T/st.ini"; status_is 0
+out_has 'station test-line, site 1'
+run "$BERT" results list --db "$T/r.db"; status_is 0
+out_has 'complete +PASS'
+
+# a module of another media type is refused at identify: exit 2
+printf '[profile]\ninclude = %s\nname = mmf\n[application]\nmedia_type = mmf\n' "$TOP/profiles/400gbase-dr4.ini" > "$T/mmf.ini"
+run "$BERT" qualify --no-db --profile "$T/mmf.ini"; status_is 2
+err_has 'media type'
+
+# --stop-on-fail skips the steps after the failing one
+run "$BERT" qualify --no-db --stop-on-fail --fixture "sim:$MOD/dr4-marginal.ini" --json
+status_is 1
+printf '%s' "$out" | python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+st = {s['name']: s['status'] for s in r['steps']}
+assert st['module_power'] == 'skipped' and st['verdict'] == 'done', st
+" || fail "--stop-on-fail"
+
+# Ctrl-C: held after a step, SIGINT -> aborted run in the DB, exit 3
+"$BERT" qualify --db "$T/a.db" --hold-after dom >"$T/aout" 2>"$T/aerr" &
+pid=$!
+n=0
+while ! grep -q 'holding after step dom' "$T/aerr" 2>/dev/null; do
+	kill -0 $pid 2>/dev/null || fail "qualify ended before holding"
+	n=$((n + 1)); [ $n -lt 100000 ] || fail "never held"
+done
+kill -INT $pid
+wait $pid; rc=$?
+[ "$rc" -eq 3 ] || { out=$(cat "$T/aout"); err=$(cat "$T/aerr"); fail "Ctrl-C exit $rc"; }
+grep -q 'transmitters disabled' "$T/aerr" || fail "no safe-state note"
+run "$BERT" results list --db "$T/a.db"; status_is 0
+out_has 'aborted'
+
+# usage
+run "$BERT" qualify --site 0; status_is 2
+run "$BERT" qualify --no-db --db x; status_is 2
+exit 0

@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: MIT
+/* bert/qual engine on the virtual bench: the good DR4 passes every step, the
+ * marginal one fails at the budget point on lane 3, 100gbase-dr gives four
+ * independent links, a wrong media type is refused at identify, stop on
+ * fail, step errors and aborts leave the module safe, plan insertion, the
+ * lane BER loop, the station parser, and the kill test of `bert qualify`
+ * against the store. Virtual clock throughout; no sleeps. */
+#include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "bert/core/error.h"
+#include "bert/qual/engine.h"
+#include "bert/store/store.h"
+#include "common.h"
+#include "fixtures/cmis/cmis.h"
+#include "fixtures/cmis/cmis_regs.h"
+#include "fixtures/cmis/diag.h"
+#include "fixtures/fixture.h"
+
+struct run {
+	struct qual_station st;
+	struct profile prof;
+	struct qual_site_io io;
+	struct qual_record rec;
+	struct qual_plan plan;
+	struct qual_ctx ctx;
+};
+
+static char fixture_uri[600];
+
+static struct run *setup_run(const char *module, const char *profile)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	int rc;
+
+	ck_assert_ptr_nonnull(r);
+	snprintf(fixture_uri, sizeof(fixture_uri), "sim:%s",
+		 test_path(module));
+	ck_assert_int_eq(qual_station_default(fixture_uri, &r->st), BERT_OK);
+	rc = profile_load(test_path(profile), &r->prof);
+	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
+	rc = qual_site_open(&r->st, &r->st.site[0], NULL, &r->io);
+	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
+	qual_record_init(&r->rec, "test");
+	qual_plan_default(&r->plan);
+	qual_ctx_init(&r->ctx);
+	r->ctx.profile = &r->prof;
+	r->ctx.station = &r->st;
+	r->ctx.site = &r->st.site[0];
+	r->ctx.io = &r->io;
+	r->ctx.rec = &r->rec;
+	return r;
+}
+
+static void free_run(struct run *r)
+{
+	qual_ctx_release_all(&r->ctx);
+	qual_site_close(&r->io);
+	qual_record_free(&r->rec);
+	free(r);
+}
+
+static const struct qual_step *step_of(const struct qual_record *rec, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rec->nsteps; i++)
+		if (!strcmp(rec->steps[i]->name, name))
+			return rec->steps[i];
+	return NULL;
+}
+
+static const struct qual_measurement *meas(const struct qual_record *rec,
+					   const char *name, unsigned lane)
+{
+	size_t i, j;
+
+	for (i = 0; i < rec->nsteps; i++)
+		for (j = 0; j < rec->steps[i]->nm; j++)
+			if (!strcmp(rec->steps[i]->m[j].name, name) &&
+			    rec->steps[i]->m[j].lane == lane)
+				return &rec->steps[i]->m[j];
+	return NULL;
+}
+
+static uint8_t read_byte(struct run *r, uint8_t page, uint8_t off)
+{
+	uint8_t v = 0;
+
+	ck_assert_int_eq(cmis_read_byte(r->io.dev, page, off, &v), BERT_OK);
+	return v;
+}
+
+#define GOOD "fixtures/sim/modules/dr4-good.ini"
+#define MARGINAL "fixtures/sim/modules/dr4-marginal.ini"
+#define DR4 "profiles/400gbase-dr4.ini"
+#define DR "profiles/100gbase-dr.ini"
+
+START_TEST(test_good_passes_every_step)
+{
+	struct run *r = setup_run(GOOD, DR4);
+	unsigned lane;
+	size_t i;
+
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_int_eq(r->rec.status, QUAL_RUN_COMPLETE);
+	ck_assert_int_eq(r->rec.verdict, QUAL_PASS);
+	ck_assert_uint_eq(r->rec.nsteps, 7);
+	for (i = 0; i < r->rec.nsteps; i++) {
+		ck_assert_msg(r->rec.steps[i]->status == QUAL_STEP_DONE, "%s",
+			      r->rec.steps[i]->name);
+		ck_assert_msg(r->rec.steps[i]->verdict == QUAL_PASS ||
+			      r->rec.steps[i]->verdict == QUAL_NONE, "%s %s",
+			      r->rec.steps[i]->name, r->rec.steps[i]->message);
+	}
+	ck_assert_str_eq(r->rec.dut.sn, "SIM0000001");
+	for (lane = 1; lane <= 4; lane++) {
+		const struct qual_measurement *m = meas(&r->rec, "pre_fec_ber", lane);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_int_eq(m->verdict, QUAL_PASS);
+		ck_assert_ptr_nonnull(meas(&r->rec, "tx_oma", lane));
+		ck_assert_str_eq(meas(&r->rec, "tx_power_avg", lane)->method, "meter");
+		/* the closed loop puts the receiver at -0.8 - 3.5 dBm OMA */
+		ck_assert_double_eq_tol(r->ctx.lane[lane].rx_oma_budget_dbm, -4.3, 0.05);
+		ck_assert_ptr_nonnull(meas(&r->rec, "flr", lane));
+		ck_assert_ptr_nonnull(meas(&r->rec, "post_fec_ber", lane));
+	}
+	ck_assert_ptr_nonnull(meas(&r->rec, "module_power", 0));
+	ck_assert_int_eq(meas(&r->rec, "dom_alarms", 0)->value, 0);
+	/* the external meter and the DOM agree on the launch power */
+	ck_assert_double_eq_tol(r->ctx.lane[1].tx_avg_meter_dbm, r->ctx.lane[1].tx_avg_dom_dbm,
+				0.5);
+	/* generators and checkers are off again, Tx on (normal end) */
+	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_GEN_ENABLE), 0);
+	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_CHK_ENABLE), 0);
+	ck_assert_uint_eq(read_byte(r, 0x10, CMIS_P10_TX_DISABLE) & 0x0f, 0);
+	ck_assert(r->rec.station_ns > 0);
+	free_run(r);
+}
+END_TEST
+
+START_TEST(test_marginal_fails_lane3_at_budget_point)
+{
+	struct run *r = setup_run(MARGINAL, DR4);
+	enum qual_verdict v[QUAL_SITE_LANES + 1];
+
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
+	ck_assert_int_eq(step_of(&r->rec, "lane_ber")->verdict, QUAL_FAIL);
+	ck_assert_int_eq(meas(&r->rec, "pre_fec_ber", 3)->verdict, QUAL_FAIL);
+	ck_assert(meas(&r->rec, "pre_fec_ber", 3)->value > 2.4e-4);
+	qual_record_lane_verdicts(&r->rec, v);
+	ck_assert_int_eq(v[1], QUAL_PASS);
+	ck_assert_int_eq(v[2], QUAL_PASS);
+	ck_assert_int_eq(v[3], QUAL_FAIL);
+	ck_assert_int_eq(v[4], QUAL_PASS);
+	free_run(r);
+}
+END_TEST
+
+START_TEST(test_marginal_module_reference_passes)
+{
+	/* The receiver at the lane's own Tx - 3.5 dB: the weak lane still has
+	 * about 1.3 dB over its -3.5 dBm OMA sensitivity. */
+	struct run *r = setup_run(MARGINAL, DR4);
+
+	r->ctx.opts.budget_ref = QUAL_BUDGET_REF_MODULE;
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_int_eq(meas(&r->rec, "pre_fec_ber", 3)->verdict, QUAL_PASS);
+	ck_assert_double_eq_tol(r->ctx.lane[3].rx_oma_budget_dbm,
+				r->ctx.lane[3].tx_oma_dbm - 3.5, 0.05);
+	free_run(r);
+}
+END_TEST
+
+START_TEST(test_100g_dr_four_links)
+{
+	struct run *r = setup_run(MARGINAL, DR);
+	enum qual_verdict v[QUAL_SITE_LANES + 1];
+	unsigned link;
+
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_uint_eq(r->ctx.appsel, 2);	/* the breakout application */
+	ck_assert_uint_eq(r->rec.lanes, 4);
+	ck_assert_uint_eq(r->rec.lanes_per_link, 1);
+	qual_record_lane_verdicts(&r->rec, v);
+	for (link = 1; link <= 4; link++)
+		ck_assert_int_eq(qual_verdict_link(v, link, 1),
+				 link == 3 ? QUAL_FAIL : QUAL_PASS);
+	free_run(r);
+}
+END_TEST
+
+START_TEST(test_media_type_refused)
+{
+	struct run *r = setup_run(GOOD, DR4);
+	size_t i;
+
+	r->prof.media_type = PROFILE_MEDIA_MMF;
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_ERR_UNSUPPORTED);
+	ck_assert_int_eq(r->rec.status, QUAL_RUN_ERROR);
+	ck_assert_int_eq(r->rec.steps[0]->status, QUAL_STEP_ERROR);
+	ck_assert_ptr_nonnull(strstr(r->rec.steps[0]->message, "media type"));
+	for (i = 1; i < r->rec.nsteps; i++)
+		ck_assert_int_eq(r->rec.steps[i]->status, QUAL_STEP_SKIPPED);
+	/* nothing was brought up */
+	ck_assert_int_eq(r->ctx.tx_touched, false);
+	free_run(r);
+
+	/* a media ID the module lacks is refused the same way */
+	r = setup_run(GOOD, DR4);
+	r->prof.media_id = 0x99;
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(r->rec.steps[0]->message, "media ID"));
+	free_run(r);
+}
+END_TEST
+
+START_TEST(test_stop_on_fail)
+{
+	struct run *r = setup_run(MARGINAL, DR4);
+
+	r->ctx.opts.stop_on_fail = true;
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
+	ck_assert_int_eq(step_of(&r->rec, "module_power")->status, QUAL_STEP_SKIPPED);
+	ck_assert_int_eq(step_of(&r->rec, "verdict")->status, QUAL_STEP_DONE);
+	ck_assert_ptr_nonnull(strstr(r->rec.message, "stopped"));
+	free_run(r);
+}
+END_TEST
+
+static int step_io_error(struct qual_ctx *ctx, struct qual_step *step)
+{
+	(void)ctx;
+	(void)step;
+	return bert_fail(BERT_ERR_IO, "test: the instrument went away");
+}
+
+START_TEST(test_step_error_leaves_module_safe)
+{
+	static const struct qual_step_def bad = {
+		.name = "bad", .summary = "fails", .run = step_io_error,
+		.flags = QUAL_STEP_REQUIRED,
+	};
+	struct run *r = setup_run(GOOD, DR4);
+
+	ck_assert_int_eq(qual_plan_insert_after(&r->plan, "bring_up", &bad), BERT_OK);
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_ERR_IO);
+	ck_assert_int_eq(step_of(&r->rec, "bad")->status, QUAL_STEP_ERROR);
+	ck_assert_int_eq(step_of(&r->rec, "bad")->verdict, QUAL_ERROR);
+	ck_assert_int_eq(step_of(&r->rec, "lane_ber")->status, QUAL_STEP_SKIPPED);
+	ck_assert_int_eq(r->rec.status, QUAL_RUN_ERROR);
+	ck_assert_int_eq(r->rec.verdict, QUAL_ERROR);
+	ck_assert_uint_eq(read_byte(r, 0x10, CMIS_P10_TX_DISABLE) & 0x0f, 0x0f);
+	free_run(r);
+
+	/* a non-required step error: an error verdict, the run goes on */
+	r = setup_run(GOOD, DR4);
+	{
+		struct qual_step_def soft = bad;
+
+		soft.flags = 0;
+		ck_assert_int_eq(qual_plan_insert_after(&r->plan, "dom", &soft), BERT_OK);
+	}
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_int_eq(step_of(&r->rec, "bad")->verdict, QUAL_ERROR);
+	ck_assert_int_eq(step_of(&r->rec, "lane_ber")->status, QUAL_STEP_DONE);
+	ck_assert_int_eq(r->rec.verdict, QUAL_ERROR);
+	free_run(r);
+}
+END_TEST
+
+static unsigned polls;
+
+static bool abort_after_polls(void *user)
+{
+	struct qual_ctx *ctx = user;
+
+	/* a few waits into the BER loop */
+	return ctx->cur && !strcmp(ctx->cur->name, "lane_ber") && ++polls > 6;
+}
+
+START_TEST(test_abort_in_ber_leaves_module_safe)
+{
+	struct run *r = setup_run(GOOD, DR4);
+
+	r->ctx.abort = abort_after_polls;
+	r->ctx.abort_user = &r->ctx;
+	polls = 0;
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_ERR_ABORTED);
+	ck_assert_int_eq(r->rec.status, QUAL_RUN_ABORTED);
+	ck_assert_int_eq(step_of(&r->rec, "lane_ber")->status, QUAL_STEP_ABORTED);
+	r->ctx.abort = NULL;
+	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_GEN_ENABLE), 0);
+	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_CHK_ENABLE), 0);
+	ck_assert_uint_eq(read_byte(r, 0x10, CMIS_P10_TX_DISABLE) & 0x0f, 0x0f);
+	free_run(r);
+}
+END_TEST
+
+static int step_extra(struct qual_ctx *ctx, struct qual_step *step)
+{
+	unsigned lane;
+
+	for (lane = 1; lane <= ctx->lanes; lane++)
+		qual_ctx_measure(ctx, step, "link_margin", lane,
+				 ctx->lane[lane].tx_oma_dbm - 3.5 + 6.5 - 3.5, 0.3, "test");
+	return BERT_OK;
+}
+
+START_TEST(test_plan_insertion)
+{
+	static const struct qual_step_def extra = {
+		.name = "link_budget", .summary = "test", .run = step_extra,
+	};
+	struct run *r = setup_run(GOOD, DR4);
+
+	ck_assert_int_eq(qual_plan_insert_after(&r->plan, "lane_ber", &extra), BERT_OK);
+	ck_assert_int_eq(qual_plan_find(&r->plan, "link_budget"),
+			 qual_plan_find(&r->plan, "lane_ber") + 1);
+	ck_assert_int_eq(qual_plan_insert_after(&r->plan, "lane_ber", &extra), BERT_ERR_ARG);
+	ck_assert_int_eq(qual_plan_insert_before(&r->plan, "nope", &extra), BERT_ERR_RANGE);
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_str_eq(r->rec.steps[5]->name, "link_budget");
+	ck_assert_int_eq(meas(&r->rec, "link_margin", 2)->verdict, QUAL_PASS);
+	ck_assert_int_eq(qual_plan_remove(&r->plan, "link_budget"), BERT_OK);
+	ck_assert_uint_eq(r->plan.n, 7);
+	free_run(r);
+}
+END_TEST
+
+/* ---- lane BER loop -------------------------------------------------------------- */
+
+START_TEST(test_lane_ber_loop)
+{
+	struct run *r = setup_run(MARGINAL, DR4);
+	struct lane_ber_opts o;
+	struct lane_ber_result res;
+	struct cmis_diag *d;
+
+	ck_assert_int_eq(cmis_bring_up(r->io.dev, 1, 0xff), BERT_OK);
+	ck_assert_int_eq(cmis_diag_open(r->io.dev, &d), BERT_OK);
+	lane_ber_opts_default(&o);
+	/* lane 3 through 7 dB: fails; lane 1 passes */
+	ck_assert_int_eq(qual_ctx_voa_set(&r->ctx, 3, 5.0), BERT_OK);
+	o.lanes = 0x05;
+	ck_assert_int_eq(lane_ber_run(d, r->io.fixture->clock, &o, &res), BERT_OK);
+	ck_assert_uint_eq(res.n, 2);
+	ck_assert_int_eq(lane_ber_find(&res, 1)->verdict, LANE_BER_PASS);
+	ck_assert_int_eq(lane_ber_find(&res, 3)->verdict, LANE_BER_FAIL);
+	ck_assert_int_eq(res.restore_rc, BERT_OK);
+	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_GEN_ENABLE), 0);
+	/* a pattern the module lacks is refused before anything is written */
+	o.pattern = 0x0f;
+	ck_assert_int_ne(lane_ber_check(d, &o), BERT_OK);
+	cmis_diag_close(d);
+	free_run(r);
+}
+END_TEST
+
+/* ---- station file ------------------------------------------------------------------ */
+
+static const char station_ok[] =
+	"[station]\nname = line-3\n"
+	"[instrument voa1]\nuri = sim:voa1\ntype = voa\nchannels = 4\n"
+	"[instrument osw1]\nuri = sim:osw1\ntype = switch\nchannels = 4\n"
+	"[instrument opm1]\nuri = sim:opm1\ntype = meter\n"
+	"[site 1]\nfixture = sim:\nprofile = 400gbase-dr4\n"
+	"voa = voa1\nswitch = osw1:1, osw1:2, osw1:3, osw1:4\nmeter = opm1:1\n"
+	"tap_ratio = 0.05\npatch_loss_db = 0.6\nstimulus_er_db = 4.5\n"
+	"[site 2]\nfixture = sim:x.ini\nvoa.1 = voa1:2\nauto_start = yes\n";
+
+START_TEST(test_station_parse)
+{
+	struct qual_station *st = calloc(1, sizeof(*st));
+	const struct qual_site *s;
+
+	ck_assert_int_eq(qual_station_load_string("st.ini", station_ok, st), BERT_OK);
+	ck_assert_str_eq(st->name, "line-3");
+	ck_assert_uint_eq(st->nsites, 2);
+	s = qual_station_site(st, 1);
+	ck_assert_uint_eq(s->nlanes, 4);
+	ck_assert_str_eq(s->lane[3].voa.name, "voa1");
+	ck_assert_uint_eq(s->lane[3].voa.ch, 3);
+	ck_assert_uint_eq(s->lane[4].sw.ch, 4);
+	ck_assert_str_eq(s->lane[4].meter.name, "opm1");
+	ck_assert_double_eq_tol(s->tap_loss_db, 13.0103, 1e-3);
+	ck_assert_double_eq_tol(s->through_loss_db, 0.2228, 1e-3);
+	ck_assert_str_eq(s->profile, "400gbase-dr4");
+	s = qual_station_site(st, 2);
+	ck_assert(s->auto_start);
+	ck_assert_uint_eq(s->lane[1].voa.ch, 2);
+	ck_assert_ptr_null(qual_station_site(st, 3));
+	free(st);
+}
+END_TEST
+
+static void bad_station(const char *text, const char *want)
+{
+	struct qual_station *st = calloc(1, sizeof(*st));
+	int rc = qual_station_load_string("bad.ini", text, st);
+
+	ck_assert_int_eq(rc, BERT_ERR_CONFIG);
+	ck_assert_msg(strstr(bert_error_detail(), want), "'%s' lacks '%s'",
+		      bert_error_detail(), want);
+	free(st);
+}
+
+START_TEST(test_station_errors)
+{
+	bad_station("[site 1]\nfixture = sim:\nvoa = voa9:1\n", "bad.ini:3:");
+	bad_station("[site 1]\nfixture = sim:\nvoa = voa9:1\n", "no [instrument voa9]");
+	bad_station("[instrument v]\nuri = sim:v\ntype = voa\nchannels = 2\n"
+		    "[site 1]\nfixture = sim:\nvoa = v:3\n", "bad.ini:7:");
+	bad_station("[instrument m]\nuri = sim:m\ntype = meter\n"
+		    "[site 1]\nfixture = sim:\nvoa = m:1\n", "is a opm, not a voa");
+	bad_station("[site 1]\nfixture = sim:\nbogus = 1\n", "bad.ini:3:");
+	bad_station("[site 1]\nfixture = sim:\ntap_ratio = 2\n", "bad.ini:3:");
+	bad_station("[site 2]\nfixture = sim:\n", "[site 1] missing");
+	bad_station("[site 1]\nprofile = x\n", "has no fixture");
+	bad_station("[sight 1]\nfixture = sim:\n", "bad.ini:2:");
+	bad_station("[site 1]\nfixture = sim:\n[site 2]\nfixture = sim:\n"
+		    "[site 1]\nfixture = sim:\n", "bad.ini:6: [site 1] appears twice");
+	bad_station("[station]\n", "no [site N]");
+}
+END_TEST
+
+START_TEST(test_station_default)
+{
+	struct qual_station *st = calloc(1, sizeof(*st));
+
+	ck_assert_int_eq(qual_station_default(NULL, st), BERT_OK);
+	ck_assert(st->is_default);
+	ck_assert_uint_eq(st->nsites, 1);
+	ck_assert_str_eq(st->site[0].fixture, "sim:");
+	ck_assert_uint_eq(st->site[0].nlanes, 4);
+	ck_assert_str_eq(st->site[0].lane[2].voa.name, "voa1");
+	ck_assert_ptr_nonnull(station_find(&st->instr, "opm1"));
+	/* a real fixture: no instruments */
+	ck_assert_int_eq(qual_station_default("i2c-dev:/dev/i2c-9", st), BERT_OK);
+	ck_assert_uint_eq(st->site[0].nlanes, 0);
+	ck_assert_double_eq_tol(qual_oma_offset_db(4.5), -0.2116, 1e-3);
+	free(st);
+}
+END_TEST
+
+/* ---- kill test: bert qualify killed mid-run ------------------------------------------ */
+
+static int db_steps(const char *db)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	int n = 0;
+
+	if (access(db, F_OK))
+		return 0;
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return 0;
+	}
+	sqlite3_busy_timeout(h, 5000);
+	if (sqlite3_prepare_v2(h, "SELECT COUNT(*) FROM steps", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(h);
+	return n;
+}
+
+START_TEST(test_kill_qualify_mid_run)
+{
+	char dir[] = "/tmp/bert-engine-XXXXXX", db[300], bin[600], cmd[400];
+	const char *build = getenv("BERT_BUILD");
+	struct qual_record rec;
+	struct store *st;
+	unsigned n = 0;
+	int64_t id;
+	pid_t pid;
+	int status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/results.db", dir);
+	snprintf(bin, sizeof(bin), "%s/bert", build ? build : "build");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", 1);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(bin, "bert", "qualify", "--db", db, "--hold-after", "tx_power",
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* Poll the database until the first four steps are in (the child then
+	 * holds); the loop is bounded by the child finishing, not by time. */
+	while (db_steps(db) < 4) {
+		ck_assert_int_eq(waitpid(pid, &status, WNOHANG), 0);
+		sched_yield();
+	}
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+
+	ck_assert_int_eq(store_open(db, &st), BERT_OK);
+	ck_assert_int_eq(store_recover(st, &n), BERT_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(store_run_resolve(st, "last", &id), BERT_OK);
+	ck_assert_int_eq(store_run_load(st, id, &rec), BERT_OK);
+	ck_assert_int_eq(rec.status, QUAL_RUN_ABORTED);
+	ck_assert_uint_eq(rec.nsteps, 4);
+	ck_assert_str_eq(rec.steps[0]->name, "identify");
+	ck_assert_str_eq(rec.steps[3]->name, "tx_power");
+	ck_assert_int_eq(rec.steps[3]->status, QUAL_STEP_DONE);
+	ck_assert_str_eq(rec.dut.sn, "SIM0000001");
+	qual_record_free(&rec);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *suite_engine(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("engine");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_good_passes_every_step);
+	tcase_add_test(tc, test_marginal_fails_lane3_at_budget_point);
+	tcase_add_test(tc, test_marginal_module_reference_passes);
+	tcase_add_test(tc, test_100g_dr_four_links);
+	tcase_add_test(tc, test_media_type_refused);
+	tcase_add_test(tc, test_stop_on_fail);
+	tcase_add_test(tc, test_step_error_leaves_module_safe);
+	tcase_add_test(tc, test_abort_in_ber_leaves_module_safe);
+	tcase_add_test(tc, test_plan_insertion);
+	tcase_add_test(tc, test_lane_ber_loop);
+	tcase_add_test(tc, test_station_parse);
+	tcase_add_test(tc, test_station_errors);
+	tcase_add_test(tc, test_station_default);
+	tcase_add_test(tc, test_kill_qualify_mid_run);
+	suite_add_tcase(s, tc);
+	return s;
+}
