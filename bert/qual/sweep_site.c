@@ -160,6 +160,9 @@ static int op_read(void *ctx, uint32_t mask, uint64_t *errors, uint64_t *bits,
 	for (i = 0; i < s->nlanes; i++)
 		if (mask & (1u << i))
 			lanes |= (uint8_t)(1u << (s->lane[i] - 1));
+	if (s->t_sel && bert_clock_now(s->clock) < s->t_sel + CMIS_DIAG_SELECTOR_SETTLE_NS &&
+	    (rc = bert_clock_sleep_until(s->clock, s->t_sel + CMIS_DIAG_SELECTOR_SETTLE_NS)))
+		return rc;
 	rc = cmis_diag_checker_lol(s->diag, CMIS_SIDE_MEDIA, &latched, &cur);
 	if (rc)
 		return rc;
@@ -197,12 +200,11 @@ static const struct sweep_io_ops site_ops = {
 int sweep_site_begin(struct sweep_site *s)
 {
 	struct cmis_prbs_cfg cfg = { .pattern = s->pattern };
-	uint64_t t0;
-	uint8_t cur = 0xff;
 	unsigned i;
 	int rc;
 
 	s->mask = 0;
+	s->t_sel = 0;
 	s->started = false;
 	s->routed_sw = NULL;
 	if (!s->nlanes || s->nlanes > SWEEP_MAX_LANES)
@@ -240,16 +242,19 @@ int sweep_site_begin(struct sweep_site *s)
 		rc = cmis_diag_set_measurement(s->diag, 0, false);
 	if (!rc)
 		rc = cmis_diag_update_period_ns(s->diag, &s->period_ns);
-	if (!rc)
-		rc = cmis_diag_select(s->diag, s->counters ? CMIS_DIAG_MEDIA_CNT_1_4 :
-				      CMIS_DIAG_BER);
-	/* lock: lanes that do not lock now are judged point by point */
-	t0 = bert_clock_now(s->clock);
-	while (!rc && (cur & s->mask) &&
-	       bert_clock_now(s->clock) - t0 < LANE_BER_LOCK_POLL_NS * 5) {
-		rc = cmis_diag_checker_lol(s->diag, CMIS_SIDE_MEDIA, NULL, &cur);
-		if (!rc && (cur & s->mask))
-			rc = bert_clock_sleep(s->clock, LANE_BER_LOCK_POLL_NS / 5);
+	/* The selector's settle time (CMIS.md 7) only bounds when results are
+	 * valid: it runs out during the first VOA settle and dwell instead of
+	 * being waited here; op_read() waits for whatever is left. Lock is
+	 * acquired during the first settle as well and checked per dwell. */
+	if (!rc) {
+		uint8_t want = s->counters ? CMIS_DIAG_MEDIA_CNT_1_4 : CMIS_DIAG_BER, cur;
+
+		rc = cmis_read_byte(cmis_diag_dev(s->diag), 0x14, CMIS_P14_SELECTOR, &cur);
+		if (!rc && cur != want) {
+			rc = cmis_write_byte(cmis_diag_dev(s->diag), 0x14, CMIS_P14_SELECTOR,
+					     want);
+			s->t_sel = bert_clock_now(s->clock);
+		}
 	}
 	if (rc) {
 		int rc2 = sweep_site_end(s);

@@ -35,7 +35,7 @@ struct sweep_site {
 	/* private */
 	uint8_t mask;			/* module lane mask */
 	bool counters;
-	uint64_t period_ns, t_reset;
+	uint64_t period_ns, t_reset, t_sel;
 	struct osw *routed_sw;		/* last switch routed and its input */
 	unsigned routed_in;
 	struct cmis_diag_saved saved;

@@ -56,6 +56,69 @@ err_has "--sweep: 'sideways' is not smart or fixed"
 run "$BERT" sweep --lane 9
 status_is 2
 
+# -- bert qualify: the sensitivity and link_budget steps ------------------------
+run "$BERT" qualify --no-db --json
+status_is 0
+python3 - "$T/out" <<'PY' || fail "qualify JSON (good)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+names = [s["name"] for s in j["steps"]]
+i = names.index("lane_ber")
+assert names[i + 1:i + 3] == ["sensitivity", "link_budget"], names
+st = {s["name"]: s for s in j["steps"]}
+sens = [m for m in st["sensitivity"]["measurements"] if m["name"] == "rx_sensitivity_oma"]
+marg = [m for m in st["link_budget"]["measurements"] if m["name"] == "link_margin"]
+assert sorted(m["lane"] for m in sens) == [1, 2, 3, 4], sens
+assert sorted(m["lane"] for m in marg) == [1, 2, 3, 4], marg
+for m in sens:
+    assert abs(m["value"] + 6.5) < 0.05 and m["verdict"] == "pass", m
+    assert m["high"] == -4.4 and m["method"] == "smart-qlin" and 0 < m["uncertainty"] < 0.2, m
+for m in marg:
+    assert m["verdict"] == "pass" and m["low"] == 0 and 3.5 < m["value"] < 5, m
+pts = st["sensitivity"]["points"]
+assert len(pts) >= 12 and all(p["oma_dbm"] is not None for p in pts), pts
+assert "smart-qlin" in st["sensitivity"]["message"]
+PY
+
+run "$BERT" qualify --no-db --json --sweep fixed --fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini"
+status_is 1
+python3 - "$T/out" <<'PY' || fail "qualify JSON (marginal, fixed)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+st = {s["name"]: s for s in j["steps"]}
+sens = {m["lane"]: m for m in st["sensitivity"]["measurements"] if m["name"] == "rx_sensitivity_oma"}
+assert sens[3]["verdict"] == "fail" and abs(sens[3]["value"] + 3.5) < 0.05, sens[3]
+assert sens[3]["method"] == "fixed-0.5dB"
+assert all(sens[l]["verdict"] == "pass" for l in (1, 2, 4)), sens
+assert len(st["sensitivity"]["points"]) == 4 * 17
+assert j["verdict"] == "fail"
+PY
+
+# a 2 dB required margin (the factory rule) on top of the IEEE profile: the
+# marginal lane 3 leaves about 1.3 dB and fails on margin as well
+cat >"$T/margin2.ini" <<EOF2
+[profile]
+include = $TOP/profiles/400gbase-dr4.ini
+name = dr4-margin2
+[limit link_margin]
+min = 2
+EOF2
+run "$BERT" qualify --no-db --json --profile "$T/margin2.ini" \
+	--fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini"
+status_is 1
+python3 - "$T/out" <<'PY' || fail "qualify JSON (2 dB margin)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+st = {s["name"]: s for s in j["steps"]}
+marg = {m["lane"]: m for m in st["link_budget"]["measurements"] if m["name"] == "link_margin"}
+assert marg[3]["verdict"] == "fail" and marg[3]["low"] == 2 and 0.5 < marg[3]["value"] < 2, marg[3]
+assert all(marg[l]["verdict"] == "pass" for l in (1, 2, 4)), marg
+PY
+
+run "$BERT" qualify --no-db --sweep nope
+status_is 2
+err_has "--sweep: 'nope' is not smart or fixed"
+
 # -- bert budget --------------------------------------------------------------
 run "$BERT" budget --profile 400gbase-dr4 --length 500m --connectors 4
 status_is 0
