@@ -26,6 +26,8 @@ static const struct bert_cmd commands[] = {
 	{ "instr", cmd_instr, "lab instruments: list, idn, voa, opm, osw" },
 	{ "qualify", cmd_qualify, "qualify a module against a profile: steps, verdicts, records, reports" },
 	{ "results", cmd_results, "qualification runs in the results database: list, show, export" },
+	{ "sweep", cmd_sweep, "receiver sensitivity: OMA at the FEC threshold BER per lane" },
+	{ "budget", cmd_budget, "a planned plant's loss against a profile's channel budget" },
 	{ NULL, NULL, NULL },
 };
 

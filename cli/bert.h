@@ -23,5 +23,7 @@ int cmd_prbs(int argc, char **argv);
 int cmd_instr(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_qualify(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_budget(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "bert/core/error.h"
 #include "bert/qual/engine.h"
+#include "bert/qual/sweep_step.h"
 #include "bert/report/report.h"
 #include "bert/store/store.h"
 #include "cli/bert.h"
@@ -31,6 +32,7 @@ struct qopts {
 	unsigned site;
 	bool no_db, stop_on_fail;
 	struct qual_options q;
+	enum sweep_method sweep;
 };
 
 static void usage(FILE *f)
@@ -38,9 +40,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bert qualify [--profile NAME|FILE] [--station FILE] [--site N]\n"
 		"                    [--fixture URI] [--out DIR] [--db PATH|--no-db]\n"
 		"                    [--stop-on-fail] [--budget-ref profile|module]\n"
-		"                    [--max-time T] [--json] [-v] [-q]\n\n"
+		"                    [--max-time T] [--sweep smart|fixed] [--json] [-v] [-q]\n\n"
 		"Runs the qualification plan (identify, bring_up, dom, tx_power, lane_ber,\n"
-		"module_power, verdict) on the module at one site of the station.\n"
+		"sensitivity, link_budget, module_power, verdict) on the module at one\n"
+		"site of the station.\n"
 		"  --profile P      spec-limit profile (default: the site's, else %s)\n"
 		"  --station FILE   station.ini (default: the in-process virtual bench)\n"
 		"  --site N         site of the station (default 1)\n"
@@ -52,6 +55,8 @@ static void usage(FILE *f)
 		"  --budget-ref R   the budget point's Tx: 'profile' (the weakest allowed\n"
 		"                   launch OMA, default) or 'module' (the lane's own)\n"
 		"  --max-time T     BER counting limit per run (default 60s)\n"
+		"  --sweep M        sensitivity sweep: smart (default) or fixed (the lab's\n"
+		"                   0.5 dB grid over 8 dB)\n"
 		"  --json           print the whole run record on stdout\n"
 		"Exit 0 pass (marginal is a pass with a warning), 1 fail, 2 usage or\n"
 		"configuration (or a module the profile refuses), 3 hardware, station\n"
@@ -81,7 +86,7 @@ static uint64_t parse_duration(const char *s)
 static int parse(int argc, char **argv, struct qopts *a)
 {
 	enum { O_PROFILE = 0x200, O_STATION, O_SITE, O_OUT, O_DB, O_NODB, O_STOP,
-	       O_REF, O_MAXT, O_HOLD };
+	       O_REF, O_MAXT, O_HOLD, O_SWEEP };
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "profile", required_argument, NULL, O_PROFILE },
@@ -93,6 +98,7 @@ static int parse(int argc, char **argv, struct qopts *a)
 		{ "stop-on-fail", no_argument, NULL, O_STOP },
 		{ "budget-ref", required_argument, NULL, O_REF },
 		{ "max-time", required_argument, NULL, O_MAXT },
+		{ "sweep", required_argument, NULL, O_SWEEP },
 		/* tests: block after STEP is journaled (the kill test) */
 		{ "hold-after", required_argument, NULL, O_HOLD },
 		{ NULL, 0, NULL, 0 },
@@ -113,6 +119,13 @@ static int parse(int argc, char **argv, struct qopts *a)
 		case O_NODB: a->no_db = true; break;
 		case O_STOP: a->q.stop_on_fail = true; break;
 		case O_HOLD: a->hold_after = optarg; break;
+		case O_SWEEP:
+			if (sweep_method_parse(optarg, &a->sweep)) {
+				bert_error_clear();
+				return cli_usage_error("--sweep: '%s' is not smart or fixed",
+						       optarg);
+			}
+			break;
 		case O_SITE: {
 			unsigned long v = strtoul(optarg, &end, 10);
 
@@ -374,6 +387,11 @@ int cmd_qualify(int argc, char **argv)
 	qual_record_init(&rec, "0.1.0");
 	rec_init = true;
 	qual_plan_default(&plan);
+	rc = qual_plan_add_sweep(&plan, a.sweep);
+	if (rc) {
+		ex = cli_error(rc, "plan");
+		goto out;
+	}
 	qual_ctx_init(ctx);
 	ctx->profile = prof;
 	ctx->station = st;

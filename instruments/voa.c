@@ -50,7 +50,7 @@ static int offset(struct voa *v, double *off)
 	return instr_query(v->in, VOA_GET_OFFSET, v->in->chan, off);
 }
 
-int voa_set_attenuation(struct voa *v, double db)
+static int set_att(struct voa *v, double db, bool wait)
 {
 	double off;
 	int rc;
@@ -60,9 +60,19 @@ int voa_set_attenuation(struct voa *v, double db)
 	rc = offset(v, &off);
 	if (!rc)
 		rc = instr_cmd(v->in, VOA_SET_ATT, v->in->chan, db + off);
-	if (!rc)
+	if (!rc && wait)
 		rc = voa_settle(v);
 	return rc ? bert_fail_ctx(rc, "setting %.2f dB", db) : BERT_OK;
+}
+
+int voa_set_attenuation(struct voa *v, double db)
+{
+	return set_att(v, db, true);
+}
+
+int voa_set_attenuation_nowait(struct voa *v, double db)
+{
+	return set_att(v, db, false);
 }
 
 int voa_get_attenuation(struct voa *v, double *db)

@@ -20,6 +20,9 @@ struct instr *voa_instr(struct voa *v);
 
 /* Sets the attenuation and waits (on the clock) until it has settled. */
 int voa_set_attenuation(struct voa *v, double db);
+/* The same without waiting: channels set one after the other settle
+ * together; voa_settle() (or the next waiting call) waits for them. */
+int voa_set_attenuation_nowait(struct voa *v, double db);
 int voa_get_attenuation(struct voa *v, double *db);
 /* The wavelength the attenuation is calibrated for, nm. */
 int voa_set_wavelength(struct voa *v, double nm);

@@ -57,6 +57,13 @@ const struct qual_quantity qual_quantities[] = {
 	  "frame loss ratio estimated from the codeword error ratio" },
 	{ "link_margin", "dB", QUAL_SCOPE_LANE, QUAL_SCALE_LINEAR,
 	  "Tx OMA - Rx sensitivity OMA - channel budget" },
+	/* the sensitivity sweep (bert/qual/sweep.h) */
+	{ "rx_sensitivity_avg", "dBm", QUAL_SCOPE_LANE, QUAL_SCALE_LINEAR,
+	  "receiver sensitivity as average power (through the stimulus ER)" },
+	{ "waterfall_floor", "", QUAL_SCOPE_LANE, QUAL_SCALE_LINEAR,
+	  "1 when the waterfall shows an error floor (marginal)" },
+	{ "waterfall_poor_fit", "", QUAL_SCOPE_LANE, QUAL_SCALE_LINEAR,
+	  "1 when the Q-linear fit is poor, chi2/dof > 9 (marginal)" },
 	/* DOM readings judged against operator alarm levels */
 	{ "dom_rx_power", "dBm", QUAL_SCOPE_LANE, QUAL_SCALE_LINEAR,
 	  "DOM receive power" },

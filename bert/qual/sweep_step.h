@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The qualification steps of the sensitivity sweep and the link budget
+ * (issue 9), added to an engine plan after "lane_ber" with
+ * qual_plan_insert_after(); the other steps are untouched.
+ *
+ *  sensitivity  per lane: rx_sensitivity_oma (judged against the profile,
+ *               U at k = 2, method "smart-qlin" or "fixed-0.5dB"),
+ *               rx_sensitivity_avg, waterfall_floor and waterfall_poor_fit
+ *               (1 = marginal), and every sweep point in the record. Fills
+ *               ctx->lane[l].rx_sens_oma_dbm / rx_sens_unc_db.
+ *  link_budget  per lane: link_margin = Tx OMA - Rx sensitivity OMA -
+ *               channel budget (profile channel_budget_db, or the run's
+ *               budget option), both OMA through the station calibration
+ *               (stimulus ER); judged against the profile's required margin
+ *               (the low limit of link_margin). */
+#ifndef BERT_QUAL_SWEEP_STEP_H
+#define BERT_QUAL_SWEEP_STEP_H
+
+#include "bert/qual/engine.h"
+#include "bert/qual/sweep.h"
+
+extern const struct qual_step_def qual_step_sensitivity;	/* smart */
+extern const struct qual_step_def qual_step_sensitivity_fixed;	/* --sweep fixed */
+extern const struct qual_step_def qual_step_link_budget;
+
+/* Inserts "sensitivity" (with method m) and "link_budget" after
+ * "lane_ber" (appended when the plan has no lane_ber). */
+int qual_plan_add_sweep(struct qual_plan *p, enum sweep_method m);
+
+/* 1-sigma of a launch OMA through the station calibration, dB (tap, meter,
+ * ER); used for the Tx part of the link margin's uncertainty. */
+#define QUAL_TX_OMA_SIGMA_DB	0.05
+
+#endif
