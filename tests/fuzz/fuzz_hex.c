@@ -14,12 +14,12 @@ static int same_map(const struct cmis_page_map *a, const struct cmis_page_map *b
 {
 	unsigned p;
 
-	if (memcmp(a->lower, b->lower, CMIS_PAGE_BYTES))
+	if (memcmp(a->lower, b->lower, CMIS_PAGE_SIZE))
 		return 0;
 	for (p = 0; p < CMIS_MAX_PAGES; p++) {
 		if (!a->upper[p] != !b->upper[p])
 			return 0;
-		if (a->upper[p] && memcmp(a->upper[p], b->upper[p], CMIS_PAGE_BYTES))
+		if (a->upper[p] && memcmp(a->upper[p], b->upper[p], CMIS_PAGE_SIZE))
 			return 0;
 	}
 	return 1;
