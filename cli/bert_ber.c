@@ -89,27 +89,6 @@ static void ber_usage(FILE *f)
 		"is written), 3 a lane in error or a hardware/communication error.\n");
 }
 
-/* "90", "90s", "1500ms", "2m", "1h" -> ns; 0 on error. */
-static uint64_t parse_duration(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end), mult = 1e9;
-
-	if (end == s || !(v > 0))
-		return 0;
-	if (!strcmp(end, "ms"))
-		mult = 1e6;
-	else if (!strcmp(end, "m") || !strcmp(end, "min"))
-		mult = 60e9;
-	else if (!strcmp(end, "h"))
-		mult = 3600e9;
-	else if (*end && strcmp(end, "s"))
-		return 0;
-	if (v * mult > 7 * 86400e9)
-		return 0;
-	return (uint64_t)(v * mult);
-}
-
 static int parse_args(int argc, char **argv, struct ber_run *r)
 {
 	static const struct option longopts[] = {
@@ -164,7 +143,7 @@ static int parse_args(int argc, char **argv, struct ber_run *r)
 						       "in (0, 1)", optarg);
 			break;
 		case 'X':
-			a->max_time_ns = parse_duration(optarg);
+			a->max_time_ns = cli_parse_duration(optarg);
 			if (!a->max_time_ns)
 				return cli_usage_error("--max-time: '%s' is not a duration "
 						       "(90, 90s, 1500ms, 2m, 1h)", optarg);

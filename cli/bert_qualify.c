@@ -63,26 +63,6 @@ static void usage(FILE *f)
 		"error or abort.\n", DEFAULT_PROFILE);
 }
 
-static uint64_t parse_duration(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end), mult = 1e9;
-
-	if (end == s || !(v > 0))
-		return 0;
-	if (!strcmp(end, "ms"))
-		mult = 1e6;
-	else if (!strcmp(end, "m") || !strcmp(end, "min"))
-		mult = 60e9;
-	else if (!strcmp(end, "h"))
-		mult = 3600e9;
-	else if (*end && strcmp(end, "s"))
-		return 0;
-	if (v * mult > 7 * 86400e9)
-		return 0;
-	return (uint64_t)(v * mult);
-}
-
 static int parse(int argc, char **argv, struct qopts *a)
 {
 	enum { O_PROFILE = 0x200, O_STATION, O_SITE, O_OUT, O_DB, O_NODB, O_STOP,
@@ -145,7 +125,7 @@ static int parse(int argc, char **argv, struct qopts *a)
 						       "module", optarg);
 			break;
 		case O_MAXT:
-			a->q.ber_max_time_ns = parse_duration(optarg);
+			a->q.ber_max_time_ns = cli_parse_duration(optarg);
 			if (!a->q.ber_max_time_ns)
 				return cli_usage_error("--max-time: '%s' is not a duration "
 						       "(90, 90s, 1500ms, 2m)", optarg);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bert/core/error.h"
 #include "bert/core/log.h"
@@ -107,4 +109,24 @@ const char *cli_safe(const char *s, char *buf, unsigned size)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+uint64_t cli_parse_duration(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end), mult = 1e9;
+
+	if (end == s || !(v > 0))
+		return 0;
+	if (!strcmp(end, "ms"))
+		mult = 1e6;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		mult = 60e9;
+	else if (!strcmp(end, "h"))
+		mult = 3600e9;
+	else if (*end && strcmp(end, "s"))
+		return 0;
+	if (v * mult > 7 * 86400e9)
+		return 0;
+	return (uint64_t)(v * mult);
 }

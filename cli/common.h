@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Exit codes (ARCHITECTURE.md, CLI surface). */
 enum cli_exit {
@@ -35,6 +36,10 @@ extern const char *cli_prog;
 	{ "help", no_argument, NULL, 'h' },				\
 	{ "fixture", required_argument, NULL, CLI_OPT_FIXTURE }
 #define CLI_COMMON_SHORTOPTS "jqvh"
+
+/* "90", "90s", "1500ms", "2m", "1h" -> ns (at most a week); 0 when the
+ * text is not such a duration. */
+uint64_t cli_parse_duration(const char *s);
 
 /* Returns true when c was a common option (and records it in o). */
 bool cli_common_option(int c, const char *arg, struct cli_opts *o);

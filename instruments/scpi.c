@@ -251,6 +251,17 @@ int scpi_query(struct scpi_dev *d, char *buf, size_t size, const char *fmt, ...)
 	return rc;
 }
 
+/* The outcome of a typed query: the transport's error, or the parser's with
+ * the command that drew the reply named. */
+static int reply_parsed(struct scpi_dev *d, int query_rc, int parse_rc)
+{
+	if (query_rc < 0)
+		return query_rc;
+	if (parse_rc)
+		return bert_fail_ctx(parse_rc, "%s: reply to '%s'", d->uri, d->last_cmd);
+	return BERT_OK;
+}
+
 int scpi_query_double(struct scpi_dev *d, double *out, const char *fmt, ...)
 {
 	char line[SCPI_LINE_MAX];
@@ -260,12 +271,7 @@ int scpi_query_double(struct scpi_dev *d, double *out, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = vquery(d, line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (rc < 0)
-		return rc;
-	rc = scpi_parse_double(line, out);
-	if (rc)
-		return bert_fail_ctx(rc, "%s: reply to '%s'", d->uri, d->last_cmd);
-	return BERT_OK;
+	return reply_parsed(d, rc, rc < 0 ? rc : scpi_parse_double(line, out));
 }
 
 int scpi_query_int(struct scpi_dev *d, long *out, const char *fmt, ...)
@@ -277,12 +283,7 @@ int scpi_query_int(struct scpi_dev *d, long *out, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = vquery(d, line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (rc < 0)
-		return rc;
-	rc = scpi_parse_int(line, out);
-	if (rc)
-		return bert_fail_ctx(rc, "%s: reply to '%s'", d->uri, d->last_cmd);
-	return BERT_OK;
+	return reply_parsed(d, rc, rc < 0 ? rc : scpi_parse_int(line, out));
 }
 
 int scpi_query_bool(struct scpi_dev *d, bool *out, const char *fmt, ...)
@@ -294,12 +295,7 @@ int scpi_query_bool(struct scpi_dev *d, bool *out, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = vquery(d, line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (rc < 0)
-		return rc;
-	rc = scpi_parse_bool(line, out);
-	if (rc)
-		return bert_fail_ctx(rc, "%s: reply to '%s'", d->uri, d->last_cmd);
-	return BERT_OK;
+	return reply_parsed(d, rc, rc < 0 ? rc : scpi_parse_bool(line, out));
 }
 
 int scpi_query_block(struct scpi_dev *d, uint8_t *buf, size_t size, size_t *len,

@@ -367,55 +367,157 @@ double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm)
 	return avg_dbm + qual_oma_offset_db(ctx->site->stimulus_er_db);
 }
 
-int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
+/* Corrections below this are trusted to the VOA's relative accuracy. */
+#define VOA_TRUSTED_STEP_DB 0.5
+
+/* Starts a VOA move without waiting for it to settle (lanes move together). */
+static int voa_start(struct qual_ctx *ctx, unsigned lane, double db)
 {
-	struct qual_lane_state *ls = &ctx->lane[lane];
-	const struct qual_site *s = ctx->site;
 	struct qual_site_lane_io *li = lane_io(ctx, lane);
-	double a, meter, rx_avg, rx_oma, off;
-	unsigned it;
 	int rc;
 
-	if (!li || !li->voa || !s)
-		return bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no VOA in the station",
-				 lane);
-	off = qual_oma_offset_db(s->stimulus_er_db);
-	if (isnan(ls->tx_oma_dbm) || isnan(off))
-		return bert_fail(BERT_ERR_STATE, "lane %u: launch OMA unknown (tx_power "
-				 "step, stimulus_er_db)", lane);
-	/* Open loop from the launch power and the calibration ... */
-	a = ls->tx_oma_dbm - s->patch_loss_db - s->voa_loss_db - s->through_loss_db -
-	    rx_oma_dbm;
-	if (a < 0)
-		a = 0;
-	rc = qual_ctx_voa_set(ctx, lane, a);
+	rc = qual_ctx_acquire(ctx, li->voa_name, lane);
 	if (rc)
 		return rc;
-	rx_oma = ls->tx_oma_dbm - s->patch_loss_db - s->voa_loss_db - a -
-		 s->through_loss_db;
-	rx_avg = rx_oma - off;
-	/* ... then closed loop on the tap, which sees the VOA's own error. */
-	for (it = 0; li->meter && !ctx->opts.budget_open_loop &&
-		     it <= ctx->opts.voa_iterations; it++) {
-		rc = qual_ctx_meter_read(ctx, lane, &meter);
-		if (rc)
-			return rc;
-		rx_avg = qual_ctx_rx_from_meter(ctx, meter);
-		rx_oma = rx_avg + off;
-		if (it == ctx->opts.voa_iterations || fabs(rx_oma - rx_oma_dbm) < 0.02 ||
-		    (a == 0 && rx_oma < rx_oma_dbm))
-			break;
-		a += rx_oma - rx_oma_dbm;
-		if (a < 0)
-			a = 0;
-		rc = qual_ctx_voa_set(ctx, lane, a);
-		if (rc)
-			return rc;
+	if (isnan(ctx->lane[lane].voa_start_db) &&
+	    voa_get_attenuation(li->voa, &ctx->lane[lane].voa_start_db))
+		ctx->lane[lane].voa_start_db = NAN;
+	rc = voa_set_attenuation_nowait(li->voa, db);
+	ctx->voa_touched = true;
+	qual_ctx_release(ctx, li->voa_name, lane);
+	return rc ? bert_fail_ctx(rc, "lane %u VOA %s: ", lane, li->voa_name) : BERT_OK;
+}
+
+/* Waits for every lane in mask whose move is pending: channels that were set
+ * together settle together, so after the first wait the others are done. */
+static void voa_wait(struct qual_ctx *ctx, uint32_t mask, int *rc)
+{
+	unsigned lane;
+
+	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
+		struct qual_site_lane_io *li;
+
+		if (!(mask & (1u << (lane - 1))) || rc[lane])
+			continue;
+		li = lane_io(ctx, lane);
+		if (qual_ctx_acquire(ctx, li->voa_name, lane) == BERT_OK) {
+			rc[lane] = voa_settle(li->voa);
+			qual_ctx_release(ctx, li->voa_name, lane);
+		}
+		if (rc[lane])
+			bert_fail_ctx(rc[lane], "lane %u VOA %s: ", lane, li->voa_name);
 	}
-	ls->budget_atten_db = a;
-	ls->rx_avg_budget_dbm = rx_avg;
-	ls->rx_oma_budget_dbm = rx_oma;
+}
+
+int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
+			      const double *target, int *rc)
+{
+	const struct qual_site *s = ctx->site;
+	double a[QUAL_SITE_LANES + 1], off = NAN;
+	uint32_t moving = 0, open = 0;
+	unsigned lane, it;
+
+	if (s)
+		off = qual_oma_offset_db(s->stimulus_er_db);
+	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
+		struct qual_lane_state *ls = &ctx->lane[lane];
+		struct qual_site_lane_io *li;
+
+		if (!(mask & (1u << (lane - 1))))
+			continue;
+		li = lane_io(ctx, lane);
+		rc[lane] = BERT_OK;
+		if (!li || !li->voa || !s) {
+			rc[lane] = bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no VOA "
+					     "in the station", lane);
+			continue;
+		}
+		if (isnan(ls->tx_oma_dbm) || isnan(off)) {
+			rc[lane] = bert_fail(BERT_ERR_STATE, "lane %u: launch OMA unknown "
+					     "(tx_power step, stimulus_er_db)", lane);
+			continue;
+		}
+		/* Open loop from the launch power and the calibration ... */
+		a[lane] = ls->tx_oma_dbm - s->patch_loss_db - s->voa_loss_db -
+			  s->through_loss_db - target[lane];
+		if (a[lane] < 0)
+			a[lane] = 0;
+		ls->budget_atten_db = a[lane];
+		ls->rx_oma_budget_dbm = ls->tx_oma_dbm - s->patch_loss_db -
+					s->voa_loss_db - a[lane] - s->through_loss_db;
+		ls->rx_avg_budget_dbm = ls->rx_oma_budget_dbm - off;
+		rc[lane] = voa_start(ctx, lane, a[lane]);
+		if (rc[lane] == BERT_ERR_ABORTED)
+			return BERT_ERR_ABORTED;
+		if (!rc[lane]) {
+			moving |= 1u << (lane - 1);
+			if (li->meter)
+				open |= 1u << (lane - 1);
+		}
+	}
+	voa_wait(ctx, moving, rc);
+	/* ... then closed loop on the tap, which sees the VOA's own error. */
+	for (it = 0; open && !ctx->opts.budget_open_loop &&
+		     it <= ctx->opts.voa_iterations; it++) {
+		moving = 0;
+		for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
+			struct qual_lane_state *ls = &ctx->lane[lane];
+			double meter, rx_oma, step_db;
+
+			if (!(open & (1u << (lane - 1))) || rc[lane])
+				continue;
+			rc[lane] = qual_ctx_meter_read(ctx, lane, &meter);
+			if (rc[lane] == BERT_ERR_ABORTED)
+				return BERT_ERR_ABORTED;
+			if (rc[lane])
+				continue;
+			ls->rx_avg_budget_dbm = qual_ctx_rx_from_meter(ctx, meter);
+			ls->rx_oma_budget_dbm = rx_oma = ls->rx_avg_budget_dbm + off;
+			if (it == ctx->opts.voa_iterations ||
+			    fabs(rx_oma - target[lane]) < 0.02 ||
+			    (a[lane] == 0 && rx_oma < target[lane])) {
+				open &= ~(1u << (lane - 1));
+				continue;
+			}
+			step_db = rx_oma - target[lane];
+			if (a[lane] + step_db < 0)
+				step_db = -a[lane];
+			a[lane] += step_db;
+			ls->budget_atten_db = a[lane];
+			/* A VOA's relative steps repeat far better than its absolute
+			 * setting (its error is an offset per channel and wavelength),
+			 * and the meter's own uncertainty dominates what we state, so
+			 * a small correction is applied without a second read. */
+			if (fabs(step_db) < VOA_TRUSTED_STEP_DB) {
+				ls->rx_oma_budget_dbm -= step_db;
+				ls->rx_avg_budget_dbm -= step_db;
+				open &= ~(1u << (lane - 1));
+			}
+			rc[lane] = voa_start(ctx, lane, a[lane]);
+			if (rc[lane] == BERT_ERR_ABORTED)
+				return BERT_ERR_ABORTED;
+			if (!rc[lane])
+				moving |= 1u << (lane - 1);
+		}
+		voa_wait(ctx, moving, rc);
+	}
+	for (lane = 1; lane <= QUAL_SITE_LANES; lane++)
+		if ((mask & (1u << (lane - 1))) && rc[lane] == BERT_ERR_ABORTED)
+			return BERT_ERR_ABORTED;
 	return BERT_OK;
+}
+
+int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
+{
+	double target[QUAL_SITE_LANES + 1];
+	int rc[QUAL_SITE_LANES + 1];
+
+	if (lane < 1 || lane > QUAL_SITE_LANES)
+		return bert_fail(BERT_ERR_ARG, "lane %u out of range", lane);
+	target[lane] = rx_oma_dbm;
+	if (qual_ctx_set_rx_oma_lanes(ctx, 1u << (lane - 1), target, rc))
+		return BERT_ERR_ABORTED;
+	return rc[lane];
 }
 
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out)

@@ -285,6 +285,14 @@ double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm);
  * meter when there is one), fills lane state budget_atten_db,
  * rx_avg_budget_dbm, rx_oma_budget_dbm. */
 int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm);
+/* The same for every lane in mask (bit n = lane n+1) at once: the VOA
+ * channels are set together and settle together, then each lane's tap is
+ * read and the corrections are again set together, so the station waits one
+ * settling time per round instead of one per lane. target[lane] and
+ * rc[lane] are indexed by lane (1-based); rc[lane] gets each lane's outcome.
+ * Returns BERT_ERR_ABORTED when aborted, else BERT_OK. */
+int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
+			      const double *target, int *rc);
 /* Opens ctx->diag when not open yet. */
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out);
 /* Leaves the module safe: Tx disabled on the lanes under test. */

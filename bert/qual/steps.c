@@ -371,12 +371,15 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 	struct lane_ber_opts o;
 	struct lane_ber_result *res;
 	struct cmis_diag *d;
+	double target[QUAL_SITE_LANES + 1];
+	int lane_rc[QUAL_SITE_LANES + 1];
+	uint32_t want = 0;
 	uint8_t mask = 0;
 	char method[24];
 	unsigned lane;
 	int rc;
 
-	/* 1. The budget point on every lane. */
+	/* 1. The budget point on every lane, all VOA channels moving at once. */
 	for (lane = 1; lane <= ctx->lanes; lane++) {
 		struct qual_lane_state *ls = &ctx->lane[lane];
 		double ref;
@@ -393,12 +396,21 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 		}
 		qual_ctx_info(ctx, lane, "budget point: receiver at %.2f dBm OMA "
 			      "(%.2f - %.2f dB)", ref - budget, ref, budget);
-		rc = qual_ctx_set_rx_oma(ctx, lane, ref - budget);
-		if (rc == BERT_ERR_ABORTED)
-			return rc;
-		if (rc) {
+		target[lane] = ref - budget;
+		want |= 1u << (lane - 1);
+	}
+	rc = qual_ctx_set_rx_oma_lanes(ctx, want, target, lane_rc);
+	if (rc == BERT_ERR_ABORTED)
+		return rc;
+	for (lane = 1; lane <= ctx->lanes; lane++) {
+		struct qual_lane_state *ls = &ctx->lane[lane];
+
+		if (!(want & (1u << (lane - 1))))
+			continue;
+		if (lane_rc[lane]) {
 			qual_ctx_measure_error(ctx, step, "pre_fec_ber", lane,
-					       "budget point not set: %s", bert_error_detail());
+					       "budget point not set: %s",
+					       bert_strerror(lane_rc[lane]));
 			continue;
 		}
 		qual_ctx_measure(ctx, step, "rx_oma", lane, ls->rx_oma_budget_dbm,

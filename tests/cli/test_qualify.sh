@@ -12,7 +12,7 @@ r = json.load(open(sys.argv[1]))
 assert r['kind'] == 'bert.run' and r['verdict'] == 'pass', r['verdict']
 names = [s['name'] for s in r['steps']]
 assert names == ['identify', 'bring_up', 'dom', 'tx_power', 'lane_ber',
-                 'module_power', 'verdict'], names
+                 'sensitivity', 'link_budget', 'module_power', 'verdict'], names
 ms = [m for s in r['steps'] for m in s['measurements']]
 assert len(ms) > 20
 for m in ms:
@@ -23,7 +23,7 @@ ber = [m for m in ms if m['name'] == 'pre_fec_ber']
 assert len(ber) == 4 and all(m['high'] == 2.4e-4 for m in ber)
 assert all(m['verdict'] == 'pass' for m in ber)
 PY
-err_has '\[5/7\] lane_ber'
+err_has '\[5/9\] lane_ber'
 err_has 'lane 3: budget point'
 
 # the marginal module fails, naming the measurement and the lane
