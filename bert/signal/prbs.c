@@ -725,6 +725,7 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 		cend = nchunks;
 		while (n + WIN_CHUNKS <= cend) {
 			size_t nwin = (size_t)((cend - n) / WIN_CHUNKS), w;
+			uint64_t be, se;
 
 			if (nwin > LIN_WINS)
 				nwin = LIN_WINS;
@@ -734,17 +735,22 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 			else
 #endif
 				win_scalar(&x, n, nwin, werr, wsym);
+			/* Sums in locals: res is behind a pointer the compiler
+			 * must reload on every window otherwise. */
+			be = se = 0;
 			for (w = 0; w < nwin; w++) {
 				if (werr[w] > WIN_LOSS) {
 					lost = true;
 					break;
 				}
-				res->bit_errors += werr[w];
-				res->symbol_errors += wsym[w];
-				res->bits_checked += WIN_CHUNKS * CHUNK_BITS;
-				if (x.q)
-					res->symbols_checked += WIN_CHUNKS * CHUNK_BITS / 2;
+				be += werr[w];
+				se += wsym[w];
 			}
+			res->bit_errors += be;
+			res->symbol_errors += se;
+			res->bits_checked += (uint64_t)w * WIN_CHUNKS * CHUNK_BITS;
+			if (x.q)
+				res->symbols_checked += (uint64_t)w * WIN_CHUNKS * CHUNK_BITS / 2;
 			if (lost) {
 				res->losses++;
 				res->locked = false;
