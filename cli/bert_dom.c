@@ -24,18 +24,14 @@ static void dom_usage(FILE *f)
 
 static int dom_once(struct cli_module *m, const struct cli_opts *o, bool stats)
 {
-	struct cmis_snapshot *snap = calloc(1, sizeof(*snap));
+	struct cmis_snapshot *snap;
 	struct cmis_info info;
 	double watts = NAN;
-	int rc;
+	int ex;
 
-	if (!snap)
-		return cli_error(BERT_ERR_NOMEM, "dom");
-	rc = cmis_snapshot_read(m->dev, snap);
-	if (rc) {
-		free(snap);
-		return cli_error(rc, "reading monitors");
-	}
+	ex = cli_module_snapshot(m, &snap);
+	if (ex)
+		return ex;
 	cmis_decode(&snap->map, &info);
 	if (bert_fixture_power_w(m->fixture, &watts) != BERT_OK)
 		watts = NAN;	/* the fixture has no power monitor */

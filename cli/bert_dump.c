@@ -90,16 +90,9 @@ int cmd_dump(int argc, char **argv)
 	ex = cli_module_start(&o, &mo, &m);
 	if (ex)
 		return ex;
-	snap = calloc(1, sizeof(*snap));
-	if (!snap) {
-		ex = cli_error(BERT_ERR_NOMEM, "dump");
+	ex = cli_module_snapshot(&m, &snap);
+	if (ex)
 		goto out;
-	}
-	rc = cmis_snapshot_read(m.dev, snap);
-	if (rc) {
-		ex = cli_error(rc, "reading module memory");
-		goto out;
-	}
 	if (o.json) {
 		json_t *root = json_object(), *pages = json_object();
 		char key[8];

@@ -39,10 +39,7 @@ int cmd_fec(int argc, char **argv)
 		{ "ber", required_argument, NULL, 'b' },
 		{ "histogram", required_argument, NULL, 'H' },
 		{ "flr-factor", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
@@ -51,18 +48,12 @@ int cmd_fec(int argc, char **argv)
 	char *end;
 	int c, rc;
 
-	if (argc < 2 || strcmp(argv[1], "analyze")) {
-		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qvh", lo, NULL)) != -1) {
+	rc = cli_subcommand(&argc, &argv, "analyze", usage);
+	if (rc >= 0)
+		return rc;
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, lo, NULL)) != -1) {
+		if (cli_common_option(c, optarg, &o))
+			continue;
 		switch (c) {
 		case 'b': ber_s = optarg; break;
 		case 'H': hist_s = optarg; break;
@@ -71,9 +62,6 @@ int cmd_fec(int argc, char **argv)
 			if (*end || !(factor > 0))
 				return cli_usage_error("--flr-factor: '%s' is not a positive number", optarg);
 			break;
-		case 'j': o.json = true; break;
-		case 'q': o.quiet = true; break;
-		case 'v': o.verbose++; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}

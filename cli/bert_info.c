@@ -33,7 +33,7 @@ int cmd_info(int argc, char **argv)
 	struct cli_module m;
 	struct cmis_snapshot *snap;
 	struct cmis_info info;
-	int c, rc, ex;
+	int c, ex;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, &o))
@@ -59,17 +59,9 @@ int cmd_info(int argc, char **argv)
 	ex = cli_module_start(&o, &mo, &m);
 	if (ex)
 		return ex;
-	snap = calloc(1, sizeof(*snap));
-	if (!snap) {
-		ex = cli_error(BERT_ERR_NOMEM, "info");
+	ex = cli_module_snapshot(&m, &snap);
+	if (ex)
 		goto out;
-	}
-	rc = cmis_snapshot_read(m.dev, snap);
-	if (rc) {
-		ex = cli_error(rc, "reading module memory");
-		free(snap);
-		goto out;
-	}
 	cmis_decode(&snap->map, &info);
 	cli_cmis_warn(&info, m.fixture->uri);
 	if (o.json) {

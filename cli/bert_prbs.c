@@ -130,10 +130,7 @@ int cmd_prbs(int argc, char **argv)
 		{ "invert", no_argument, NULL, 'i' },
 		{ "lsb-first", no_argument, NULL, 'l' },
 		{ "cl", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
@@ -148,18 +145,12 @@ int cmd_prbs(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "gen"))
 		return prbs_gen(argc - 1, argv + 1);
-	if (argc < 2 || strcmp(argv[1], "check")) {
-		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:qvh", lo, NULL)) != -1) {
+	rc = cli_subcommand(&argc, &argv, "check", usage);
+	if (rc >= 0)
+		return rc;
+	while ((c = getopt_long(argc, argv, "p:" CLI_COMMON_SHORTOPTS, lo, NULL)) != -1) {
+		if (cli_common_option(c, optarg, &o))
+			continue;
 		switch (c) {
 		case 'p': pat = optarg; break;
 		case 'i': co.flags |= BERT_PRBS_INVERT; break;
@@ -169,9 +160,6 @@ int cmd_prbs(int argc, char **argv)
 			if (*end || !(cl > 0 && cl < 1))
 				return cli_usage_error("--cl: '%s' is not a confidence in (0, 1)", optarg);
 			break;
-		case 'j': o.json = true; break;
-		case 'q': o.quiet = true; break;
-		case 'v': o.verbose++; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}

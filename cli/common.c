@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "cli/common.h"
@@ -129,4 +131,21 @@ uint64_t cli_parse_duration(const char *s)
 	if (v * mult > 7 * 86400e9)
 		return 0;
 	return (uint64_t)(v * mult);
+}
+
+int cli_subcommand(int *argc, char ***argv, const char *verb,
+		   void (*usage)(FILE *f))
+{
+	if (*argc >= 2 && !strcmp((*argv)[1], verb)) {
+		(*argc)--;
+		(*argv)++;
+		optind = 1;
+		return -1;
+	}
+	if (*argc >= 2 && (!strcmp((*argv)[1], "--help") || !strcmp((*argv)[1], "-h"))) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	usage(stderr);
+	return EXIT_USAGE;
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit codes (ARCHITECTURE.md, CLI surface). */
 enum cli_exit {
@@ -36,6 +37,13 @@ extern const char *cli_prog;
 	{ "help", no_argument, NULL, 'h' },				\
 	{ "fixture", required_argument, NULL, CLI_OPT_FIXTURE }
 #define CLI_COMMON_SHORTOPTS "jqvh"
+
+/* Commands with one verb ("bert fec analyze"): when argv[1] is `verb`,
+ * shifts it off (*argc, *argv now start at the verb, optind reset) and returns
+ * -1 so the caller parses on; otherwise prints usage (stdout for --help) and
+ * returns the exit code. */
+int cli_subcommand(int *argc, char ***argv, const char *verb,
+		   void (*usage)(FILE *f));
 
 /* "90", "90s", "1500ms", "2m", "1h" -> ns (at most a week); 0 when the
  * text is not such a duration. */

@@ -103,3 +103,20 @@ int cli_module_start(const struct cli_opts *o, const struct cli_module_opts *mo,
 		cli_module_close(m);
 	return ex;
 }
+
+int cli_module_snapshot(struct cli_module *m, struct cmis_snapshot **out)
+{
+	struct cmis_snapshot *snap = calloc(1, sizeof(*snap));
+	int rc;
+
+	*out = NULL;
+	if (!snap)
+		return cli_error(BERT_ERR_NOMEM, "reading module memory");
+	rc = cmis_snapshot_read(m->dev, snap);
+	if (rc) {
+		free(snap);
+		return cli_error(rc, "reading module memory");
+	}
+	*out = snap;
+	return 0;
+}

@@ -36,6 +36,10 @@ void cli_module_close(struct cli_module *m);
  * prints the error and returns the exit code on failure. */
 int cli_module_bring_up(struct cli_module *m, unsigned appsel);
 
+/* Reads the module's memory into a newly allocated snapshot (free() it).
+ * Prints the error and returns the exit code on failure, 0 on success. */
+int cli_module_snapshot(struct cli_module *m, struct cmis_snapshot **out);
+
 /* The I2C figures behind --stats (issue 4's JSON contract). */
 json_t *cli_i2c_stats_json(const struct i2c_stats *s);
 
