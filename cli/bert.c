@@ -42,8 +42,19 @@ static void usage(FILE *f)
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nEvery command takes --json, -q and -v; 'bert COMMAND --help' "
-		"shows its options.\nExit codes: 0 ok/pass, 1 verdict fail, 2 usage "
-		"or configuration error, 3 hardware or communication error.\n");
+		"shows its options.\n\n"
+		"Exit codes (the same for every command):\n"
+		"  0  ok, or the verdict is PASS or MARGINAL\n"
+		"  1  the verdict is FAIL\n"
+		"  2  usage, configuration or bad input: an unknown option, a bad value,\n"
+		"     a file that cannot be read or parsed, an output that cannot be\n"
+		"     written, a lane or AppSel the module does not advertise\n"
+		"  3  hardware or communication: no device, NACK, timeout, bad replies\n\n"
+		"Output: errors always go to stderr as 'bert: WHERE: WHAT'. With --json\n"
+		"stdout is JSON; a command that fails prints one object\n"
+		"  {\"error\": {\"code\": EXIT, \"name\": \"BERT_ERR_...\", \"message\": \"...\"}}\n"
+		"-q prints only the verdict line or the one value asked for (nothing for\n"
+		"a command that only acts); -v adds log lines on stderr.\n");
 }
 
 /* Ctrl-C and SIGTERM ask every clock wait to return BERT_ERR_ABORTED, so a
@@ -75,10 +86,11 @@ int main(int argc, char **argv)
 		printf("bert %s\n", BERT_VERSION);
 		return EXIT_OK;
 	}
+	cli_json_errors = cli_args_want_json(argc, argv);
 	for (c = commands; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
-			return c->main(argc - 1, argv + 1);
-	fprintf(stderr, "bert: unknown command '%s'\n", argv[1]);
+			return cli_finish(c->main(argc - 1, argv + 1), c->name);
+	cli_usage_error("unknown command '%s'", argv[1]);
 	usage(stderr);
-	return EXIT_USAGE;
+	return cli_finish(EXIT_USAGE, "");
 }

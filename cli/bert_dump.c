@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bert dump: the module's memory in the forms `bert decode` reads back. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +115,8 @@ int cmd_dump(int argc, char **argv)
 		goto out;
 	}
 	if (out_path && !(out = fopen(out_path, bin ? "wb" : "w"))) {
-		ex = cli_error(bert_fail(BERT_ERR_CONFIG, "%s: cannot create", out_path),
+		ex = cli_error(bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s",
+					 out_path, strerror(errno)),
 			       "dump");
 		goto out;
 	}

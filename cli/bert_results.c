@@ -2,6 +2,7 @@
 /* bert results: the results store from the command line: list runs, show
  * one, export it as JSON, CSV, JUnit XML or text, import a record written by
  * another station, and recover runs whose process died. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +38,10 @@ static void results_usage(FILE *f)
 		"  --out DIR      export every format into DIR (summary.txt, record.json,\n"
 		"                 junit.xml, measurements.csv)\n"
 		"import stores a record JSON (bert qualify --json, results export) with\n"
-		"its steps; recover marks runs left 'running' by a dead process aborted.\n"
-		"Exit codes: 0 ok, 2 usage or no such run, 3 database error.\n");
+		"its steps (a record already stored is left as it is, exit 0); recover marks runs left 'running' by a dead process aborted.\n"
+		"list, show and export never create a database: a missing one is an error.\n"
+		"Exit codes: 0 ok, 2 usage, no such run or database, an unwritable\n"
+		"output; 3 database failure (disk, busy).\n");
 }
 
 static int parse_since(const char *s, int64_t *t)
@@ -167,7 +170,8 @@ static int do_export(struct store *st, const char *run, enum report_format fmt,
 		f = fopen(file, "w");
 		if (!f) {
 			qual_record_free(&rec);
-			bert_fail(BERT_ERR_CONFIG, "%s: cannot create", file);
+			bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s", file,
+				  strerror(errno));
 			return cli_error(BERT_ERR_CONFIG, "export");
 		}
 	}
@@ -182,6 +186,7 @@ static int do_import(struct store *st, const char *file, const struct cli_opts *
 {
 	struct qual_record rec;
 	json_error_t jerr;
+	int64_t have;
 	json_t *j;
 	size_t i;
 	int rc;
@@ -197,6 +202,18 @@ static int do_import(struct store *st, const char *file, const struct cli_opts *
 		bert_fail_ctx(BERT_ERR_CONFIG, "%s", file);
 		return cli_error(BERT_ERR_CONFIG, "import");
 	}
+	/* the same record twice (a retried MES upload): nothing to do */
+	if (rec.uuid[0] && store_run_resolve(st, rec.uuid, &have) == BERT_OK) {
+		if (o->json)
+			cli_print_json(json_pack("{s:I, s:s, s:b}", "id", (json_int_t)have,
+						 "uuid", rec.uuid, "imported", 0));
+		else if (!o->quiet)
+			printf("run %s is already stored as run %lld; nothing imported\n",
+			       rec.uuid, (long long)have);
+		qual_record_free(&rec);
+		return EXIT_OK;
+	}
+	bert_error_clear();
 	rc = store_run_begin(st, &rec);
 	for (i = 0; !rc && i < rec.nsteps; i++)
 		rc = store_step_commit(st, &rec, rec.steps[i]);
@@ -207,8 +224,8 @@ static int do_import(struct store *st, const char *file, const struct cli_opts *
 		return cli_error(rc, "import");
 	}
 	if (o->json)
-		cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)rec.id,
-					 "uuid", rec.uuid));
+		cli_print_json(json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rec.id,
+					 "uuid", rec.uuid, "imported", 1));
 	else if (!o->quiet)
 		printf("imported run %lld (%s)\n", (long long)rec.id, rec.uuid);
 	qual_record_free(&rec);
@@ -311,7 +328,9 @@ int cmd_results(int argc, char **argv)
 		return cli_usage_error("results %s: --format, -o and --out belong to "
 				       "export", sub);
 
-	rc = store_open(db, &st);
+	/* readers never create a database (or its folder) */
+	rc = strcmp(sub, "import") && strcmp(sub, "recover") ? store_open_existing(db, &st) :
+							      store_open(db, &st);
 	if (rc)
 		return cli_error(rc, "opening the results database");
 	if (!strcmp(sub, "list")) {

@@ -3,6 +3,7 @@
  * station site: the waterfall of each lane as a table (and a CSV of the
  * points), the sensitivity in OMA and average power with its expanded
  * uncertainty, judged against the profile's rx_sensitivity_oma limit. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -159,7 +160,8 @@ static int write_csv(const char *path, const struct sweep_result *r)
 	size_t k;
 
 	if (!f)
-		return bert_fail(BERT_ERR_IO, "%s: cannot write", path);
+		return bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s", path,
+				 strerror(errno));
 	fprintf(f, "method,lane,atten_db,power_dbm,oma_dbm,ber,bits,errors,q,sigma_q,"
 		"locked,used,t_s\n");
 	for (i = 0; i < r->nlanes; i++)
@@ -180,9 +182,35 @@ static json_t *jnum(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Distance to the rx_sensitivity_oma limit in dB, positive inside: the
+ * limit is a maximum (IEEE 802.3 Table 124-7, receiver sensitivity OMA). */
+static double margin_db(const struct sweep_lane_result *L, const struct qual_limits *lim)
+{
+	if (!L->ok || !isfinite(L->sens_oma_dbm))
+		return NAN;
+	if (isfinite(lim->high))
+		return lim->high - L->sens_oma_dbm;
+	if (isfinite(lim->low))
+		return L->sens_oma_dbm - lim->low;
+	return NAN;
+}
+
+static const char *upper_verdict(enum qual_verdict v)
+{
+	switch (v) {
+	case QUAL_PASS: return "PASS";
+	case QUAL_MARGINAL: return "MARGINAL";
+	case QUAL_FAIL: return "FAIL";
+	case QUAL_ERROR: return "ERROR";
+	case QUAL_NONE: break;
+	}
+	return "NONE";
+}
+
 static void print_result(const struct cli_opts *o, const struct sweep_result *r,
+			 const struct qual_limits *lim,
 			 const enum qual_verdict *v, const char (*why)[QUAL_MSG_MAX],
-			 double budget)
+			 double budget, enum qual_verdict overall)
 {
 	unsigned i;
 	size_t k;
@@ -216,6 +244,10 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			json_object_set_new(e, "poor_fit", json_boolean(L->poor_fit));
 			json_object_set_new(e, "extrapolated", json_boolean(L->fit.extrapolated));
 			json_object_set_new(e, "verdict", json_string(qual_verdict_name(v[i])));
+			json_object_set_new(e, "limit", json_pack("{s:o, s:o, s:s}",
+				"low_dbm", jnum(lim->low), "high_dbm", jnum(lim->high),
+				"measurement", "rx_sensitivity_oma"));
+			json_object_set_new(e, "margin_db", jnum(margin_db(L, lim)));
 			json_object_set_new(e, "note", json_string(L->note[0] ? L->note : why[i]));
 			for (k = 0; k < L->npts; k++) {
 				const struct sweep_point *p = &L->pt[k];
@@ -232,11 +264,14 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			json_array_append_new(lanes, e);
 		}
 		json_object_set_new(root, "lanes", lanes);
+		json_object_set_new(root, "verdict", json_string(qual_verdict_name(overall)));
 		cli_print_json(root);
 		return;
 	}
-	if (o->quiet)
+	if (o->quiet) {
+		printf("VERDICT: %s\n", upper_verdict(overall));
 		return;
+	}
 	printf("%s sweep, target BER %.3g (Q %.3f), %u dwell(s), station time %.3f s\n",
 	       sweep_method_name(r->method), r->target_ber, r->q_target, r->dwells,
 	       (r->t_end - r->t_start) / 1e9);
@@ -260,11 +295,20 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			       L->sens_avg_dbm, L->u_db, qual_verdict_name(v[i]));
 		else
 			printf(" no sensitivity: %s\n", L->note);
+		if (L->ok && isfinite(lim->high))
+			printf(" limit <= %.3f dBm OMA (rx_sensitivity_oma), margin %+.3f dB\n",
+			       lim->high, margin_db(L, lim));
+		else if (L->ok && isfinite(lim->low))
+			printf(" limit >= %.3f dBm OMA (rx_sensitivity_oma), margin %+.3f dB\n",
+			       lim->low, margin_db(L, lim));
+		else if (L->ok)
+			printf(" limit: n/a (the profile has no rx_sensitivity_oma)\n");
 		if (L->ok && L->note[0])
 			printf(" note: %s\n", L->note);
 		if (L->ok && why[i][0])
 			printf(" %s\n", why[i]);
 	}
+	printf("\nVERDICT: %s\n", upper_verdict(overall));
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -280,6 +324,7 @@ int cmd_sweep(int argc, char **argv)
 	const struct profile_limit *pl;
 	enum qual_verdict v[SWEEP_MAX_LANES];
 	char why[SWEEP_MAX_LANES][QUAL_MSG_MAX];
+	enum qual_verdict overall = QUAL_PASS;
 	bool fail = false;
 	double budget, att;
 	unsigned i, l;
@@ -292,6 +337,14 @@ int cmd_sweep(int argc, char **argv)
 	rc = profile_load(a.profile, &prof);
 	if (rc)
 		return cli_error(rc, "profile");
+	if (a.csv) {	/* an output that cannot be written fails before the work */
+		FILE *f = fopen(a.csv, "w");
+
+		if (!f)
+			return cli_error(bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s",
+						   a.csv, strerror(errno)), "--csv");
+		fclose(f);
+	}
 	rc = a.station ? qual_station_load(a.station, &st) :
 			 qual_station_default(o.fixture, &st);
 	if (rc)
@@ -350,12 +403,16 @@ int cmd_sweep(int argc, char **argv)
 						   &lim, "dBm", why[i], sizeof(why[i])) :
 					QUAL_ERROR;
 		fail |= v[i] == QUAL_FAIL || v[i] == QUAL_ERROR;
+		if (v[i] == QUAL_MARGINAL && !fail)
+			overall = QUAL_MARGINAL;
 	}
+	if (fail)
+		overall = QUAL_FAIL;
 	if (a.csv && (rc = write_csv(a.csv, &res))) {
 		ex = cli_error(rc, "--csv");
 		goto out;
 	}
-	print_result(&o, &res, v, (const char (*)[QUAL_MSG_MAX])why, budget);
+	print_result(&o, &res, &lim, v, (const char (*)[QUAL_MSG_MAX])why, budget, overall);
 	ex = fail ? EXIT_VERDICT_FAIL : EXIT_OK;
 out:
 	cmis_diag_close(ss.diag);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <getopt.h>
+#include <unistd.h>
 
 #include "bert/core/error.h"
 #include "bert/core/log.h"
@@ -17,6 +18,7 @@ bool cli_common_option(int c, const char *arg, struct cli_opts *o)
 	switch (c) {
 	case 'j':
 		o->json = true;
+		cli_json_errors = true;
 		return true;
 	case 'q':
 		o->quiet = true;
@@ -31,48 +33,162 @@ bool cli_common_option(int c, const char *arg, struct cli_opts *o)
 	return false;
 }
 
+/* The contract every command follows (README "Exit codes and output").
+ * One table: the error class decides the exit code, whatever the command. */
+static const struct {
+	int err;
+	int exit;
+} exit_table[] = {
+	{ BERT_OK, EXIT_OK },
+	{ BERT_ERR_ARG, EXIT_USAGE },		/* bad option or argument */
+	{ BERT_ERR_CONFIG, EXIT_USAGE },	/* bad file, profile, URI; unwritable output */
+	{ BERT_ERR_RANGE, EXIT_USAGE },		/* a value outside what is allowed */
+	{ BERT_ERR_UNSUPPORTED, EXIT_USAGE },	/* asks what the device does not advertise */
+	{ BERT_ERR_NOMEM, EXIT_HW },
+	{ BERT_ERR_IO, EXIT_HW },
+	{ BERT_ERR_NACK, EXIT_HW },
+	{ BERT_ERR_TIMEOUT, EXIT_HW },
+	{ BERT_ERR_NODEV, EXIT_HW },
+	{ BERT_ERR_CHECKSUM, EXIT_HW },
+	{ BERT_ERR_PROTOCOL, EXIT_HW },
+	{ BERT_ERR_STATE, EXIT_HW },
+	{ BERT_ERR_AGAIN, EXIT_HW },
+	{ BERT_ERR_ABORTED, EXIT_HW },
+	{ BERT_ERR_INTERNAL, EXIT_HW },
+};
+
 int cli_exit_code(int err)
 {
-	switch (err) {
-	case BERT_OK:
-		return EXIT_OK;
-	case BERT_ERR_ARG:
-	case BERT_ERR_CONFIG:
-	case BERT_ERR_RANGE:
-		return EXIT_USAGE;
-	default:
-		return EXIT_HW;
+	unsigned i;
+
+	for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++)
+		if (exit_table[i].err == err)
+			return exit_table[i].exit;
+	return EXIT_HW;
+}
+
+bool cli_json_errors;
+
+/* The first error of the run, for the one JSON error object. */
+static struct {
+	bool set;
+	int err;
+	int exit;
+	char message[1024];
+} first_error;
+static bool stdout_json_done;
+
+static void note_error(int err, int ex, const char *msg)
+{
+	if (first_error.set)
+		return;
+	first_error.set = true;
+	first_error.err = err;
+	first_error.exit = ex;
+	snprintf(first_error.message, sizeof(first_error.message), "%s", msg);
+}
+
+/* Appends "part" to "out" unless out already ends with it or part is empty:
+ * keeps the same context from appearing twice ("bertd: bertd: ..."). */
+static void join(char *out, size_t size, const char *part)
+{
+	size_t n = strlen(out), k = strlen(part);
+
+	if (!k)
+		return;
+	if (n >= k + 2 && !strncmp(out + n - k, part, k))
+		return;
+	if (n && !strncmp(part, out, n) && !strncmp(part + n, ": ", 2)) {
+		snprintf(out, size, "%s", part);	/* part already starts with out */
+		return;
 	}
+	snprintf(out + n, size - n, "%s%s", n ? ": " : "", part);
+}
+
+void cli_format_error(int err, const char *what, char *buf, size_t size)
+{
+	const char *d = bert_error_detail();
+
+	buf[0] = '\0';
+	if (what && strcmp(what, cli_prog))
+		join(buf, size, what);
+	/* the class in words when the detail does not say it */
+	if (!d[0] || err == BERT_ERR_NOMEM || err == BERT_ERR_TIMEOUT ||
+	    err == BERT_ERR_NACK || err == BERT_ERR_CHECKSUM)
+		join(buf, size, bert_strerror(err));
+	join(buf, size, d);
 }
 
 int cli_error(int err, const char *what)
 {
-	const char *d = bert_error_detail();
+	char msg[1024];
+	int ex = cli_exit_code(err);
 
-	if (d[0])
-		fprintf(stderr, "%s: %s: %s: %s\n", cli_prog, what, bert_strerror(err), d);
-	else
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, what, bert_strerror(err));
-	return cli_exit_code(err);
+	cli_format_error(err, what, msg, sizeof(msg));
+	fprintf(stderr, "%s: %s\n", cli_prog, msg);
+	note_error(err, ex, msg);
+	return ex;
 }
 
 int cli_usage_error(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: %s\n", cli_prog, msg);
+	note_error(BERT_ERR_ARG, EXIT_USAGE, msg);
 	return EXIT_USAGE;
+}
+
+int cli_finish(int ex, const char *cmd)
+{
+	json_t *e;
+
+	if (!cli_json_errors || ex < EXIT_USAGE || stdout_json_done)
+		return ex;
+	if (!first_error.set) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "usage error; see 'bert %s --help'", cmd);
+		note_error(ex == EXIT_USAGE ? BERT_ERR_ARG : BERT_ERR_IO, ex, msg);
+	}
+	e = json_pack("{s:i,s:s,s:s}", "code", ex, "name",
+		      bert_strerror_name(first_error.err), "message", first_error.message);
+	cli_print_json(json_pack("{s:o}", "error", e));
+	return ex;
+}
+
+bool cli_args_want_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			return true;
+	}
+	return false;
+}
+
+bool cli_color(FILE *f)
+{
+	const char *t = getenv("TERM");
+
+	return isatty(fileno(f)) && !getenv("NO_COLOR") && t && strcmp(t, "dumb");
 }
 
 static void stderr_log(void *user, enum bert_log_level level, const char *prefix,
 		       const char *fmt, va_list ap)
 {
 	(void)user;
-	fprintf(stderr, "%s: %s: %s: ", cli_prog, bert_log_level_name(level), prefix);
+	if (strcmp(prefix, cli_prog))
+		fprintf(stderr, "%s: %s: %s: ", cli_prog, bert_log_level_name(level), prefix);
+	else
+		fprintf(stderr, "%s: %s: ", cli_prog, bert_log_level_name(level));
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -91,6 +207,7 @@ void cli_setup_logging(const struct cli_opts *o)
 
 void cli_print_json(json_t *root)
 {
+	stdout_json_done = true;
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	fputc('\n', stdout);
 	fflush(stdout);

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -52,13 +53,30 @@ uint64_t cli_parse_duration(const char *s);
 /* Returns true when c was a common option (and records it in o). */
 bool cli_common_option(int c, const char *arg, struct cli_opts *o);
 
-/* Maps a bert error to an exit code: configuration and argument errors are
- * usage errors (2), the rest hardware or communication errors (3). */
+/* The contract of every command (README "Exit codes and output"):
+ * exit codes by error class, one table: configuration, argument, range and
+ * "the device does not advertise this" errors are 2 (usage, configuration or
+ * bad input, an output that cannot be written included), the rest
+ * hardware or communication errors (3). */
 int cli_exit_code(int err);
-/* Prints "PROG: WHAT: error text: detail" on stderr; returns cli_exit_code(). */
+/* Prints "PROG: WHAT: detail" on stderr (the error class in words when the
+ * detail is empty; no repeated context); returns cli_exit_code(). */
 int cli_error(int err, const char *what);
+/* The message cli_error() prints, without the program name. */
+void cli_format_error(int err, const char *what, char *buf, size_t size);
 /* Prints "PROG: message" on stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set by --json (and by the front end before the command parses): a failing
+ * command then prints one object {"error": {"code", "name", "message"}} on
+ * stdout unless it already printed its JSON. */
+extern bool cli_json_errors;
+bool cli_args_want_json(int argc, char **argv);
+/* Called with the command's exit code when it returns: prints the JSON
+ * error object if one is owed; returns ex. */
+int cli_finish(int ex, const char *cmd);
+/* True when f is a terminal that takes ANSI escapes (not TERM=dumb,
+ * NO_COLOR unset). */
+bool cli_color(FILE *f);
 /* Installs the stderr log handler at the level -q / -v ask for. */
 void cli_setup_logging(const struct cli_opts *o);
 /* Prints root as indented JSON on stdout and drops the reference. */

@@ -306,7 +306,7 @@ int qual_ctx_voa_set(struct qual_ctx *ctx, unsigned lane, double db)
 	ctx->voa_touched = true;
 	qual_ctx_release(ctx, li->voa_name, lane);
 	if (rc)
-		return bert_fail_ctx(rc, "lane %u VOA %s: ", lane, li->voa_name);
+		return bert_fail_ctx(rc, "lane %u VOA %s", lane, li->voa_name);
 	return BERT_OK;
 }
 
@@ -332,9 +332,9 @@ int qual_ctx_meter_read(struct qual_ctx *ctx, unsigned lane, double *dbm)
 	}
 	rc = li->sw ? osw_route(li->sw, li->sw_in, out) : BERT_OK;
 	if (rc)
-		bert_fail_ctx(rc, "lane %u switch %s: ", lane, li->sw_name);
+		bert_fail_ctx(rc, "lane %u switch %s", lane, li->sw_name);
 	else if ((rc = opm_read_dbm(li->meter, dbm)))
-		bert_fail_ctx(rc, "lane %u meter %s: ", lane, li->meter_name);
+		bert_fail_ctx(rc, "lane %u meter %s", lane, li->meter_name);
 	qual_ctx_release(ctx, li->meter_name, lane);
 	if (li->sw)
 		qual_ctx_release(ctx, li->sw_name, lane);
@@ -385,7 +385,7 @@ static int voa_start(struct qual_ctx *ctx, unsigned lane, double db)
 	rc = voa_set_attenuation_nowait(li->voa, db);
 	ctx->voa_touched = true;
 	qual_ctx_release(ctx, li->voa_name, lane);
-	return rc ? bert_fail_ctx(rc, "lane %u VOA %s: ", lane, li->voa_name) : BERT_OK;
+	return rc ? bert_fail_ctx(rc, "lane %u VOA %s", lane, li->voa_name) : BERT_OK;
 }
 
 /* Waits for every lane in mask whose move is pending: channels that were set
@@ -405,7 +405,7 @@ static void voa_wait(struct qual_ctx *ctx, uint32_t mask, int *rc)
 			qual_ctx_release(ctx, li->voa_name, lane);
 		}
 		if (rc[lane])
-			bert_fail_ctx(rc[lane], "lane %u VOA %s: ", lane, li->voa_name);
+			bert_fail_ctx(rc[lane], "lane %u VOA %s", lane, li->voa_name);
 	}
 }
 
@@ -633,7 +633,7 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 	if (ctx->store) {
 		rc = store_run_begin(ctx->store, ctx->rec);
 		if (rc)
-			return bert_fail_ctx(rc, "store: ");
+			return bert_fail_ctx(rc, "store");
 	}
 	qual_ctx_emit(ctx, &ev);
 

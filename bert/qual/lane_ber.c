@@ -310,7 +310,7 @@ int lane_ber_run(struct cmis_diag *d, struct bert_clock *clock,
 	res->counters = cmis_diag_caps(d)->report_counters;
 	rc = cmis_diag_save(d, &saved);
 	if (rc)
-		return bert_fail_ctx(rc, "reading diagnostics controls: ");
+		return bert_fail_ctx(rc, "reading diagnostics controls");
 	rc = measure(&u);
 	if (rc == BERT_ERR_ABORTED) {
 		res->aborted = true;
@@ -334,7 +334,7 @@ int lane_ber_run(struct cmis_diag *d, struct bert_clock *clock,
 	if (rc)
 		return rc;
 	if (rc2)
-		return bert_fail_ctx(rc2, "restoring the diagnostics controls: ");
+		return bert_fail_ctx(rc2, "restoring the diagnostics controls");
 	if (o->progress)
 		o->progress(o->user, res);
 	return BERT_OK;

@@ -235,7 +235,7 @@ static int site_key(struct load *l, struct qual_site *s, const char *section,
 	}
 	rc = bert_ini_set_field(fields, s, section, name, value);
 	if (rc)
-		return bert_fail_ctx(rc, "[%s]: ", section);
+		return bert_fail_ctx(rc, "[%s]", section);
 	if (!strcmp(name, "fixture") && !value[0])
 		return bert_fail(BERT_ERR_CONFIG, "[%s]: fixture is empty", section);
 	return BERT_OK;
@@ -404,12 +404,12 @@ int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri
 		fixture_uri = site ? site->fixture : "sim:";
 	rc = bert_fixture_open(fixture_uri, &io->fixture);
 	if (rc)
-		return bert_fail_ctx(rc, "opening fixture %s: ", fixture_uri);
+		return bert_fail_ctx(rc, "opening fixture %s", fixture_uri);
 	rc = cmis_open(io->fixture->bus, &io->dev);
 	if (rc) {
 		bert_fixture_close(io->fixture);
 		io->fixture = NULL;
-		return bert_fail_ctx(rc, "opening the module: ");
+		return bert_fail_ctx(rc, "opening the module");
 	}
 	return BERT_OK;
 }
@@ -479,7 +479,7 @@ int qual_site_open_arb(const struct qual_station *st, const struct qual_site *si
 				arb_drop(arb, sl->voa.name, lane);
 			}
 			if (rc) {
-				bert_fail_ctx(rc, "lane %u VOA %s: ", lane, uri);
+				bert_fail_ctx(rc, "lane %u VOA %s", lane, uri);
 				goto fail;
 			}
 			snprintf(li->voa_name, sizeof(li->voa_name), "%s", sl->voa.name);
@@ -495,7 +495,7 @@ int qual_site_open_arb(const struct qual_station *st, const struct qual_site *si
 				arb_drop(arb, sl->meter.name, lane);
 			}
 			if (rc) {
-				bert_fail_ctx(rc, "lane %u meter %s: ", lane, uri);
+				bert_fail_ctx(rc, "lane %u meter %s", lane, uri);
 				goto fail;
 			}
 			snprintf(li->meter_name, sizeof(li->meter_name), "%s", sl->meter.name);
@@ -507,7 +507,7 @@ int qual_site_open_arb(const struct qual_station *st, const struct qual_site *si
 				arb_drop(arb, sl->sw.name, lane);
 			}
 			if (rc) {
-				bert_fail_ctx(rc, "lane %u switch %s: ", lane, uri);
+				bert_fail_ctx(rc, "lane %u switch %s", lane, uri);
 				goto fail;
 			}
 			li->sw_in = sl->sw.ch;

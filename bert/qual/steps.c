@@ -126,7 +126,7 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 	in = ctx->info;
 	rc = snapshot(ctx, in);
 	if (rc)
-		return bert_fail_ctx(rc, "reading the module: ");
+		return bert_fail_ctx(rc, "reading the module");
 	put(r->dut.vendor, sizeof(r->dut.vendor), in->vendor.name);
 	put(r->dut.pn, sizeof(r->dut.pn), in->vendor.pn);
 	put(r->dut.sn, sizeof(r->dut.sn), in->vendor.sn);
@@ -151,10 +151,10 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 				 profile_media_name(ctx->profile->media_type));
 	rc = pick_app(ctx, in);
 	if (rc)
-		return bert_fail_ctx(rc, "module refused: ");
+		return bert_fail_ctx(rc, "module refused");
 	rc = profile_check_identity(ctx->profile, r->dut.vendor, r->dut.pn, fw);
 	if (rc)
-		return bert_fail_ctx(rc, "module refused: ");
+		return bert_fail_ctx(rc, "module refused");
 	snprintf(step->message, sizeof(step->message), "%.40s %.40s SN %.40s fw %s; "
 		 "checksums ok; AppSel %u, host lanes 0x%02x, media lanes 0x%02x",
 		 r->dut.vendor, r->dut.pn, r->dut.sn, fw, ctx->appsel, ctx->host_mask,
@@ -182,7 +182,7 @@ static int step_bring_up(struct qual_ctx *ctx, struct qual_step *step)
 	ctx->tx_touched = true;
 	rc = cmis_bring_up(ctx->io->dev, ctx->appsel, ctx->host_mask);
 	if (rc)
-		return bert_fail_ctx(rc, "AppSel %u on host lanes 0x%02x: ", ctx->appsel,
+		return bert_fail_ctx(rc, "AppSel %u on host lanes 0x%02x", ctx->appsel,
 				     ctx->host_mask);
 	snprintf(step->message, sizeof(step->message), "AppSel %u active on host lanes "
 		 "0x%02x (%u link%s of %u lane%s)", ctx->appsel, ctx->host_mask,
@@ -229,7 +229,7 @@ static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
 		rc = snapshot(ctx, in);
 		if (rc) {
 			free(in);
-			return bert_fail_ctx(rc, "reading the monitors: ");
+			return bert_fail_ctx(rc, "reading the monitors");
 		}
 		for (lane = 1; lane <= ctx->lanes; lane++) {
 			const struct cmis_lane *l = in->lanes.present ? info_lane(in, lane) : NULL;
@@ -426,7 +426,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 	/* 2. BER on those lanes at once. */
 	rc = qual_ctx_diag(ctx, &d);
 	if (rc)
-		return bert_fail_ctx(rc, "diagnostics: ");
+		return bert_fail_ctx(rc, "diagnostics");
 	lane_ber_opts_default(&o);
 	o.lanes = mask;
 	o.pattern = ctx->opts.pattern;
@@ -451,7 +451,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 	}
 	if (rc && !res->t_start) {
 		free(res);
-		return bert_fail_ctx(rc, "lane BER: ");
+		return bert_fail_ctx(rc, "lane BER");
 	}
 	snprintf(method, sizeof(method), "bert-cl%.0f", o.cl * 100);
 	for (lane = 1; lane <= ctx->lanes; lane++) {
@@ -497,7 +497,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 	}
 	if (rc) {
 		free(res);
-		return bert_fail_ctx(rc, "lane BER: ");
+		return bert_fail_ctx(rc, "lane BER");
 	}
 	snprintf(step->message, sizeof(step->message), "budget %.2f dB from %s; %.1f s "
 		 "of counting", budget, ctx->opts.budget_ref == QUAL_BUDGET_REF_PROFILE &&
@@ -524,7 +524,7 @@ static int step_module_power(struct qual_ctx *ctx, struct qual_step *step)
 	if (rc == BERT_ERR_UNSUPPORTED)
 		return qual_ctx_skip(ctx, step, "the fixture has no power monitor");
 	if (rc)
-		return bert_fail_ctx(rc, "fixture power monitor: ");
+		return bert_fail_ctx(rc, "fixture power monitor");
 	qual_ctx_measure(ctx, step, "module_power", 0, w, U_POWER_REL * w,
 			 "fixture-monitor");
 	return BERT_OK;
@@ -552,7 +552,7 @@ static int step_verdict(struct qual_ctx *ctx, struct qual_step *step)
 	rc = snapshot(ctx, in);
 	if (rc) {
 		free(in);
-		return bert_fail_ctx(rc, "reading the flags: ");
+		return bert_fail_ctx(rc, "reading the flags");
 	}
 	for (bit = 0; bit < CMIS_MFLAG_COUNT; bit++)
 		if ((in->module_flags & (1u << bit)) &&

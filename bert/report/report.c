@@ -265,11 +265,11 @@ static int mkdir_p(const char *dir)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return bert_fail(BERT_ERR_IO, "%s: %s", buf, strerror(errno));
+			return bert_fail(BERT_ERR_CONFIG, "%s: %s", buf, strerror(errno));
 		*p = '/';
 	}
 	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return bert_fail(BERT_ERR_IO, "%s: %s", buf, strerror(errno));
+		return bert_fail(BERT_ERR_CONFIG, "%s: %s", buf, strerror(errno));
 	return BERT_OK;
 }
 
@@ -286,8 +286,8 @@ int report_write_dir(const char *dir, const struct qual_record *r)
 		snprintf(path, sizeof(path), "%s/%s", dir, file_names[i]);
 		snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", dir, file_names[i], (int)getpid());
 		f = fopen(tmp, "w");
-		if (!f)
-			return bert_fail(BERT_ERR_IO, "%s: %s", tmp, strerror(errno));
+		if (!f)	/* an output that cannot be written: the caller's path */
+			return bert_fail(BERT_ERR_CONFIG, "%s: %s", tmp, strerror(errno));
 		rc = report_write(f, (enum report_format)i, r);
 		if (fclose(f) != 0 && !rc)
 			rc = bert_fail(BERT_ERR_IO, "%s: %s", tmp, strerror(errno));

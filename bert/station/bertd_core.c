@@ -788,7 +788,7 @@ int bertd_open(const struct bertd_config *cfg, struct bertd **out, unsigned *rec
 	if (!rc)
 		rc = store_recover(d->store, &n);
 	if (rc) {
-		bert_fail_ctx(rc, "results store: ");
+		bert_fail_ctx(rc, "results store");
 		goto fail;
 	}
 	if (recovered)

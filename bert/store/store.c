@@ -85,13 +85,50 @@ static const char schema_v1[] =
 	"  bits INTEGER NOT NULL, errors INTEGER NOT NULL, t_ns INTEGER NOT NULL);"
 	"CREATE INDEX sweep_points_step ON sweep_points (step_id);";
 
+/* SQLite's result codes in words for people; its own message (table and
+ * constraint names, SQL) goes to the debug log only. */
+static const char *db_words(int src, int *err)
+{
+	*err = BERT_ERR_IO;
+	switch (src & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		*err = BERT_ERR_AGAIN;
+		return "the database is busy (another process is writing)";
+	case SQLITE_CONSTRAINT:
+		*err = BERT_ERR_CONFIG;
+		return "conflicts with what is already stored";
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		*err = BERT_ERR_CONFIG;
+		return "not a bert results database, or damaged";
+	case SQLITE_CANTOPEN:
+		*err = BERT_ERR_CONFIG;
+		return "cannot open or create the database file";
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		*err = BERT_ERR_CONFIG;
+		return "the database cannot be written (permissions)";
+	case SQLITE_FULL:
+		return "the disk is full";
+	case SQLITE_IOERR:
+		return "the disk failed to read or write";
+	case SQLITE_NOMEM:
+		*err = BERT_ERR_NOMEM;
+		return "out of memory";
+	}
+	return "database error";
+}
+
 static int db_fail(struct store *st, int src, const char *what)
 {
-	int err = (src == SQLITE_BUSY || src == SQLITE_LOCKED) ? BERT_ERR_AGAIN
-							       : BERT_ERR_IO;
+	int err;
+	const char *words = db_words(src, &err);
 
-	return bert_fail(err, "%s: %s: %s", st->path, what,
-			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src));
+	log_dbg("%s: %s: SQLite %d: %s", st->path, what, src,
+		st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src));
+	return bert_fail(err, "%s: %s: %s", st->path, what, words);
 }
 
 static int exec(struct store *st, const char *sql, const char *what)
@@ -217,11 +254,11 @@ static int mkdirs(const char *path)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return bert_fail(BERT_ERR_IO, "%s: %s", dir, strerror(errno));
+			return bert_fail(BERT_ERR_CONFIG, "%s: %s", dir, strerror(errno));
 		*p = '/';
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return bert_fail(BERT_ERR_IO, "%s: %s", dir, strerror(errno));
+		return bert_fail(BERT_ERR_CONFIG, "%s: %s", dir, strerror(errno));
 	return BERT_OK;
 }
 
@@ -333,6 +370,27 @@ int store_open(const char *path, struct store **out)
 fail:
 	store_close(st);
 	return rc;
+}
+
+int store_open_existing(const char *path, struct store **out)
+{
+	char def[1024];
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (!path) {
+		rc = store_default_path(def, sizeof(def));
+		if (rc)
+			return rc;
+		path = def;
+	}
+	if (stat(path, &sb) != 0)
+		return bert_fail(BERT_ERR_CONFIG, "%s: no results database (nothing "
+				 "stored yet, or give --db PATH)", path);
+	if (!S_ISREG(sb.st_mode))
+		return bert_fail(BERT_ERR_CONFIG, "%s: not a database file", path);
+	return store_open(path, out);
 }
 
 void store_close(struct store *st)

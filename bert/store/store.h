@@ -42,6 +42,9 @@ int store_default_path(char *out, size_t size);
 /* Opens (creating the file, its directory and the schema when needed).
  * path NULL = store_default_path(). */
 int store_open(const char *path, struct store **out);
+/* The same for readers: a database that does not exist is BERT_ERR_CONFIG
+ * ("no results database"), and nothing is created. */
+int store_open_existing(const char *path, struct store **out);
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
 /* "wal" when the journal mode took (for tests and `bert results`). */
