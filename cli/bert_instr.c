@@ -12,6 +12,7 @@
 #include "cli/common.h"
 #include "instruments/opm.h"
 #include "instruments/osw.h"
+#include "bert/qual/site.h"
 #include "instruments/station.h"
 #include "instruments/voa.h"
 
@@ -36,9 +37,21 @@ struct instr_opts {
 };
 
 /* A station instrument name, or the URI as given. */
+/* Every station file goes through the one reader (bert/qual/site.h), so a
+ * section this command does not use is still checked, never ignored. */
+static struct qual_station qst;
+
+static int load_station(const char *path, const struct station **out)
+{
+	int rc = qual_station_load_any(path, &qst);
+
+	*out = &qst.instr;
+	return rc;
+}
+
 static int resolve(const struct instr_opts *io, const char *arg, char *uri, size_t size)
 {
-	struct station st;
+	const struct station *st;
 	const struct station_instr *si;
 	struct stat sb;
 	int rc;
@@ -50,12 +63,12 @@ static int resolve(const struct instr_opts *io, const char *arg, char *uri, size
 	if (!io->station && stat("station.ini", &sb))
 		return bert_fail(BERT_ERR_CONFIG, "'%s' is neither a URI nor a station "
 				 "instrument (no --station, no ./station.ini)", arg);
-	rc = station_load(io->station ? io->station : "station.ini", &st);
+	rc = load_station(io->station ? io->station : "station.ini", &st);
 	if (rc)
 		return rc;
-	si = station_find(&st, arg);
+	si = station_find(st, arg);
 	if (!si)
-		return bert_fail(BERT_ERR_CONFIG, "%s: no [instrument %s]", st.path, arg);
+		return bert_fail(BERT_ERR_CONFIG, "%s: no [instrument %s]", st->path, arg);
 	station_instr_uri(si, uri, size);
 	return BERT_OK;
 }
@@ -72,7 +85,7 @@ static int cmd_list(const struct instr_opts *io)
 {
 	const struct scpi_transport_ops *const *t;
 	const struct instr_model *const *m;
-	struct station st;
+	const struct station *st;
 	struct stat sb;
 	const char *path = io->station;
 	json_t *root = json_object(), *jt = json_array(), *jm = json_array(), *js;
@@ -99,14 +112,14 @@ static int cmd_list(const struct instr_opts *io)
 	json_object_set_new(root, "transports", jt);
 	json_object_set_new(root, "models", jm);
 	if (path) {
-		rc = station_load(path, &st);
+		rc = load_station(path, &st);
 		if (rc) {
 			json_decref(root);
 			return cli_error(rc, "station file");
 		}
 		js = json_array();
-		for (i = 0; i < st.n_instr; i++) {
-			const struct station_instr *si = &st.instr[i];
+		for (i = 0; i < st->n_instr; i++) {
+			const struct station_instr *si = &st->instr[i];
 			json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", si->name,
 					      "uri", si->uri, "model", si->model,
 					      "type", instr_kind_name(si->kind),
@@ -132,10 +145,10 @@ static int cmd_list(const struct instr_opts *io)
 		printf("  %-16s %s\n", (*m)->name, (*m)->summary);
 	if (path) {
 		printf("instruments in %s:\n", path);
-		for (i = 0; i < st.n_instr; i++)
-			printf("  %-10s %-4s %s%s%s\n", st.instr[i].name,
-			       instr_kind_name(st.instr[i].kind), st.instr[i].model,
-			       st.instr[i].model[0] ? ":" : "", st.instr[i].uri);
+		for (i = 0; i < st->n_instr; i++)
+			printf("  %-10s %-4s %s%s%s\n", st->instr[i].name,
+			       instr_kind_name(st->instr[i].kind), st->instr[i].model,
+			       st->instr[i].model[0] ? ":" : "", st->instr[i].uri);
 	}
 	json_decref(root);
 	return EXIT_OK;

@@ -22,7 +22,7 @@
 
 #define LOG_PREFIX "bertd"
 #include "bert/core/error.h"
-#include "bert/core/ini.h"
+#include "bert/qual/site.h"
 #include "bert/core/log.h"
 #include "cli/bertd.h"
 #include "cli/common.h"
@@ -32,7 +32,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bertd --config STATION.ini [--socket PATH] [--db PATH] [--foreground]\n"
 		"             [--speed X] [--group NAME] [--mode OCTAL] [--policy fifo|rr]\n"
-		"             [--max-time SECONDS] [-v] [-q]\n\n"
+		"             [--max-time SECONDS] [--event-log FILE] [-v] [-q]\n\n"
 		"The factory station daemon: one worker per [site N] of the station file,\n"
 		"shared instruments granted per use, results to the SQLite store, a control\n"
 		"socket speaking newline-delimited JSON (bert station is its client).\n"
@@ -46,47 +46,11 @@ static void usage(FILE *f)
 		"  --mode OCTAL    socket mode (default 0660)\n"
 		"  --policy P      shared instruments: fifo (default) or rr (round robin)\n"
 		"  --max-time S    BER counting limit per run\n"
+		"  --event-log F   append every progress event (one JSON line each, in the\n"
+		"                  order subscribers get them) to F\n"
 		"Signals: TERM/INT abort running sites (modules left safe) and exit;\n"
 		"HUP reloads the station file (idle sites take it at once).\n",
 		BERTD_DEFAULT_SOCKET);
-}
-
-/* [bertd] of the station file. */
-struct file_opts {
-	char socket[256];
-	char group[64];
-	char db[256];
-	char arbitration[16];
-	unsigned mode;
-	double speed;
-};
-
-static int ini_handler(void *user, const char *section, const char *name,
-		       const char *value)
-{
-	static const struct bert_ini_field fields[] = {
-		{ "socket", BERT_INI_STRING, offsetof(struct file_opts, socket), 0, 0, 256 },
-		{ "socket_group", BERT_INI_STRING, offsetof(struct file_opts, group), 0, 0, 64 },
-		{ "db", BERT_INI_STRING, offsetof(struct file_opts, db), 0, 0, 256 },
-		{ "arbitration", BERT_INI_STRING, offsetof(struct file_opts, arbitration), 0, 0, 16 },
-		{ "speed", BERT_INI_DOUBLE, offsetof(struct file_opts, speed), 0, 1e6, 0 },
-		BERT_INI_END,
-	};
-	struct file_opts *o = user;
-
-	if (strcmp(section, "bertd"))
-		return BERT_OK;
-	if (!strcmp(name, "socket_mode")) {
-		char *end;
-		unsigned long m = strtoul(value, &end, 8);
-
-		if (*end || m > 0777)
-			return bert_fail(BERT_ERR_CONFIG, "[bertd]: socket_mode '%s' is not "
-					 "an octal mode", value);
-		o->mode = (unsigned)m;
-		return BERT_OK;
-	}
-	return bert_ini_set_field(fields, o, section, name, value);
 }
 
 static int daemonize(void)
@@ -121,7 +85,7 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	enum { O_CONFIG = 0x200, O_SOCKET, O_DB, O_FG, O_SPEED, O_GROUP, O_MODE, O_POLICY,
-	       O_MAXT };
+	       O_MAXT, O_EVLOG };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -132,13 +96,15 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "max-time", required_argument, NULL, O_MAXT },
+		{ "event-log", required_argument, NULL, O_EVLOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bertd_server_opts so = { .mode = 0660 };
-	struct file_opts fo = { .mode = 0660 };
+	struct qual_station *st;
+	struct qual_bertd fo;
 	struct cli_opts co = { 0 };
 	const char *config = NULL, *sock = NULL, *db = NULL, *group = NULL, *policy = NULL;
 	char cfg_abs[4096];
@@ -156,6 +122,7 @@ int main(int argc, char **argv)
 		case O_FG: foreground = true; break;
 		case O_GROUP: group = optarg; break;
 		case O_POLICY: policy = optarg; break;
+		case O_EVLOG: so.event_log = optarg; break;
 		case O_SPEED:
 			speed = strtod(optarg, &end);
 			if (*end || !(speed >= 0 && speed <= 1e6))
@@ -192,7 +159,13 @@ int main(int argc, char **argv)
 		return cli_usage_error("--config is required");
 	}
 	cli_setup_logging(&co);
-	rc = bert_ini_parse_file(config, ini_handler, &fo);
+	/* the one station-file reader: every section checked, [bertd] kept */
+	st = malloc(sizeof(*st));
+	if (!st)
+		return cli_error(BERT_ERR_NOMEM, "station file");
+	rc = qual_station_load(config, st);
+	fo = st->bertd;
+	free(st);
 	if (rc)
 		return cli_error(rc, "station file");
 	/* the daemon may chdir /: keep the station file's absolute path */
@@ -200,9 +173,9 @@ int main(int argc, char **argv)
 		return cli_usage_error("--config %s: %s", config, strerror(errno));
 
 	so.socket = sock ? sock : fo.socket[0] ? fo.socket : BERTD_DEFAULT_SOCKET;
-	so.group = group ? group : fo.group[0] ? fo.group : NULL;
+	so.group = group ? group : fo.socket_group[0] ? fo.socket_group : NULL;
 	if (!mode_set)
-		so.mode = fo.mode;
+		so.mode = fo.socket_mode;
 	so.core.station = cfg_abs;
 	so.core.db = db ? db : fo.db[0] ? fo.db : NULL;
 	so.core.speed = speed >= 0 ? speed : fo.speed;

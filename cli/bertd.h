@@ -15,6 +15,7 @@ struct bertd_server_opts {
 	const char *socket;
 	const char *group;		/* NULL = the daemon's */
 	unsigned mode;			/* socket file mode */
+	const char *event_log;		/* NULL, or a file every event is appended to */
 };
 
 /* Opens the core and the socket, serves until SIGTERM/SIGINT, then aborts

@@ -49,6 +49,7 @@ struct evq {
 	size_t *len;
 	size_t head, n, cap;
 	unsigned dropped;
+	FILE *log;			/* --event-log: every event, in order */
 };
 
 struct server {
@@ -63,6 +64,37 @@ struct server {
 /* ---- the event queue (any thread) ------------------------------------------ */
 
 #define EVQ_CAP 8192
+#define EVQ_MAX (1u << 20)	/* events waiting for the loop, at most */
+
+/* Doubles the ring (under q->mu); false when it is at its bound or memory
+ * ran out. */
+static bool evq_grow(struct evq *q)
+{
+	size_t cap = q->cap * 2, i;
+	char **line;
+	size_t *len;
+
+	if (cap > EVQ_MAX)
+		return false;
+	line = calloc(cap, sizeof(*line));
+	len = calloc(cap, sizeof(*len));
+	if (!line || !len) {
+		free(line);
+		free(len);
+		return false;
+	}
+	for (i = 0; i < q->n; i++) {
+		line[i] = q->line[(q->head + i) % q->cap];
+		len[i] = q->len[(q->head + i) % q->cap];
+	}
+	free(q->line);
+	free(q->len);
+	q->line = line;
+	q->len = len;
+	q->head = 0;
+	q->cap = cap;
+	return true;
+}
 
 static void sink(void *user, const char *line, size_t len)
 {
@@ -74,8 +106,14 @@ static void sink(void *user, const char *line, size_t len)
 		return;
 	memcpy(copy, line, len);
 	pthread_mutex_lock(&q->mu);
-	if (q->n == q->cap) {
-		/* the loop is behind: the oldest event goes */
+	if (q->log) {
+		fwrite(line, 1, len, q->log);
+		fflush(q->log);
+	}
+	if (q->n == q->cap && !evq_grow(q)) {
+		/* the loop is a million events behind: the oldest event goes */
+		if (!q->dropped)
+			log_warn("event queue full: dropping the oldest events");
 		free(q->line[q->head]);
 		q->head = (q->head + 1) % q->cap;
 		q->n--;
@@ -181,6 +219,7 @@ static json_t *handle(struct server *s, struct client *c, const struct bertd_req
 	case BERTD_CMD_SUBSCRIBE:
 	case BERTD_CMD_UNSUBSCRIBE:
 		c->subscribed = r->cmd == BERTD_CMD_SUBSCRIBE;
+		log_info("client %d %ssubscribed", c->fd, c->subscribed ? "" : "un");
 		return bertd_reply_ok(r);
 	case BERTD_CMD_RESULTS:
 		body = bertd_results(s->d, r->since, r->limit);
@@ -430,6 +469,11 @@ int bertd_serve(const struct bertd_server_opts *o)
 		rc = bert_fail(BERT_ERR_IO, "signalfd/eventfd: %s", strerror(errno));
 		goto out;
 	}
+	if (o->event_log && !(s->q.log = fopen(o->event_log, "a"))) {
+		rc = bert_fail(BERT_ERR_CONFIG, "--event-log %s: %s", o->event_log,
+			       strerror(errno));
+		goto out;
+	}
 	rc = listen_socket(o, &s->lfd);
 	if (rc)
 		goto out;
@@ -525,6 +569,8 @@ out:
 	}
 	free(s->q.line);
 	free(s->q.len);
+	if (s->q.log)
+		fclose(s->q.log);
 	pthread_mutex_destroy(&s->q.mu);
 	free(s);
 	return rc;

@@ -3,6 +3,7 @@
  * (bert/qual/STATION.md), the default station of the virtual bench, and a
  * site opened for a run. */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,7 +250,11 @@ static int handler(void *user, const char *section, const char *name, const char
 	int err = BERT_OK;
 
 	if (!strncmp(section, "instrument ", 11))
-		return BERT_OK;		/* instruments/station.c */
+		return BERT_OK;		/* instruments/station.c, same load */
+	if (!strcmp(section, "bertd")) {
+		st->bertd.present = true;
+		return qual_bertd_key(&st->bertd, name, value);
+	}
 	if (!strcmp(section, "station")) {
 		if (!strcmp(name, "name"))
 			return bert_ini_set_field((const struct bert_ini_field[]){
@@ -275,10 +280,32 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (err)
 		return err;
 	return bert_fail(BERT_ERR_CONFIG, "unknown section [%s] (station, site N, "
-			 "instrument NAME)", section);
+			 "instrument NAME, bertd)", section);
 }
 
-static int load(const char *path, const char *text, struct qual_station *st)
+/* sim:REL?site=N -> sim:/ABS/DIR/REL?site=N: a relative bench or module
+ * file in a station file is taken from the station file's folder (the same
+ * in every program, whatever its working directory). */
+static void sim_path_from(struct qual_site *s, const char *station_path)
+{
+	const char *slash = strrchr(station_path, '/');
+	char dir[PATH_MAX], abs[PATH_MAX], buf[QUAL_URI_MAX];
+
+	if (strncmp(s->fixture, "sim:", 4) || !s->fixture[4] || s->fixture[4] == '/' ||
+	    s->fixture[4] == '?')
+		return;
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - station_path), station_path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!realpath(dir, abs))
+		snprintf(abs, sizeof(abs), "%s", dir);
+	if (snprintf(buf, sizeof(buf), "sim:%s/%s", abs, s->fixture + 4) < (int)sizeof(buf))
+		snprintf(s->fixture, sizeof(s->fixture), "%s", buf);
+}
+
+static int load(const char *path, const char *text, struct qual_station *st,
+	bool need_sites)
 {
 	struct load *l;
 	unsigned i;
@@ -290,6 +317,7 @@ static int load(const char *path, const char *text, struct qual_station *st)
 	if (rc)
 		return rc;
 	snprintf(st->path, sizeof(st->path), "%s", path);
+	st->bertd.socket_mode = 0660;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return bert_fail(BERT_ERR_NOMEM, "station");
@@ -308,8 +336,10 @@ static int load(const char *path, const char *text, struct qual_station *st)
 					       path, i);
 			else
 				site_finish(s);
+			if (!rc)
+				sim_path_from(s, path);
 		}
-		if (!rc && !st->nsites)
+		if (!rc && !st->nsites && need_sites)
 			rc = bert_fail(BERT_ERR_CONFIG, "%s: no [site N] section", path);
 	}
 	free(l);
@@ -320,15 +350,20 @@ static int load(const char *path, const char *text, struct qual_station *st)
 	return BERT_OK;
 }
 
+int qual_station_load_any(const char *path, struct qual_station *st)
+{
+	return load(path, NULL, st, false);
+}
+
 int qual_station_load(const char *path, struct qual_station *st)
 {
-	return load(path, NULL, st);
+	return load(path, NULL, st, true);
 }
 
 int qual_station_load_string(const char *name, const char *text,
 			     struct qual_station *st)
 {
-	return load(name, text, st);
+	return load(name, text, st, true);
 }
 
 static void add_instr(struct qual_station *st, const char *name, enum instr_kind k,

@@ -75,19 +75,41 @@ struct qual_site {
 	unsigned line;			/* where [site N] starts; 0 = default */
 };
 
+/* [bertd] of the station file: the daemon's defaults (cli/bertd.md). Read
+ * and checked by every program that reads the file, so a mistake in it is
+ * the same error in `bert qualify --station` as in bertd; used by bertd. */
+struct qual_bertd {
+	char socket[256];		/* "" = the built-in default */
+	char socket_group[64];
+	char db[256];
+	char arbitration[16];		/* "fifo" (default) or "rr" */
+	unsigned socket_mode;		/* octal, 0660 */
+	double speed;			/* emulated benches: x wall time, 0 = free */
+	bool present;			/* the file has a [bertd] section */
+};
+
+/* One key of [bertd]; BERT_ERR_CONFIG naming the key. */
+int qual_bertd_key(struct qual_bertd *b, const char *name, const char *value);
+
 struct qual_station {
 	char path[PROFILE_PATH_MAX];	/* "" for the default station */
 	char name[QUAL_STR_MAX];	/* [station] name, default host name */
 	struct station instr;		/* the [instrument NAME] sections */
+	struct qual_bertd bertd;	/* [bertd] */
 	struct qual_site site[QUAL_MAX_SITES];
 	unsigned nsites;
 	bool is_default;		/* the in-process virtual bench */
 };
 
-/* Loads a station file: [station] (name), [instrument NAME] and [site N].
+/* Loads a station file: [station] (name), [instrument NAME], [site N] and
+ * [bertd] -- the one reader of station files for every program; any other
+ * section is an error.
  * Sites are numbered 1..N without holes; every channel must name an
  * instrument of the right type and a channel within its `channels`. */
 int qual_station_load(const char *path, struct qual_station *st);
+/* The same reader for programs that need only the instruments (`bert
+ * instr`): a file without [site N] is fine, every section still checked. */
+int qual_station_load_any(const char *path, struct qual_station *st);
 /* The same from text (name stands for the file in messages). */
 int qual_station_load_string(const char *name, const char *text,
 			     struct qual_station *st);

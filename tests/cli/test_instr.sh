@@ -23,7 +23,7 @@ assert abs(d['attenuation_db'] - 6) < 1e-3, d
 assert d['instrument']['model'] == 'N7764A' and d['instrument']['driver'] == 'keysight-n77xx'
 " || fail "instr voa sim: --json"
 run $TO "$BERT" instr voa sim:voa1 set 99; status_is 2; err_has '-222'
-run $TO "$BERT" instr opm sim:voa1 read; status_is 3; err_has 'is not a power meter'
+run $TO "$BERT" instr opm sim:voa1 read; status_is 2; err_has 'is not a power meter'
 run $TO "$BERT" instr voa nosuch:tcp:127.0.0.1:1 get; status_is 2; err_has 'supported: '
 
 # a station file names the instruments

@@ -52,8 +52,22 @@ json.dump(rec("33333333-2222-4333-8444-555555555555", "SN-BRK", "100gbase-dr", 1
 PY
 [ $? -eq 0 ] || fail "making the records"
 
-run "$BERT" results list --db "$DB"; status_is 0; out_has "no runs"
+# readers never create a database or its folder
+run "$BERT" results list --db "$DB"; status_is 2; err_has "no results database"
+for sub in "show 1" "export 1"; do
+	run "$BERT" results $sub --db "$DB"; status_is 2; err_has "no results database"
+done
+run "$BERT" results list --db "$DB" --json; status_is 2
+out_has '"error"'; out_has '"code": 2'
+[ -e "$T/r" ] && fail "a read-only command created $T/r"
 run "$BERT" results import "$T/dr4.json" --db "$DB"; status_is 0; out_has "imported run 1"
+# the same record again: a no-op, said so, nothing stored twice
+run "$BERT" results import "$T/dr4.json" --db "$DB"; status_is 0
+out_has "already stored as run 1; nothing imported"
+printf '%s%s' "$out" "$err" | grep -qi "unique\|constraint\|sqlite" && fail "SQLite text shown"
+run "$BERT" results import "$T/dr4.json" --db "$DB" --json; status_is 0
+out_has '"imported": false'
+run "$BERT" results list --db "$DB"; status_is 0; out_has "no runs|SN-FAIL"
 run "$BERT" results import "$T/ok.json" --db "$DB" --json; status_is 0; out_has '"id": 2'
 run "$BERT" results import "$T/brk.json" --db "$DB" -q; status_is 0
 
@@ -147,6 +161,7 @@ echo '{"kind": "bert.run", "schema": 7}' > "$T/new.json"
 run "$BERT" results import "$T/new.json" --db "$DB"; status_is 2; err_has "schema 7 is newer"
 echo '{"kind": ' > "$T/trunc.json"
 run "$BERT" results import "$T/trunc.json" --db "$DB"; status_is 2; err_has "trunc.json:"
-run "$BERT" results list --db /proc/nonesuch/results.db; status_is 3
+run "$BERT" results list --db /proc/nonesuch/results.db; status_is 2
+run "$BERT" results import "$T/dr4.json" --db /proc/nonesuch/results.db; status_is 2
 run "$BERT" results --help; status_is 0; out_has "usage: bert results list"
 exit 0
