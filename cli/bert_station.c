@@ -116,10 +116,16 @@ static int conn_recv(struct conn *c, json_t **out, int timeout_ms)
 	}
 }
 
-/* Sends req and returns the reply (skipping events). */
-static int call(struct conn *c, json_t *req, json_t **reply)
+/* Events that arrived while a reply was awaited: kept, in order, for the
+ * caller (watch prints every one; the others drop them). */
+struct evbuf {
+	json_t *arr;
+};
+
+/* Sends req and returns the reply; events before it go to eb (NULL: dropped). */
+static int call_ev(struct conn *c, json_t *req, json_t **reply, struct evbuf *eb)
 {
-	int rc = conn_send(c, req);
+	int rc = conn_send(c, req);	/* takes req */
 
 	while (!rc) {
 		rc = conn_recv(c, reply, 30000);
@@ -127,9 +133,16 @@ static int call(struct conn *c, json_t *req, json_t **reply)
 			break;
 		if (json_object_get(*reply, "ok"))
 			return BERT_OK;
+		if (eb && json_object_get(*reply, "event"))
+			json_array_append(eb->arr, *reply);
 		json_decref(*reply);
 	}
 	return rc == BERT_ERR_TIMEOUT ? bert_fail(rc, "bertd did not answer") : rc;
+}
+
+static int call(struct conn *c, json_t *req, json_t **reply)
+{
+	return call_ev(c, req, reply, NULL);
 }
 
 static int refused(json_t *r)
@@ -149,38 +162,46 @@ static const char *str(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* "present SN X" / "empty" / "" (presence not known yet). */
+static void module_words(json_t *s, char *buf, size_t size)
+{
+	json_t *p = json_object_get(s, "present");
+	const char *sn = json_string_value(json_object_get(s, "module_serial"));
+
+	if (!json_is_boolean(p))
+		snprintf(buf, size, "presence n/a");
+	else if (!json_is_true(p))
+		snprintf(buf, size, "empty");
+	else if (sn && sn[0])
+		snprintf(buf, size, "SN %s", sn);
+	else
+		snprintf(buf, size, "module in");
+}
+
 /* One line about a site from a status entry. */
 static void site_line(json_t *s, char *buf, size_t size)
 {
 	const char *state = str(s, "state");
 	json_t *last = json_object_get(s, "last");
+	char mod[80], safe[4 * 80];
 
+	module_words(s, mod, sizeof(mod));
+	cli_safe(mod, safe, sizeof(safe));
 	if (strcmp(state, "idle"))
-		snprintf(buf, size, "site %-2lld %-9s [%lld/%lld] %-12s lane %lld  t=%6.1f s",
+		snprintf(buf, size, "site %-2lld %-9s [%lld/%lld] %-12s lane %lld  t=%6.1f s  %.60s",
 			 json_integer_value(json_object_get(s, "site")), state,
 			 json_integer_value(json_object_get(s, "index")),
 			 json_integer_value(json_object_get(s, "of")), str(s, "step"),
 			 json_integer_value(json_object_get(s, "lane")),
-			 json_number_value(json_object_get(s, "t")));
+			 json_number_value(json_object_get(s, "t")), safe);
 	else if (last)
-		snprintf(buf, size, "site %-2lld idle      last run %lld: %s %s",
+		snprintf(buf, size, "site %-2lld idle      last run %lld: %s %s  %.60s",
 			 json_integer_value(json_object_get(s, "site")),
 			 json_integer_value(json_object_get(last, "id")), str(last, "status"),
-			 str(last, "verdict"));
+			 str(last, "verdict"), safe);
 	else
-		snprintf(buf, size, "site %-2lld idle",
-			 json_integer_value(json_object_get(s, "site")));
-}
-
-static bool all_idle(json_t *status)
-{
-	json_t *s;
-	size_t i;
-
-	json_array_foreach(json_object_get(status, "sites"), i, s)
-		if (strcmp(str(s, "state"), "idle"))
-			return false;
-	return true;
+		snprintf(buf, size, "site %-2lld idle      %.60s",
+			 json_integer_value(json_object_get(s, "site")), safe);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -191,85 +212,160 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-/* watch: status lines redrawn on every event (a plain line per change when
- * stdout is not a terminal), until every site is idle after having run. */
-static int watch(struct conn *c, bool json)
-{
-	json_t *req = json_pack("{s:s}", "cmd", "subscribe"), *r, *st = NULL;
-	bool tty = isatty(1), seen_busy = false;
-	unsigned drawn = 0;
-	struct sigaction sa = { .sa_handler = on_sigint };
-	char last[BERTD_SITES_MAX][160];
-	int rc;
+struct watch {
+	struct conn *c;
+	bool json, follow, tty;
+	bool busy[BERTD_SITES_MAX + 1];
+	bool seen_busy;
+	unsigned drawn;
+	char last[BERTD_SITES_MAX][400];
+};
 
-	memset(last, 0, sizeof(last));
-	sigaction(SIGINT, &sa, NULL);
-	rc = call(c, req, &r);
+static bool none_busy(const struct watch *w)
+{
+	unsigned i;
+
+	for (i = 1; i <= BERTD_SITES_MAX; i++)
+		if (w->busy[i])
+			return false;
+	return true;
+}
+
+/* --json: the event as one line, exactly in the order bertd sent it. */
+static void take_event(struct watch *w, json_t *ev)
+{
+	json_int_t site = json_integer_value(json_object_get(ev, "site"));
+
+	if (w->json) {
+		char *line = json_dumps(ev, JSON_COMPACT);
+
+		if (line)
+			printf("%s\n", line);
+		free(line);
+	}
+	if (!strcmp(str(ev, "event"), "site") && site >= 1 && site <= BERTD_SITES_MAX) {
+		w->busy[site] = strcmp(str(ev, "state"), "idle") != 0;
+		if (w->busy[site])
+			w->seen_busy = true;
+	}
+}
+
+static void take_events(struct watch *w, struct evbuf *eb)
+{
+	json_t *ev;
+	size_t i;
+
+	json_array_foreach(eb->arr, i, ev)
+		take_event(w, ev);
+	json_array_clear(eb->arr);
+	fflush(stdout);
+}
+
+/* The status: sites' states (and, for people, the lines redrawn). */
+static int take_status(struct watch *w, struct evbuf *eb)
+{
+	json_t *st, *s;
+	size_t i;
+	int rc = call_ev(w->c, json_pack("{s:s}", "cmd", "status"), &st, eb);
+
 	if (rc)
-		return cli_error(rc, "station watch");
-	if (!json_is_true(json_object_get(r, "ok"))) {
-		rc = refused(r);
-		json_decref(r);
 		return rc;
+	json_array_foreach(json_object_get(st, "sites"), i, s) {
+		json_int_t n = json_integer_value(json_object_get(s, "site"));
+
+		if (n >= 1 && n <= BERTD_SITES_MAX) {
+			w->busy[n] = strcmp(str(s, "state"), "idle") != 0;
+			if (w->busy[n])
+				w->seen_busy = true;
+		}
+	}
+	if (!w->json) {
+		if (w->tty && w->drawn)
+			printf("\033[%uA", w->drawn);
+		w->drawn = 0;
+		json_array_foreach(json_object_get(st, "sites"), i, s) {
+			char line[400];
+
+			site_line(s, line, sizeof(line));
+			if (w->tty)
+				printf("\033[2K%s\n", line);
+			else if (i < BERTD_SITES_MAX && strcmp(line, w->last[i]))
+				printf("%s\n", line);
+			if (i < BERTD_SITES_MAX)
+				snprintf(w->last[i], sizeof(w->last[i]), "%s", line);
+			w->drawn++;
+		}
+		fflush(stdout);
+	}
+	json_decref(st);
+	return BERT_OK;
+}
+
+/* watch: every event (--json, one a line, in order) or the sites' lines
+ * redrawn on every event (a plain line per change when stdout is not a
+ * terminal), until every site is idle after having run; with follow until
+ * Ctrl-C or SIGTERM. Events that arrive while the status is asked are
+ * kept, so none is lost. */
+static int watch(struct conn *c, bool json, bool follow)
+{
+	struct watch *w = calloc(1, sizeof(*w));
+	struct evbuf eb = { .arr = json_array() };
+	struct sigaction sa = { .sa_handler = on_sigint };
+	json_t *r;
+	int rc, ex = EXIT_OK;
+
+	if (!w || !eb.arr) {
+		free(w);
+		json_decref(eb.arr);
+		return cli_error(BERT_ERR_NOMEM, "station watch");
+	}
+	w->c = c;
+	w->json = json;
+	w->follow = follow;
+	w->tty = cli_color(stdout);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = call_ev(c, json_pack("{s:s}", "cmd", "subscribe"), &r, NULL);
+	if (rc) {
+		ex = cli_error(rc, "station watch");
+		goto out;
+	}
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		ex = refused(r);
+		json_decref(r);
+		goto out;
 	}
 	json_decref(r);
-	while (!interrupted) {
-		json_t *s;
-		size_t i;
-
-		rc = call(c, json_pack("{s:s}", "cmd", "status"), &st);
-		if (rc)
-			return cli_error(rc, "station watch");
-		if (!all_idle(st))
-			seen_busy = true;
-		if (!json) {
-			if (tty && drawn)
-				printf("\033[%uA", drawn);
-			drawn = 0;
-			json_array_foreach(json_object_get(st, "sites"), i, s) {
-				char line[160];
-
-				site_line(s, line, sizeof(line));
-				if (tty)
-					printf("\033[2K%s\n", line);
-				else if (i < BERTD_SITES_MAX && strcmp(line, last[i]))
-					printf("%s\n", line);
-				if (i < BERTD_SITES_MAX)
-					snprintf(last[i], sizeof(last[i]), "%s", line);
-				drawn++;
-			}
-			fflush(stdout);
-		}
-		if (all_idle(st) && seen_busy) {
-			json_decref(st);
+	rc = take_status(w, &eb);
+	while (!rc && !interrupted) {
+		take_events(w, &eb);
+		if (!w->follow && none_busy(w) && w->seen_busy)
 			break;
-		}
-		json_decref(st);
-		st = NULL;
-		/* the next event (or a second) */
-		rc = conn_recv(c, &r, seen_busy ? 1000 : 200);
+		/* the next event; without --follow, give up when nothing runs */
+		rc = conn_recv(c, &r, w->seen_busy || w->follow ? 1000 : 200);
 		if (rc == BERT_ERR_TIMEOUT) {
-			if (!seen_busy)
+			rc = BERT_OK;
+			if (!w->seen_busy && !w->follow)
 				break;	/* nothing running and nothing started */
 			continue;
 		}
-		if (rc == BERT_ERR_ABORTED)
-			break;
 		if (rc)
-			return cli_error(rc, "station watch");
-		if (json && json_object_get(r, "event")) {
-			char *line = json_dumps(r, JSON_COMPACT);
-
-			if (line)
-				printf("%s\n", line);
-			free(line);
-			fflush(stdout);
-			if (!strcmp(str(r, "event"), "site") && !strcmp(str(r, "state"), "running"))
-				seen_busy = true;
-		}
+			break;
+		if (json_object_get(r, "event"))
+			json_array_append(eb.arr, r);
 		json_decref(r);
+		if (!w->json) {
+			take_events(w, &eb);
+			rc = take_status(w, &eb);
+		}
 	}
-	return EXIT_OK;
+	take_events(w, &eb);
+	if (rc && rc != BERT_ERR_ABORTED)
+		ex = cli_error(rc, "station watch");
+out:
+	json_decref(eb.arr);
+	free(w);
+	return ex;
 }
 
 static void usage(FILE *f)
@@ -279,8 +375,10 @@ static void usage(FILE *f)
 		"  status                          one line per site (--json: the reply)\n"
 		"  start --site N|all [--profile P] [--serial S]\n"
 		"  abort --site N|all\n"
-		"  watch                           sites live until all are idle (Ctrl-C\n"
-		"                                  stops); --json: one event per line\n"
+		"  watch [--follow]                sites live until all are idle (with\n"
+		"                                  --follow until Ctrl-C: waits for\n"
+		"                                  insertions); --json: every event, one\n"
+		"                                  per line, in the daemon's order\n"
 		"  results [--since CURSOR]        runs changed after the cursor\n"
 		"  reload                          re-read the station file\n"
 		"  sim --site N [--present 0|1] [--unplugged 0|1]   emulated benches\n"
@@ -290,7 +388,8 @@ static void usage(FILE *f)
 
 int cmd_station(int argc, char **argv)
 {
-	enum { O_SOCKET = 0x200, O_SITE, O_PROFILE, O_SERIAL, O_SINCE, O_PRESENT, O_UNPLUG };
+	enum { O_SOCKET = 0x200, O_SITE, O_PROFILE, O_SERIAL, O_SINCE, O_PRESENT, O_UNPLUG,
+	       O_FOLLOW };
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -300,12 +399,14 @@ int cmd_station(int argc, char **argv)
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "present", required_argument, NULL, O_PRESENT },
 		{ "unplugged", required_argument, NULL, O_UNPLUG },
+		{ "follow", no_argument, NULL, O_FOLLOW },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
 	const char *sock = getenv("BERT_STATION_SOCKET"), *sub, *site = NULL;
 	const char *profile = NULL, *serial = NULL;
 	long long since = -1;
+	bool follow = false;
 	int present = -1, unplugged = -1, c, rc, ex = EXIT_OK;
 	struct conn *cn;
 	json_t *req, *r;
@@ -330,6 +431,7 @@ int cmd_station(int argc, char **argv)
 		case O_SINCE: since = atoll(optarg); break;
 		case O_PRESENT: present = atoi(optarg) != 0; break;
 		case O_UNPLUG: unplugged = atoi(optarg) != 0; break;
+		case O_FOLLOW: follow = true; break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -393,7 +495,7 @@ int cmd_station(int argc, char **argv)
 	}
 	if (!strcmp(sub, "watch")) {
 		json_decref(req);
-		ex = watch(cn, o.json);
+		ex = watch(cn, o.json, follow);
 		goto out;
 	}
 	rc = call(cn, req, &r);
@@ -411,7 +513,7 @@ int cmd_station(int argc, char **argv)
 
 		printf("station %s (%s)\n", str(r, "station"), str(r, "config"));
 		json_array_foreach(json_object_get(r, "sites"), i, s) {
-			char line[160];
+			char line[400];
 
 			site_line(s, line, sizeof(line));
 			printf("%s\n", line);

@@ -54,6 +54,7 @@ struct site {
 	bool start_req, held;
 	char req_profile[BERTD_NAME_MAX], req_serial[BERTD_SERIAL_MAX];
 	bool present, present_known;
+	char module_sn[QUAL_STR_MAX];	/* EEPROM serial of the module in, "" = n/a */
 	char run_uuid[QUAL_UUID_MAX];
 	char profile[BERTD_NAME_MAX];
 	char step[QUAL_STEP_NAME_MAX];
@@ -442,6 +443,8 @@ static void on_event(void *user, const struct qual_event *ev)
 	}
 	if (ev->kind == QUAL_EV_LANE)
 		s->lane = ev->lane;
+	if (ev->kind == QUAL_EV_STEP_END && !strcmp(ev->s->name, "identify") && s->rec)
+		snprintf(s->module_sn, sizeof(s->module_sn), "%s", s->rec->dut.sn);
 	pthread_mutex_unlock(&d->mu);
 
 	switch (ev->kind) {
@@ -1036,6 +1039,8 @@ unsigned bertd_poll(struct bertd *d)
 		known = s->present_known;
 		s->present = pins.present;
 		s->present_known = true;
+		if (!pins.present)
+			s->module_sn[0] = '\0';	/* that module is gone */
 		if (known && !was && pins.present && s->state == BERTD_IDLE &&
 		    !atomic_load(&d->stopping)) {
 			log_info("site %u: module inserted: starting", s->index);
@@ -1089,6 +1094,8 @@ json_t *bertd_status(struct bertd *d)
 		json_object_set_new(j, "auto_start", json_boolean(qs->auto_start));
 		if (s->present_known)
 			json_object_set_new(j, "present", json_boolean(s->present));
+		json_object_set_new(j, "module_serial", s->module_sn[0] ?
+				    json_string(s->module_sn) : json_null());
 		json_object_set_new(j, "runs", json_integer(s->runs));
 		if (s->clock)
 			json_object_set_new(j, "station_ns",
