@@ -22,6 +22,7 @@
 #include "bert/store/store.h"
 #include "cli/bert.h"
 #include "cli/common.h"
+#include "cli/common_progress.h"
 #include "fixtures/fixture.h"
 
 #define DEFAULT_PROFILE	"400gbase-dr4"
@@ -150,6 +151,8 @@ static int parse(int argc, char **argv, struct qopts *a)
 struct prog {
 	const struct qopts *a;
 	bool show;
+	struct bert_clock *clock;
+	struct cli_progress live;	/* sweep points on a terminal */
 };
 
 static void on_event(void *user, const struct qual_event *ev)
@@ -170,6 +173,11 @@ static void on_event(void *user, const struct qual_event *ev)
 	case QUAL_EV_STEP_BEGIN:
 		fprintf(stderr, "[%u/%u] %s (t = %.1f s)\n", ev->step_index + 1, ev->nsteps,
 			ev->step, ev->t_ns / 1e9);
+		/* elapsed is counted from the step's start (station time) */
+		p->live.t0_ns = bert_clock_now(p->clock);
+		break;
+	case QUAL_EV_SWEEP_POINT:
+		cli_progress_point(&p->live, ev->lane, ev->spt, ev->done, ev->expected);
 		break;
 	case QUAL_EV_LANE:
 		fprintf(stderr, "      lane %u: %s\n", ev->lane, ev->text);
@@ -383,6 +391,8 @@ int cmd_qualify(int argc, char **argv)
 	ctx->progress = on_event;
 	ctx->progress_user = &pg;
 	pg.show = !a.o.quiet;
+	pg.clock = io.fixture->clock;
+	cli_progress_init(&pg.live, &a.o, 0);
 	if (pg.show)
 		fprintf(stderr, "%s: qualify with %s at %s site %u (%s)\n", cli_prog,
 			prof->name, st->name, site->index, io.fixture->uri);

@@ -18,6 +18,7 @@
 #include "cli/bert.h"
 #include "cli/bert_lanes.h"
 #include "cli/common.h"
+#include "cli/common_progress.h"
 #include "fixtures/cmis/cmis.h"
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/fixture.h"
@@ -177,6 +178,19 @@ static int write_csv(const char *path, const struct sweep_result *r)
 	return fclose(f) ? bert_fail(BERT_ERR_IO, "%s: write failed", path) : BERT_OK;
 }
 
+struct live {
+	struct cli_progress p;
+	const struct sweep_site *ss;
+};
+
+static void live_point(void *user, unsigned i, const struct sweep_point *pt,
+		       unsigned done, unsigned expected)
+{
+	const struct live *lv = user;
+
+	cli_progress_point(&lv->p, lv->ss->lane[i], pt, done, expected);
+}
+
 static json_t *jnum(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
@@ -325,6 +339,7 @@ int cmd_sweep(int argc, char **argv)
 	enum qual_verdict v[SWEEP_MAX_LANES];
 	char why[SWEEP_MAX_LANES][QUAL_MSG_MAX];
 	enum qual_verdict overall = QUAL_PASS;
+	struct live prog;
 	bool fail = false;
 	double budget, att;
 	unsigned i, l;
@@ -384,6 +399,10 @@ int cmd_sweep(int argc, char **argv)
 	sweep_site_io(&ss, &sio);
 	for (i = 0; i < ss.nlanes; i++)
 		sio.budget_atten_db[i] = att;
+	cli_progress_init(&prog.p, &o, bert_clock_now(ss.clock));
+	prog.ss = &ss;
+	sio.on_point = live_point;
+	sio.on_point_user = &prog;
 	sweep_config_default(&cfg, a.method);
 	if (prof.ber_threshold > 0)
 		cfg.target_ber = prof.ber_threshold;

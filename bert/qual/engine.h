@@ -112,7 +112,11 @@ enum qual_event_kind {
 	QUAL_EV_STEP_END,
 	QUAL_EV_RUN_END,
 	QUAL_EV_INFO,		/* free text */
+	QUAL_EV_SWEEP_POINT,	/* a sweep point as it lands, for live progress
+				 * (the record gets its points as POINT) */
 };
+
+struct sweep_point;
 
 struct qual_event {
 	enum qual_event_kind kind;
@@ -127,6 +131,8 @@ struct qual_event {
 	const struct qual_step *s;		/* STEP_END */
 	const struct qual_record *rec;		/* always */
 	enum qual_verdict verdict;	/* STEP_END, RUN_END */
+	const struct sweep_point *spt;	/* SWEEP_POINT: lane in lane */
+	unsigned done, expected;	/* SWEEP_POINT: points so far, expected */
 };
 
 typedef void (*qual_progress_fn)(void *user, const struct qual_event *ev);

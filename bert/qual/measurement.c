@@ -76,6 +76,9 @@ const struct qual_quantity qual_quantities[] = {
 	{ "dom_alarms", "", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "alarm flags the module latched during the run (0 unless limited)" },
 	/* module */
+	{ "serial_match", "", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
+	  "1 when the serial the operator entered is the module's own (00h:166), "
+	  "0 on a mismatch (fails unless the profile limits it otherwise)" },
 	{ "case_temperature", "degC", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "case temperature during the run (operating range)" },
 	{ "supply_voltage", "V", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,

@@ -538,6 +538,9 @@ json_t *qual_record_to_json(const struct qual_record *r)
 	json_object_set_new(j, "dut", json_pack("{s:o, s:o, s:o, s:o, s:o}",
 		"vendor", jstr(r->dut.vendor), "pn", jstr(r->dut.pn), "sn", jstr(r->dut.sn),
 		"rev", jstr(r->dut.rev), "firmware", jstr(r->dut.firmware)));
+	json_object_set_new(json_object_get(j, "dut"), "operator_serial",
+			    r->dut.operator_serial[0] ? jstr(r->dut.operator_serial) :
+			    json_null());
 	json_object_set_new(j, "station", json_pack("{s:o, s:I, s:o, s:o, s:i}",
 		"name", jstr(r->station), "site", (json_int_t)r->site, "fixture",
 		jstr(r->fixture), "host", jstr(r->host), "pid", r->pid));
@@ -705,7 +708,9 @@ static int record_from_json(const json_t *j, struct qual_record *r)
 	    (rc = get_str(o, "pn", r->dut.pn, sizeof(r->dut.pn), false)) ||
 	    (rc = get_str(o, "sn", r->dut.sn, sizeof(r->dut.sn), false)) ||
 	    (rc = get_str(o, "rev", r->dut.rev, sizeof(r->dut.rev), false)) ||
-	    (rc = get_str(o, "firmware", r->dut.firmware, sizeof(r->dut.firmware), false)))
+	    (rc = get_str(o, "firmware", r->dut.firmware, sizeof(r->dut.firmware), false)) ||
+	    (rc = get_str(o, "operator_serial", r->dut.operator_serial,
+			  sizeof(r->dut.operator_serial), false)))
 		return bert_fail_ctx(rc, "dut");
 	o = json_object_get(j, "station");
 	if (!json_is_object(o))

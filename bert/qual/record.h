@@ -36,6 +36,9 @@ struct qual_dut {
 	char sn[QUAL_STR_MAX];
 	char rev[QUAL_STR_MAX];
 	char firmware[QUAL_STR_MAX];
+	/* the serial the operator entered (bert qualify --serial, bertd start
+	 * "serial"), kept beside the module's own sn; "" = none entered */
+	char operator_serial[QUAL_STR_MAX];
 };
 
 /* One point of a received-power sweep (issue 9). */

@@ -111,6 +111,27 @@ static int pick_app(struct qual_ctx *ctx, const struct cmis_info *in)
 			 p->host_id >= 0 ? " and the profile's host ID" : "", p->name);
 }
 
+/* The serial the operator entered against the one the module reports: both
+ * stay in the record; a mismatch is a measurement the profile's
+ * [limit serial_match] judges (by default min = 1: a mismatch fails). */
+static int serial_check(struct qual_ctx *ctx, struct qual_step *step)
+{
+	struct qual_record *r = ctx->rec;
+	struct qual_limits lim = profile_limits_for(ctx->profile, "serial_match");
+	bool match = !strcmp(r->dut.operator_serial, r->dut.sn);
+	int rc;
+
+	if (qual_limits_empty(&lim))
+		lim.low = 1;
+	rc = qual_ctx_measure_lim(ctx, step, "serial_match", 0, match ? 1 : 0, 0,
+				  "operator-vs-eeprom", &lim);
+	if (!rc && !match)
+		snprintf(step->m[step->nm - 1].message, sizeof(step->m[0].message),
+			 "operator entered '%.40s', the module reports '%.40s'",
+			 r->dut.operator_serial, r->dut.sn);
+	return rc;
+}
+
 static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 {
 	struct qual_record *r = ctx->rec;
@@ -135,6 +156,11 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 	snprintf(r->dut.firmware, sizeof(r->dut.firmware), "%s", fw);
 	qual_ctx_info(ctx, 0, "%s %s SN %s rev %s fw %s", r->dut.vendor, r->dut.pn,
 		      r->dut.sn, r->dut.rev, fw);
+	if (r->dut.operator_serial[0]) {
+		rc = serial_check(ctx, step);
+		if (rc)
+			return rc;
+	}
 	if (!in->page00_present)
 		return bert_fail(BERT_ERR_PROTOCOL, "no page 00h: identity unknown");
 	if (in->csum_00h == CMIS_CSUM_INVALID || in->csum_01h == CMIS_CSUM_INVALID ||

@@ -268,6 +268,20 @@ static void make_point(struct run *r, unsigned i, double att, double dbm,
 	pt->q = pt->sigma_q = NAN;
 	if (held && err >= SWEEP_MIN_ERRORS && isfinite(pt->oma_dbm))
 		pt->q = sweep_q_of(pt->ber, err, &pt->sigma_q);
+	if (r->io->on_point) {
+		unsigned k, done = 0, per_lane;
+
+		for (k = 0; k < r->io->nlanes; k++)
+			done += r->res->lane[k].npts;
+		/* fixed: the grid; smart: its usual three dwells (at most
+		 * max_dwells) -- an estimate for the ETA, never a limit */
+		per_lane = r->cfg->method == SWEEP_FIXED ?
+			   (unsigned)(r->cfg->fixed_span_db / r->cfg->fixed_step_db) + 1 : 3;
+		if (L->npts > per_lane)
+			per_lane = L->npts;
+		r->io->on_point(r->io->on_point_user, i, pt, done,
+				per_lane * r->io->nlanes > done ? per_lane * r->io->nlanes : done);
+	}
 }
 
 /* One dwell for the lanes in mask: lock check, counter reset, the meter

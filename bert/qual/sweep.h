@@ -90,6 +90,8 @@ struct sweep_io_ops {
 			uint32_t *held);
 };
 
+struct sweep_point;
+
 struct sweep_io {
 	const struct sweep_io_ops *ops;
 	void *ctx;
@@ -112,6 +114,12 @@ struct sweep_io {
 	 * attenuator repeats to its linearity (its offset is the same at every
 	 * setting). Leaves the shared meter to the other sites. */
 	bool power_from_voa;
+	/* Optional: told every point as it lands (index i of lane[], the
+	 * point, points so far over all lanes, the plan's expected total), for
+	 * live progress; NULL = none. */
+	void (*on_point)(void *user, unsigned i, const struct sweep_point *pt,
+			 unsigned done, unsigned expected);
+	void *on_point_user;
 };
 
 struct sweep_config {

@@ -96,6 +96,21 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 	ls->rx_sens_unc_db = L->u_db;
 }
 
+struct live {
+	struct qual_ctx *ctx;
+	const struct sweep_site *ss;
+};
+
+static void live_point(void *user, unsigned i, const struct sweep_point *pt,
+		       unsigned done, unsigned expected)
+{
+	struct live *lv = user;
+	struct qual_event ev = { .kind = QUAL_EV_SWEEP_POINT, .lane = lv->ss->lane[i],
+				 .spt = pt, .done = done, .expected = expected };
+
+	qual_ctx_emit(lv->ctx, &ev);
+}
+
 static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 			   enum sweep_method m)
 {
@@ -103,6 +118,7 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 	struct sweep_site ss;
 	struct sweep_config cfg;
 	struct sweep_io io;
+	struct live lv;
 	const struct profile_limit *lim;
 	unsigned l, i, acquired = 0;
 	int rc, rc2;
@@ -147,6 +163,10 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 		return rc;
 	}
 	sweep_site_io(&ss, &io);
+	lv.ctx = ctx;
+	lv.ss = &ss;
+	io.on_point = live_point;
+	io.on_point_user = &lv;
 	for (i = 0; i < ss.nlanes; i++) {
 		io.budget_atten_db[i] = ctx->lane[ss.lane[i]].budget_atten_db;
 		io.budget_oma_dbm[i] = ctx->lane[ss.lane[i]].rx_oma_budget_dbm;

@@ -488,14 +488,6 @@ static void on_event(void *user, const struct qual_event *ev)
 		json_object_set_new(j, "step", json_string(ev->s->name));
 		json_object_set_new(j, "status", json_string(qual_step_status_name(ev->s->status)));
 		json_object_set_new(j, "verdict", json_string(qual_verdict_name(ev->s->verdict)));
-		if (!strcmp(ev->s->name, "identify") && s->serial[0] && s->rec) {
-			char note[160];
-
-			snprintf(note, sizeof(note), "operator serial %s (module reports '%s')",
-				 s->serial, s->rec->dut.sn);
-			snprintf(s->rec->dut.sn, sizeof(s->rec->dut.sn), "%s", s->serial);
-			json_object_set_new(j, "note", json_string(note));
-		}
 		break;
 	case QUAL_EV_INFO:
 		j = event_new(s, "info");
@@ -521,8 +513,6 @@ static void fail_record(struct site *s, struct qual_record *rec, const struct ge
 	snprintf(rec->fixture, sizeof(rec->fixture), "%s", qs->fixture);
 	if (!rec->profile[0])
 		snprintf(rec->profile, sizeof(rec->profile), "%s", profile);
-	if (s->serial[0])
-		snprintf(rec->dut.sn, sizeof(rec->dut.sn), "%s", s->serial);
 	if (s->store && !rec->id && store_run_begin(s->store, rec))
 		log_err("site %u: store: %s", s->index, bert_error_detail());
 	qual_record_finish(rec, QUAL_RUN_ERROR, 0, msg);
@@ -555,6 +545,8 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 	emit_state(s, BERTD_RUNNING);
 
 	qual_record_init(&rec, BERTD_VERSION);
+	/* the operator's serial beside the module's own (identify compares) */
+	snprintf(rec.dut.operator_serial, sizeof(rec.dut.operator_serial), "%s", s->serial);
 	s->rec = &rec;
 	pthread_mutex_lock(&d->mu);
 	snprintf(s->run_uuid, sizeof(s->run_uuid), "%s", rec.uuid);
@@ -630,6 +622,8 @@ done:
 	json_object_set_new(j, "station_s", json_real(rec.station_ns / 1e9));
 	if (rec.dut.sn[0])
 		json_object_set_new(j, "serial", json_string(rec.dut.sn));
+	json_object_set_new(j, "operator_serial", rec.dut.operator_serial[0] ?
+			    json_string(rec.dut.operator_serial) : json_null());
 	if (rec.message[0])
 		json_object_set_new(j, "message", json_string(rec.message));
 	emit(d, j);

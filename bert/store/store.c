@@ -262,6 +262,24 @@ static int mkdirs(const char *path)
 	return BERT_OK;
 }
 
+/* The operator-entered serial (qual_dut.operator_serial) in its own column,
+ * added to databases made before it existed. */
+static int operator_sn_column(struct store *st)
+{
+	sqlite3_stmt *s;
+	bool have = false;
+	int rc = prepare(st, "SELECT COUNT(*) FROM pragma_table_info('runs') "
+			 "WHERE name = 'operator_sn'", &s);
+
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		have = sqlite3_column_int(s, 0) > 0;
+	sqlite3_finalize(s);
+	return have ? BERT_OK : exec(st, "ALTER TABLE runs ADD COLUMN operator_sn TEXT",
+				     "adding operator_sn");
+}
+
 static int schema_setup(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
@@ -310,6 +328,9 @@ static int schema_setup(struct store *st)
 			goto out;
 	}
 	/* later versions migrate here, one step at a time */
+	rc = operator_sn_column(st);
+	if (rc)
+		goto out;
 	return exec(st, "COMMIT", "commit");
 out:
 	rollback(st);
@@ -415,6 +436,38 @@ const char *store_journal_mode(struct store *st)
 /* Inside a write transaction: the next change counter. */
 #define NEXT_CHANGE "(SELECT COALESCE(MAX(changed), 0) + 1 FROM runs)"
 
+static int put_operator_sn(struct store *st, const struct qual_record *rec)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!rec->dut.operator_serial[0])
+		return BERT_OK;
+	rc = prepare(st, "UPDATE runs SET operator_sn = ? WHERE id = ?", &s);
+	if (rc)
+		return rc;
+	bind_text(s, 1, rec->dut.operator_serial);
+	sqlite3_bind_int64(s, 2, rec->id);
+	rc = sqlite3_step(s) == SQLITE_DONE ? BERT_OK :
+		db_fail(st, sqlite3_errcode(st->db), "operator serial");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int get_operator_sn(struct store *st, struct qual_record *rec)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(st, "SELECT operator_sn FROM runs WHERE id = ?", &s);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, rec->id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		col_text(s, 0, rec->dut.operator_serial, sizeof(rec->dut.operator_serial));
+	sqlite3_finalize(s);
+	return BERT_OK;
+}
+
 int store_run_begin(struct store *st, struct qual_record *rec)
 {
 	static const char sql[] =
@@ -463,6 +516,11 @@ int store_run_begin(struct store *st, struct qual_record *rec)
 	}
 	sqlite3_finalize(s);
 	rec->id = sqlite3_last_insert_rowid(st->db);
+	rc = put_operator_sn(st, rec);
+	if (rc) {
+		rollback(st);
+		return rc;
+	}
 	return exec(st, "COMMIT", "begin run");
 }
 
@@ -1059,6 +1117,8 @@ int store_run_load(struct store *st, int64_t id, struct qual_record *rec)
 	if (rc)
 		return rc;
 	rc = load_run_row(st, id, rec);
+	if (!rc)
+		rc = get_operator_sn(st, rec);
 	if (!rc)
 		rc = load_steps(st, rec);
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
