@@ -29,6 +29,8 @@
 #include "fixtures/sim/bench.h"
 
 enum verdict { V_NONE = 0, V_PASS, V_FAIL, V_MARGINAL, V_ERROR };
+struct ber_run;
+static int run_exit_code(const struct ber_run *r);
 
 static const char *const verdict_names[] = {
 	[V_NONE] = "running", [V_PASS] = "pass", [V_FAIL] = "fail",
@@ -287,8 +289,13 @@ static void print_results(struct ber_run *r)
 		cli_print_json(root);
 		return;
 	}
-	if (r->o.quiet)
+	if (r->o.quiet) {
+		int ex = run_exit_code(r);
+
+		printf("VERDICT: %s\n", ex == EXIT_OK ? "PASS" : ex == EXIT_VERDICT_FAIL ?
+		       "FAIL" : "ERROR");
 		return;
+	}
 	printf("%s side, %s, target %.3g at CL %.3g%s\n", cmis_side_name(a->side),
 	       cmis_pattern_name(a->pattern), a->target, a->cl,
 	       r->res.counters ? "" : " (errors = BER x bits: no counters)");

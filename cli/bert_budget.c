@@ -211,6 +211,8 @@ int cmd_budget(int argc, char **argv)
 			printf("  length %.0f m exceeds the profile's reach %.0f m\n",
 			       pl.length_km * 1000, prof.reach_m);
 		printf("%s\n", fits ? "FITS" : "DOES NOT FIT");
+	} else {
+		printf("VERDICT: %s\n", fits ? "PASS" : "FAIL");
 	}
 	return fits ? EXIT_OK : EXIT_VERDICT_FAIL;
 }

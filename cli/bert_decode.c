@@ -78,6 +78,8 @@ int cmd_decode(int argc, char **argv)
 		cli_cmis_warn(&info, path);
 	if (o.json)
 		cli_print_json(cli_cmis_info_json(&info));
+	else if (o.quiet)
+		cli_cmis_print_identity_line(stdout, &info);
 	else
 		cli_cmis_print_info(stdout, &info,
 				    o.verbose ? CLI_CMIS_ALL : CLI_CMIS_INFO,

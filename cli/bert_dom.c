@@ -19,7 +19,9 @@ static void dom_usage(FILE *f)
 		"Reads temperature, supply, module power and per-lane Tx bias, Tx power\n"
 		"and Rx power with thresholds and latched flags.\n"
 		"  --watch S    repeat every S seconds (clock time) until Ctrl-C or --count\n"
-		"  --count N    stop after N readings (with --watch)\n");
+		"  --count N    stop after N readings (with --watch)\n"
+		"  -q           only the alarm and warning flags, one a line (none: no output)\n"
+		"A power monitor that reads 0 shows 'no light' (JSON: dbm null, mw 0).\n");
 }
 
 static int dom_once(struct cli_module *m, const struct cli_opts *o, bool stats)
@@ -46,6 +48,25 @@ static int dom_once(struct cli_module *m, const struct cli_opts *o, bool stats)
 		if (stats)
 			json_object_set_new(root, "i2c", cli_i2c_stats_json(&m->fixture->bus->stats));
 		cli_print_json(root);
+	} else if (o->quiet) {
+		/* only what needs attention: one line per alarm or warning flag */
+		json_t *root = cli_cmis_dom_json(&info), *a;
+		size_t k;
+
+		json_array_foreach(json_object_get(root, "alarms"), k, a) {
+			json_t *lane = json_object_get(a, "lane");
+
+			if (lane)
+				printf("lane %lld %s %s\n", json_integer_value(lane),
+				       json_string_value(json_object_get(a, "severity")),
+				       json_string_value(json_object_get(a, "flag")));
+			else
+				printf("module %s %s\n",
+				       json_string_value(json_object_get(a, "severity")),
+				       json_string_value(json_object_get(a, "flag")));
+		}
+		json_decref(root);
+		fflush(stdout);
 	} else {
 		cli_cmis_print_dom(stdout, &info);
 		if (isfinite(watts))

@@ -93,6 +93,8 @@ int cmd_fec(int argc, char **argv)
 			json_object_set_new(j, "margin_decades", jnum(ch.margin_decades));
 			json_object_set_new(j, "flr_factor", json_real(factor));
 			cli_print_json(j);
+		} else if (o.quiet) {	/* the one value: post-FEC BER */
+			printf("%.4g\n", ch.post_fec_ber);
 		} else {
 			print_kv("pre-FEC BER", ch.ber);
 			print_kv("SER", ch.ser);
@@ -138,6 +140,8 @@ int cmd_fec(int argc, char **argv)
 			json_object_set_new(j, "max_bin", json_integer(a.max_bin));
 			json_object_set_new(j, "bursty", json_boolean(a.bursty));
 			cli_print_json(j);
+		} else if (o.quiet) {
+			printf("%.4g\n", ch.post_fec_ber);
 		} else {
 			printf("%-16s %llu\n", "codewords", (unsigned long long)a.codewords);
 			print_kv("pre-FEC BER >=", a.ber_lower);

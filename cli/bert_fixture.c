@@ -45,6 +45,10 @@ static int print_status(struct bert_fixture *f, const struct cli_opts *o)
 		cli_print_json(root);
 		return EXIT_OK;
 	}
+	if (o->quiet) {	/* the one value: is a module in the socket */
+		printf("%s\n", pins.present ? "present" : "absent");
+		return EXIT_OK;
+	}
 	printf("fixture:  %s\nmodule:   %s\nIntL:     %s\nResetL:   %s\nLPMode:   %s\n",
 	       f->uri, pins.present ? "present" : "absent",
 	       pins.intl ? "asserted" : "deasserted", pins.resetl ? "high" : "low (reset)",

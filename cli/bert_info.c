@@ -63,8 +63,11 @@ int cmd_info(int argc, char **argv)
 	if (ex)
 		goto out;
 	cmis_decode(&snap->map, &info);
-	cli_cmis_warn(&info, m.fixture->uri);
-	if (o.json) {
+	if (!o.quiet)
+		cli_cmis_warn(&info, m.fixture->uri);
+	if (o.quiet && !o.json) {
+		cli_cmis_print_identity_line(stdout, &info);
+	} else if (o.json) {
 		json_t *root = cli_cmis_info_json(&info);
 
 		json_object_set_new(root, "fixture", json_string(m.fixture->uri));

@@ -136,6 +136,14 @@ static int cmd_list(const struct instr_opts *io)
 		cli_print_json(root);
 		return EXIT_OK;
 	}
+	if (io->o.quiet) {	/* the station's instrument names, one a line */
+		json_t *e;
+
+		json_array_foreach(json_object_get(root, "instruments"), i, e)
+			printf("%s\n", json_string_value(json_object_get(e, "name")));
+		json_decref(root);
+		return EXIT_OK;
+	}
 	printf("transports:\n");
 	json_array_foreach(jt, i, js)
 		printf("  %-8s %s\n", json_string_value(json_object_get(js, "prefix")),
@@ -189,6 +197,10 @@ static int cmd_idn(const struct instr_opts *io, const char *uri)
 					 "driver", found ? found->name : NULL));
 		return EXIT_OK;
 	}
+	if (io->o.quiet) {	/* the one value: the identity */
+		printf("%s,%s,%s,%s\n", idn.vendor, idn.model, idn.serial, idn.firmware);
+		return EXIT_OK;
+	}
 	printf("vendor:   %s\nmodel:    %s\nserial:   %s\nfirmware: %s\ndriver:   %s\n",
 	       idn.vendor, idn.model, idn.serial, idn.firmware,
 	       found ? found->name : "none (not a supported model)");
@@ -240,6 +252,8 @@ static int cmd_voa(const struct instr_opts *io, const char *uri, int argc, char 
 		json_object_set_new(root, "wavelength_nm", isfinite(nm) ? json_real(nm) :
 				    json_null());
 		cli_print_json(root);
+	} else if (io->o.quiet) {
+		printf("%.3f\n", db);
 	} else {
 		printf("attenuation: %.3f dB%s\n", db, on ? "" : " (shutter closed)");
 		if (isfinite(nm))
@@ -280,6 +294,8 @@ static int cmd_opm(const struct instr_opts *io, const char *uri, int argc, char 
 		json_object_set_new(root, "wavelength_nm", io->have_wl ?
 				    json_real(io->wavelength) : json_null());
 		cli_print_json(root);
+	} else if (io->o.quiet) {
+		printf("%.3f\n", dbm);
 	} else {
 		printf("power: %.3f dBm\n", dbm);
 	}
@@ -328,6 +344,8 @@ static int cmd_osw(const struct instr_opts *io, const char *uri, int argc, char 
 		cli_print_json(json_pack("{s:s, s:i, s:i, s:o}", "uri", uri, "input", (int)in,
 					 "output", (int)out, "instrument",
 					 idn_json(osw_instr(s))));
+	else if (io->o.quiet)
+		printf("%u\n", out);
 	else
 		printf("input %u -> output %u\n", in, out);
 	osw_close(s);

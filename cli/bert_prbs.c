@@ -2,11 +2,13 @@
 /* bert prbs check: offline check of a captured bit stream (bytes, MSB
  * first) against a PRBS/QPRBS/SSPRQ pattern: lock, errors, BER and its
  * upper bound at a confidence level (OPTICS-FEC.md 4, 5). */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bert/core/error.h"
 #include "bert/signal/berstat.h"
@@ -19,7 +21,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bert prbs check --pattern NAME [--invert] [--lsb-first]\n"
 		"                       [--cl 0.95] [--json] [-q] [-v] FILE\n"
 		"       bert prbs gen --pattern NAME --bytes N [--invert] [--lsb-first]\n"
-		"                     [--flip BIT]... > FILE\n\n"
+		"                     [--flip BIT]... [-o FILE] [--json] [-q] [-v] [> FILE]\n\n"
+		"  gen --json prints {pattern, bytes, flips, file} and needs -o FILE;\n"
+		"  check -q prints only the BER line.\n"
 		"  NAME: PRBS7 PRBS9 PRBS11 PRBS13 PRBS15 PRBS20 PRBS23 PRBS31, the Q\n"
 		"  variants (PRBS31Q ...: PAM4 levels, 2 bits a symbol) or SSPRQ\n");
 }
@@ -71,9 +75,14 @@ static int prbs_gen(int argc, char **argv)
 		{ "flip", required_argument, NULL, 'f' },
 		{ "invert", no_argument, NULL, 'i' },
 		{ "lsb-first", no_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	enum bert_prbs_pattern p = BERT_PRBS31;
+	struct cli_opts o = { 0 };
+	const char *out_path = NULL;
+	FILE *out = stdout;
 	struct bert_prbs_gen g;
 	unsigned long long flips[64], n = 0;
 	unsigned nflip = 0, flags = 0, i;
@@ -83,9 +92,13 @@ static int prbs_gen(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "p:o:", lo, NULL)) != -1) {
+		if (cli_common_option(c, optarg, &o))
+			continue;
 		switch (c) {
 		case 'p': pat = optarg; break;
+		case 'o': out_path = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
 		case 'n':
 			n = strtoull(optarg, &end, 0);
 			if (*end || !n || n > (1ull << 32))
@@ -103,24 +116,48 @@ static int prbs_gen(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
+	if (optind != argc)
+		return cli_usage_error("prbs gen: unexpected argument '%s'", argv[optind]);
 	if (!pat || !n)
 		return cli_usage_error("prbs gen: --pattern and --bytes are required");
+	if (o.json && !out_path)
+		return cli_usage_error("prbs gen --json: the stream needs -o FILE "
+				       "(stdout carries the JSON)");
+	if (!out_path && isatty(STDOUT_FILENO))
+		return cli_usage_error("prbs gen: refusing to write binary to a terminal; "
+				       "use -o FILE or redirect");
+	cli_setup_logging(&o);
 	rc = bert_prbs_from_name(pat, &p);
 	if (rc)
 		return cli_error(rc, "--pattern");
 	rc = bert_prbs_gen_init(&g, p, 0, flags);
 	if (rc)
 		return cli_error(rc, "prbs gen");
+	if (out_path && !(out = fopen(out_path, "wb")))
+		return cli_error(bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s", out_path,
+					   strerror(errno)), "prbs gen");
 	buf = malloc(n);
-	if (!buf)
+	if (!buf) {
+		if (out != stdout)
+			fclose(out);
 		return cli_error(BERT_ERR_NOMEM, "prbs gen");
+	}
 	bert_prbs_gen_bytes(&g, buf, n);
 	for (i = 0; i < nflip; i++)
 		if (flips[i] < n * 8)
 			buf[flips[i] / 8] ^= (uint8_t)(0x80u >> (flips[i] % 8));
-	rc = fwrite(buf, 1, n, stdout) == n ? EXIT_OK : EXIT_HW;
+	rc = fwrite(buf, 1, n, out) == n ? BERT_OK :
+		bert_fail(BERT_ERR_IO, "%s: write failed", out_path ? out_path : "stdout");
+	if (out != stdout && fclose(out) && !rc)
+		rc = bert_fail(BERT_ERR_IO, "%s: write failed", out_path);
 	free(buf);
-	return rc;
+	if (rc)
+		return cli_error(rc, "prbs gen");
+	if (o.json)
+		cli_print_json(json_pack("{s:s, s:I, s:i, s:s}", "pattern", bert_prbs_name(p),
+					 "bytes", (json_int_t)n, "flips", (int)nflip,
+					 "file", out_path));
+	return EXIT_OK;
 }
 
 int cmd_prbs(int argc, char **argv)
@@ -203,6 +240,8 @@ int cmd_prbs(int argc, char **argv)
 		json_object_set_new(j, "losses", json_integer(r.losses));
 		json_object_set_new(j, "locked", json_boolean(r.locked));
 		cli_print_json(j);
+	} else if (o.quiet) {	/* the one value: the BER with its bound */
+		printf("%.3g (< %.3g at %.0f%% confidence)\n", ber, upper, cl * 100);
 	} else {
 		printf("%-16s %s\n", "pattern", bert_prbs_name(co.pat));
 		printf("%-16s %llu of %llu (lock at bit %llu, %u lock(s), %u loss(es)%s)\n",

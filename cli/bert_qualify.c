@@ -29,7 +29,7 @@
 
 struct qopts {
 	struct cli_opts o;
-	const char *profile, *station, *out, *db, *hold_after;
+	const char *profile, *station, *out, *db, *hold_after, *serial;
 	unsigned site;
 	bool no_db, stop_on_fail;
 	struct qual_options q;
@@ -41,7 +41,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bert qualify [--profile NAME|FILE] [--station FILE] [--site N]\n"
 		"                    [--fixture URI] [--out DIR] [--db PATH|--no-db]\n"
 		"                    [--stop-on-fail] [--budget-ref profile|module]\n"
-		"                    [--max-time T] [--sweep smart|fixed] [--json] [-v] [-q]\n\n"
+		"                    [--max-time T] [--sweep smart|fixed] [--serial SN]\n"
+		"                    [--json] [-v] [-q]\n\n"
 		"Runs the qualification plan (identify, bring_up, dom, tx_power, lane_ber,\n"
 		"sensitivity, link_budget, module_power, verdict) on the module at one\n"
 		"site of the station.\n"
@@ -58,7 +59,11 @@ static void usage(FILE *f)
 		"  --max-time T     BER counting limit per run (default 60s)\n"
 		"  --sweep M        sensitivity sweep: smart (default) or fixed (the lab's\n"
 		"                   0.5 dB grid over 8 dB)\n"
+		"  --serial SN      the serial the operator reads off the module; kept\n"
+		"                   beside the module's own, a mismatch is the measurement\n"
+		"                   serial_match (fails unless the profile limits it)\n"
 		"  --json           print the whole run record on stdout\n"
+		"  -q               print only the VERDICT line\n"
 		"Exit 0 pass (marginal is a pass with a warning), 1 fail, 2 usage or\n"
 		"configuration (or a module the profile refuses), 3 hardware, station\n"
 		"error or abort.\n", DEFAULT_PROFILE);
@@ -67,7 +72,7 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct qopts *a)
 {
 	enum { O_PROFILE = 0x200, O_STATION, O_SITE, O_OUT, O_DB, O_NODB, O_STOP,
-	       O_REF, O_MAXT, O_HOLD, O_SWEEP };
+	       O_REF, O_MAXT, O_HOLD, O_SWEEP, O_SERIAL };
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "profile", required_argument, NULL, O_PROFILE },
@@ -80,6 +85,7 @@ static int parse(int argc, char **argv, struct qopts *a)
 		{ "budget-ref", required_argument, NULL, O_REF },
 		{ "max-time", required_argument, NULL, O_MAXT },
 		{ "sweep", required_argument, NULL, O_SWEEP },
+		{ "serial", required_argument, NULL, O_SERIAL },
 		/* tests: block after STEP is journaled (the kill test) */
 		{ "hold-after", required_argument, NULL, O_HOLD },
 		{ NULL, 0, NULL, 0 },
@@ -100,6 +106,17 @@ static int parse(int argc, char **argv, struct qopts *a)
 		case O_NODB: a->no_db = true; break;
 		case O_STOP: a->q.stop_on_fail = true; break;
 		case O_HOLD: a->hold_after = optarg; break;
+		case O_SERIAL: {
+			const char *c2;
+
+			for (c2 = optarg; *c2 && *c2 > 0x20 && *c2 < 0x7f; c2++)
+				;
+			if (!optarg[0] || *c2 || strlen(optarg) > 16)
+				return cli_usage_error("--serial: '%s' is not 1-16 printable "
+						       "characters without spaces", optarg);
+			a->serial = optarg;
+			break;
+		}
 		case O_SWEEP:
 			if (sweep_method_parse(optarg, &a->sweep)) {
 				bert_error_clear();
@@ -253,6 +270,18 @@ static void failing(const struct qual_record *r, unsigned lane, char *buf, size_
 		}
 }
 
+static const char *verdict_word(enum qual_verdict v)
+{
+	switch (v) {
+	case QUAL_PASS: return "PASS";
+	case QUAL_MARGINAL: return "MARGINAL";
+	case QUAL_FAIL: return "FAIL";
+	case QUAL_ERROR: return "ERROR";
+	case QUAL_NONE: break;
+	}
+	return "NONE";
+}
+
 static void print_table(const struct qual_record *r, const char *dir, const char *db)
 {
 	enum qual_verdict v[QUAL_SITE_LANES + 2];
@@ -353,6 +382,15 @@ int cmd_qualify(int argc, char **argv)
 		goto out_free;
 	}
 
+	/* an output folder that cannot be written fails before the work */
+	if (a.out) {
+		rc = cli_output_dir(a.out);
+		if (rc) {
+			ex = cli_error(rc, "--out");
+			goto out_free;
+		}
+	}
+
 	/* 2. Store: recover runs of dead processes, then journal this one. */
 	if (!a.no_db) {
 		rc = store_open(a.db, &db);
@@ -374,6 +412,9 @@ int cmd_qualify(int argc, char **argv)
 	/* 4. The run. */
 	qual_record_init(&rec, "0.1.0");
 	rec_init = true;
+	if (a.serial)
+		snprintf(rec.dut.operator_serial, sizeof(rec.dut.operator_serial), "%s",
+			 a.serial);
 	qual_plan_default(&plan);
 	rc = qual_plan_add_sweep(&plan, a.sweep);
 	if (rc) {
@@ -415,6 +456,8 @@ int cmd_qualify(int argc, char **argv)
 		cli_print_json(qual_record_to_json(&rec));
 	else if (!a.o.quiet)
 		print_table(&rec, a.out, db ? store_path(db) : NULL);
+	else
+		printf("VERDICT: %s\n", verdict_word(rec.verdict));
 	if (rec.verdict == QUAL_MARGINAL && !a.o.quiet)
 		fprintf(stderr, "%s: qualify: MARGINAL counts as a pass (exit 0)\n", cli_prog);
 out:

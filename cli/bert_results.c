@@ -118,6 +118,9 @@ static int do_list(struct store *st, const struct cli_opts *o,
 	} else if (!n) {
 		if (!o->quiet)
 			printf("no runs in %s\n", store_path(st));
+	} else if (o->quiet) {	/* the run ids, one a line */
+		for (i = 0; i < n; i++)
+			printf("%lld\n", (long long)v[i].id);
 	} else {
 		printf("%6s  %-20s  %-8s  %-8s  %-14s  %-16s  %-12s  %5s  %9s\n", "ID",
 		       "STARTED (UTC)", "STATUS", "VERDICT", "PROFILE", "SERIAL",
@@ -228,6 +231,8 @@ static int do_import(struct store *st, const char *file, const struct cli_opts *
 					 "uuid", rec.uuid, "imported", 1));
 	else if (!o->quiet)
 		printf("imported run %lld (%s)\n", (long long)rec.id, rec.uuid);
+	else
+		printf("%lld\n", (long long)rec.id);
 	qual_record_free(&rec);
 	return EXIT_OK;
 }

@@ -131,6 +131,16 @@ int cmd_scan(int argc, char **argv)
 
 	if (o.json) {
 		cli_print_json(root);
+	} else if (o.quiet) {
+		/* the values asked for: hardware fixture URIs, one a line */
+		json_t *v;
+		size_t k;
+
+		json_array_foreach(jf, k, v)
+			printf("%s\n", json_string_value(json_object_get(v, "uri")));
+		json_array_foreach(ji, k, v)
+			printf("%s\n", json_string_value(json_object_get(v, "uri")));
+		json_decref(root);
 	} else {
 		json_t *v;
 		size_t k;

@@ -507,6 +507,18 @@ int cmd_station(int argc, char **argv)
 		ex = refused(r);
 	} else if (o.json) {
 		cli_print_json(json_incref(r));
+	} else if (o.quiet) {
+		/* status: "SITE STATE" per site; results: run ids; the rest act */
+		json_t *e;
+		size_t i;
+
+		if (!strcmp(sub, "status"))
+			json_array_foreach(json_object_get(r, "sites"), i, e)
+				printf("%lld %s\n", json_integer_value(json_object_get(e, "site")),
+				       str(e, "state"));
+		else if (!strcmp(sub, "results"))
+			json_array_foreach(json_object_get(r, "runs"), i, e)
+				printf("%lld\n", json_integer_value(json_object_get(e, "id")));
 	} else if (!strcmp(sub, "status")) {
 		json_t *s;
 		size_t i;

@@ -66,14 +66,17 @@ static json_t *obs_json(const struct cmis_vdm_obs *ob)
 	return e;
 }
 
-static void print_text(const struct cmis_vdm_reading *rd)
+/* -q: the observables' lines only, no headers */
+static void print_text(const struct cmis_vdm_reading *rd, bool quiet)
 {
 	unsigned i, k;
 
-	printf("VDM: %u groups, %u observables%s\n", rd->vdm.groups, rd->vdm.count,
-	       rd->frozen ? " (statistics frozen while read)" : "");
-	printf("%-4s %-26s %14s %-5s %12s %12s  %s\n", "lane", "observable", "value",
-	       "unit", "low alarm", "high alarm", "flags");
+	if (!quiet) {
+		printf("VDM: %u groups, %u observables%s\n", rd->vdm.groups, rd->vdm.count,
+		       rd->frozen ? " (statistics frozen while read)" : "");
+		printf("%-4s %-26s %14s %-5s %12s %12s  %s\n", "lane", "observable",
+		       "value", "unit", "low alarm", "high alarm", "flags");
+	}
 	for (i = 0; i < rd->vdm.count; i++) {
 		const struct cmis_vdm_obs *ob = &rd->vdm.obs[i];
 		const char *unit = ob->type ? ob->type->unit : "";
@@ -157,7 +160,7 @@ int cmd_vdm(int argc, char **argv)
 			json_object_set_new(root, "i2c", cli_i2c_stats_json(&m.fixture->bus->stats));
 		cli_print_json(root);
 	} else {
-		print_text(rd);
+		print_text(rd, o.quiet);
 	}
 	ex = EXIT_OK;
 out:

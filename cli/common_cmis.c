@@ -465,13 +465,52 @@ static void print_flag_list(FILE *f, uint32_t flags, const char *(*name)(unsigne
 		fputc('-', f);
 }
 
+/* A power monitor reading in dBm; 0 mW is "no light" (below the monitor's
+ * 0.1 uW step, OIF-CMIS Table 8-13), never -inf. */
+static const char *dbm_text(double mw, char *buf, size_t size)
+{
+	if (!(mw > 0))
+		snprintf(buf, size, "%s", isnan(mw) ? "n/a" : "no light");
+	else
+		snprintf(buf, size, "%.2f", 10 * log10(mw));
+	return buf;
+}
+
+/* "lo..hi" of a threshold pair, powers in dBm. */
+static const char *range_text(double lo, double hi, bool mw, char *buf, size_t size)
+{
+	char a[16], b[16];
+
+	if (mw)
+		snprintf(buf, size, "%s..%s", dbm_text(lo, a, sizeof(a)),
+			 dbm_text(hi, b, sizeof(b)));
+	else
+		snprintf(buf, size, "%.3g..%.3g", lo, hi);
+	return buf;
+}
+
+/* "  (warning lo..hi, alarm lo..hi UNIT)" beside a module monitor */
+static void module_mon(FILE *f, const char *key, const char *fmt, double v,
+		       const struct cmis_threshold *t, bool have, const char *unit)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), fmt, v);
+	if (have)
+		fprintf(f, "%-*s: %-12s (warning %.3g..%.3g, alarm %.3g..%.3g %s)\n", KEY_W, key,
+			val, t->low_warn, t->high_warn, t->low_alarm, t->high_alarm, unit);
+	else
+		fprintf(f, "%-*s: %s\n", KEY_W, key, val);
+}
+
 void cli_cmis_print_dom(FILE *f, const struct cmis_info *in)
 {
+	const struct cmis_thresholds *t = &in->thresh;
 	unsigned i;
-	char b1[32];
+	char b1[32], tx[16], rx[16], r1[40], r2[40], r3[40];
 
-	kv(f, "Temperature", "%.2f C", in->temp_c);
-	kv(f, "Vcc", "%.4f V", in->vcc_v);
+	module_mon(f, "Temperature", "%.2f C", in->temp_c, &t->temp_c, t->present, "C");
+	module_mon(f, "Vcc", "%.4f V", in->vcc_v, &t->vcc_v, t->present, "V");
 	fprintf(f, "%-*s: ", KEY_W, "Module flags");
 	print_flag_list(f, in->module_flags, cmis_module_flag_name, CMIS_MFLAG_COUNT);
 	fputc('\n', f);
@@ -479,20 +518,32 @@ void cli_cmis_print_dom(FILE *f, const struct cmis_info *in)
 		kv(f, "Lanes", "(page 11h absent)");
 		return;
 	}
-	fprintf(f, "  %-4s %-14s %-14s %9s %9s %9s  %s\n", "Lane", "DP state",
+	fprintf(f, "  %-4s %-14s %-14s %13s %17s %17s  %s\n", "Lane", "DP state",
 		"Config", "Bias mA", "Tx dBm", "Rx dBm", "Flags");
 	for (i = 0; i < monitor_lanes(in); i++) {
 		const struct cmis_lane *l = &in->lanes.lane[i];
 		const char *cs = cmis_config_status_name(l->config_status);
 
-		fprintf(f, "  %-4u %-14s %-14s %9.3f %9.2f %9.2f  ", l->lane,
+		fprintf(f, "  %-4u %-14s %-14s %13.3f %17s %17s  ", l->lane,
 			name_or_code(cmis_dp_state_name(l->dp_state), l->dp_state,
 				     b1, sizeof(b1)),
-			cs ? cs : "reserved", l->tx_bias_ma, l->tx_power_dbm,
-			l->rx_power_dbm);
+			cs ? cs : "reserved", l->tx_bias_ma,
+			dbm_text(l->tx_power_mw, tx, sizeof(tx)),
+			dbm_text(l->rx_power_mw, rx, sizeof(rx)));
 		print_flag_list(f, l->flags, cmis_lane_flag_name, CMIS_LFLAG_COUNT);
 		fputc('\n', f);
 	}
+	if (!t->present)
+		return;
+	/* the module's own thresholds (page 02h), in the columns they limit */
+	fprintf(f, "  %-34s %13s %17s %17s\n", "warning thresholds",
+		range_text(t->tx_bias_ma.low_warn, t->tx_bias_ma.high_warn, false, r1, sizeof(r1)),
+		range_text(t->tx_power_mw.low_warn, t->tx_power_mw.high_warn, true, r2, sizeof(r2)),
+		range_text(t->rx_power_mw.low_warn, t->rx_power_mw.high_warn, true, r3, sizeof(r3)));
+	fprintf(f, "  %-34s %13s %17s %17s\n", "alarm thresholds",
+		range_text(t->tx_bias_ma.low_alarm, t->tx_bias_ma.high_alarm, false, r1, sizeof(r1)),
+		range_text(t->tx_power_mw.low_alarm, t->tx_power_mw.high_alarm, true, r2, sizeof(r2)),
+		range_text(t->rx_power_mw.low_alarm, t->rx_power_mw.high_alarm, true, r3, sizeof(r3)));
 }
 
 static void print_threshold(FILE *f, const char *key, const struct cmis_threshold *t,
@@ -515,6 +566,14 @@ static void print_thresholds(FILE *f, const struct cmis_info *in)
 	print_threshold(f, "Tx power limits", &t->tx_power_mw, "mW");
 	print_threshold(f, "Tx bias limits", &t->tx_bias_ma, "mA");
 	print_threshold(f, "Rx power limits", &t->rx_power_mw, "mW");
+}
+
+void cli_cmis_print_identity_line(FILE *f, const struct cmis_info *in)
+{
+	char v[80], p[80], n[80];
+
+	fprintf(f, "%s %s SN %s\n", cli_safe(in->vendor.name, v, sizeof(v)),
+		cli_safe(in->vendor.pn, p, sizeof(p)), cli_safe(in->vendor.sn, n, sizeof(n)));
 }
 
 void cli_cmis_print_info(FILE *f, const struct cmis_info *in, unsigned sections,

@@ -39,6 +39,8 @@ json_t *cli_cmis_dom_json(const struct cmis_info *info);
  * cli_cmis_section bits); verbose > 0 adds raw codes and advertising. */
 void cli_cmis_print_info(FILE *f, const struct cmis_info *info,
 			 unsigned sections, int verbose);
+/* -q of info and decode: "VENDOR PN SN SERIAL" on one line. */
+void cli_cmis_print_identity_line(FILE *f, const struct cmis_info *info);
 /* Monitors only: module line, one row per lane, alarms (bert dom). */
 void cli_cmis_print_dom(FILE *f, const struct cmis_info *info);
 /* One "PROG: warning: WHAT: text" line on stderr per decoder warning (bad
