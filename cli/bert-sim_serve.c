@@ -238,6 +238,100 @@ static const char *primary(const char *type)
 	return type && !strcmp(type, "voa") ? "serial" : "tcp";
 }
 
+/* The station file (bert/qual/STATION.md) for what this process serves:
+ * its instruments at their pty/TCP endpoints, each site's fixture socket and
+ * the bench's wiring (which VOA channel, switch input and meter serve each
+ * receiver lane, the tap, the loss before the VOA), so `bert qualify
+ * --station FILE` runs against it as against the in-process bench. Written
+ * to a temporary name and renamed: a reader never sees half a file. */
+static int write_station(const char *path, struct sim_bench *b, json_t *root,
+			 struct site_srv *const *sites, unsigned n_sites)
+{
+	json_t *instruments = json_object_get(root, "instruments");
+	json_t *endpoints = json_object_get(root, "endpoints");
+	char tmp[4200];
+	const char *k;
+	json_t *v;
+	unsigned i, n;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s", path,
+				 strerror(errno));
+	fprintf(f, "; SPDX-License-Identifier: MIT\n"
+		"; Written by bert-sim serve (pid %d) for the bench it serves; valid\n"
+		"; while that process runs. Format: bert/qual/STATION.md.\n\n"
+		"[station]\nname = bert-sim\n", (int)getpid());
+	json_object_foreach(endpoints, k, v) {
+		const char *type = json_string_value(json_object_get(v, "type"));
+		const char *ch = sim_bench_instrument_get(b, k, type && !strcmp(type, "switch") ?
+							 "inputs" : "channels");
+
+		fprintf(f, "\n[instrument %s]\nuri = %s\ntype = %s\nchannels = %s\n", k,
+			json_string_value(json_object_get(instruments, k)), type ? type : "",
+			ch ? ch : "1");
+	}
+	for (i = 0; i < n_sites; i++) {
+		const struct sim_module_cfg *mc = sim_module_cfg(sites[i]->m);
+		char voa[512] = "", sw[512] = "", meter[512] = "";
+		double tap = 0, loss = 0;
+		unsigned lane, np = 0;
+
+		for (lane = 1; lane <= 8; lane++)
+			for (n = 0; n < sim_bench_paths(b); n++) {
+				struct sim_bench_path_info pi;
+				char m[32], e[48];
+				unsigned mch;
+
+				if (sim_bench_path_info(b, n, &pi) || pi.rx_site != sites[i]->site ||
+				    pi.rx_lane != lane)
+					continue;
+				if (pi.voa[0]) {
+					snprintf(e, sizeof(e), "%s%s:%u", voa[0] ? "," : "", pi.voa,
+						 pi.voa_ch);
+					strncat(voa, e, sizeof(voa) - strlen(voa) - 1);
+				}
+				if (pi.sw[0]) {
+					snprintf(e, sizeof(e), "%s%s:%u", sw[0] ? "," : "", pi.sw,
+						 pi.sw_in);
+					strncat(sw, e, sizeof(sw) - strlen(sw) - 1);
+					sim_bench_switch_meter(b, pi.sw, 1, m, sizeof(m), &mch);
+					if (m[0] && !meter[0])
+						snprintf(meter, sizeof(meter), "%s:%u", m, mch);
+				} else if (pi.meter[0]) {
+					snprintf(e, sizeof(e), "%s%s:%u", meter[0] ? "," : "",
+						 pi.meter, pi.meter_ch);
+					strncat(meter, e, sizeof(meter) - strlen(meter) - 1);
+				}
+				tap = pi.tap_ratio;
+				loss = pi.loss_db;
+				np++;
+			}
+		fprintf(f, "\n[site %u]\nfixture = sim-socket:%s\n", sites[i]->site,
+			sites[i]->path);
+		if (voa[0])
+			fprintf(f, "voa = %s\n", voa);
+		if (sw[0])
+			fprintf(f, "switch = %s\n", sw);
+		if (meter[0])
+			fprintf(f, "meter = %s\n", meter);
+		if (np) {
+			fprintf(f, "tap_ratio = %.4g\npatch_loss_db = %.4g\n", tap, loss);
+			if (mc->lane[0].er_db > 0)
+				fprintf(f, "stimulus_er_db = %.3g\n", mc->lane[0].er_db);
+		}
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		int e = errno;
+
+		unlink(tmp);
+		return bert_fail(BERT_ERR_CONFIG, "%s: cannot write: %s", path, strerror(e));
+	}
+	return BERT_OK;
+}
+
 int bert_sim_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -245,10 +339,11 @@ int bert_sim_serve(int argc, char **argv)
 		{ "bench", required_argument, NULL, 'b' },
 		{ "speed", required_argument, NULL, 's' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "station", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
-	const char *bench_path = NULL, *dir_opt = NULL;
+	const char *bench_path = NULL, *dir_opt = NULL, *station_path = NULL;
 	char dir[96], *end;
 	double speed = 1.0;
 	struct bert_clock *clock = NULL;
@@ -278,9 +373,16 @@ int bert_sim_serve(int argc, char **argv)
 		case 'd':
 			dir_opt = optarg;
 			break;
+		case 'S':
+			station_path = optarg;
+			break;
 		case 'h':
 			printf("usage: bert-sim serve [--bench FILE] [--speed N] [--dir DIR] "
-			       "[--json]\n");
+			       "[--station FILE] [--json]\n\n"
+			       "Serves the bench's instruments on ptys and TCP and its modules on\n"
+			       "sim-socket fixtures until SIGTERM or Ctrl-C.\n"
+			       "  --station FILE  writes the station file for what it serves\n"
+			       "                  (bert qualify --station FILE --site N)\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -423,6 +525,15 @@ int bert_sim_serve(int argc, char **argv)
 		ret = cli_error(rc, "serve");
 		goto out;
 	}
+	if (station_path) {
+		rc = write_station(station_path, b, root, sites, n_sites < MAX_SITES ?
+				   n_sites : MAX_SITES);
+		if (rc) {
+			ret = cli_error(rc, "--station");
+			goto out;
+		}
+		json_object_set_new(root, "station", json_string(station_path));
+	}
 	if (o.json) {
 		json_dumpf(root, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
@@ -438,6 +549,9 @@ int bert_sim_serve(int argc, char **argv)
 			       json_string_value(json_object_get(v, "model")),
 			       json_string_value(json_object_get(v, "serial")),
 			       json_string_value(json_object_get(v, "tcp")));
+		if (station_path)
+			printf("station file %s (bert qualify --station %s --site 1)\n",
+			       station_path, station_path);
 		printf("serving at %gx real time; SIGTERM or Ctrl-C stops\n", speed);
 	}
 	fflush(stdout);
@@ -464,6 +578,8 @@ out:
 		}
 	if (made_dir)
 		rmdir(dir);
+	if (station_path && ret == EXIT_OK)
+		unlink(station_path);	/* it named endpoints that are gone now */
 	for (i = 0; i < n_emus; i++)
 		scpi_emu_free(emus[i]);
 	json_decref(root);

@@ -142,4 +142,26 @@ assert b[2]["module_serial"] not in [x["module_serial"] for x in a]
 PY
 
 kill -TERM "$BPID"; wait_for gone "$BPID" || fail "bertd ignored SIGTERM"
+
+# --- bert-sim serve --station: the README's real-time example in two commands --
+SIM="${BERT_BUILD:-build}/bert-sim"
+"$SIM" serve --station "$T/served.ini" --speed 1000 --json >"$T/sim.out" 2>"$T/sim.err" &
+SPID=$!; PIDS="$PIDS $SPID"
+wait_for test -s "$T/served.ini" || { err=$(cat "$T/sim.err"); fail "no station file"; }
+grep -q '"station"' "$T/sim.out" || fail "serve --json does not name the station file"
+run "$BERT" qualify --station "$T/served.ini" --site 1 --no-db --json; status_is 0
+echo "$out" > "$T/served.json"
+python3 - "$T/served.json" <<'PY' || fail "qualify against bert-sim serve"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["station"]["name"] == "bert-sim", r["station"]
+assert r["station"]["fixture"].startswith("sim-socket:"), r["station"]
+errs = [m for s in r["steps"] for m in s["measurements"] if m["verdict"] == "error"]
+assert not errs, errs[:3]
+sens = [m for s in r["steps"] for m in s["measurements"] if m["name"] == "rx_sensitivity_oma"]
+assert len(sens) == 4 and all(m["value"] is not None for m in sens), sens
+PY
+kill -TERM "$SPID"; wait_for gone "$SPID" || fail "bert-sim ignored SIGTERM"
+[ -e "$T/served.ini" ] && fail "the station file of a stopped bert-sim was left behind"
+run "$SIM" serve --station /proc/nonexistent/x.ini; status_is 2; err_has "cannot create"
 exit 0
