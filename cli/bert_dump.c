@@ -21,7 +21,9 @@ static void dump_usage(FILE *f)
 		"flat-memory modules) and writes them in the linear layout of optoe\n"
 		"and `ethtool -m DEV raw on` (bin) or as `ethtool -m DEV hex on` text\n"
 		"(hex, the default). `bert decode FILE` reads both.\n"
-		"  --json   {\"format\", \"bytes\", \"pages\": {\"lower\": HEX, \"00h\": HEX, ...}}\n");
+		"  --json   {\"fixture\", \"format\", \"file\" (-o FILE, else null), \"bytes\",\n"
+		"           \"pages\": {\"lower\": HEX, \"00h\": HEX, ...}}; with -o the image goes\n"
+		"           to FILE as well\n");
 }
 
 static json_t *page_hex(const uint8_t *p)
@@ -88,17 +90,38 @@ int cmd_dump(int argc, char **argv)
 		return cli_usage_error("dump: refusing to write binary to a terminal; "
 				       "use -o FILE or redirect");
 	cli_setup_logging(&o);
+	/* an output that cannot be written fails before the module is touched */
+	if (out_path && !(out = fopen(out_path, bin ? "wb" : "w")))
+		return cli_error(bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s",
+					   out_path, strerror(errno)), "dump");
 	ex = cli_module_start(&o, &mo, &m);
-	if (ex)
+	if (ex) {
+		if (out != stdout)
+			fclose(out);
 		return ex;
+	}
 	ex = cli_module_snapshot(&m, &snap);
 	if (ex)
 		goto out;
+	if (o.json && out != stdout) {	/* the image to -o FILE, the summary below */
+		rc = bin ? cmis_image_write_bin(out, &snap->map) :
+			   cmis_image_write_hex(out, &snap->map);
+		if (fclose(out) != 0 && !rc)
+			rc = bert_fail(BERT_ERR_IO, "%s: write failed", out_path);
+		out = stdout;
+		if (rc) {
+			ex = cli_error(rc == BERT_ERR_IO ? BERT_ERR_CONFIG : rc,
+				       "writing the image");
+			goto out;
+		}
+	}
 	if (o.json) {
 		json_t *root = json_object(), *pages = json_object();
 		char key[8];
 
 		json_object_set_new(root, "fixture", json_string(m.fixture->uri));
+		json_object_set_new(root, "format", json_string(bin ? "bin" : "hex"));
+		json_object_set_new(root, "file", out_path ? json_string(out_path) : json_null());
 		json_object_set_new(root, "bytes",
 				    json_integer((json_int_t)cmis_image_linear_len(&snap->map)));
 		json_object_set_new(pages, "lower", page_hex(snap->lower));
@@ -114,24 +137,23 @@ int cmd_dump(int argc, char **argv)
 		ex = EXIT_OK;
 		goto out;
 	}
-	if (out_path && !(out = fopen(out_path, bin ? "wb" : "w"))) {
-		ex = cli_error(bert_fail(BERT_ERR_CONFIG, "%s: cannot create: %s",
-					 out_path, strerror(errno)),
-			       "dump");
-		goto out;
-	}
 	rc = bin ? cmis_image_write_bin(out, &snap->map) :
 		   cmis_image_write_hex(out, &snap->map);
 	if (out != stdout && fclose(out) != 0 && !rc)
 		rc = bert_fail(BERT_ERR_IO, "%s: write failed", out_path);
 	else
 		fflush(stdout);
+	out = stdout;
+	if (rc == BERT_ERR_IO)	/* the output could not be written: class 2 */
+		rc = BERT_ERR_CONFIG;
 	ex = rc ? cli_error(rc, "writing the image") : EXIT_OK;
 	if (mo.stats && !ex)
 		fprintf(stderr, "I2C: %llu transactions, %llu USB round trips\n",
 			(unsigned long long)m.fixture->bus->stats.transactions,
 			(unsigned long long)m.fixture->bus->stats.usb_round_trips);
 out:
+	if (out != stdout)
+		fclose(out);
 	free(snap);
 	cli_module_close(&m);
 	return ex;

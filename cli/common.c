@@ -149,6 +149,18 @@ int cli_finish(int ex, const char *cmd)
 {
 	json_t *e;
 
+	/* an output that cannot be written is class 2 -- stdout too (a full
+	 * disk, a closed pipe): never exit 0 with the output lost */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		int e2 = errno;
+
+		if (first_error.set)	/* the command said so already */
+			return ex;
+		fprintf(stderr, "%s: %s: writing the output: %s\n", cli_prog, cmd,
+			strerror(e2 ? e2 : EIO));
+		return ex == EXIT_OK || ex == EXIT_VERDICT_FAIL ? EXIT_USAGE : ex;
+	}
+
 	if (!cli_json_errors || ex < EXIT_USAGE || stdout_json_done)
 		return ex;
 	if (!first_error.set) {
