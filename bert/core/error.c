@@ -81,6 +81,9 @@ int bert_fail_ctx(int err, const char *fmt, ...)
 	va_end(ap);
 	if (n > 255)
 		n = 255;
+	/* the separator is ours: a context that brings its own loses it */
+	while (n && (joined[n - 1] == ' ' || joined[n - 1] == ':'))
+		joined[--n] = '\0';
 	if (detail[0]) {
 		memcpy(joined + n, ": ", 2);
 		memcpy(joined + n + 2, detail, strlen(detail) + 1);

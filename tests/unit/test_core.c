@@ -19,6 +19,10 @@ START_TEST(test_error_detail)
 	ck_assert_str_eq(bert_error_detail(), "addr 0x50 page 11h");
 	bert_fail_ctx(rc, "reading lane status");
 	ck_assert_str_eq(bert_error_detail(), "reading lane status: addr 0x50 page 11h");
+	/* a context that brings its own separator does not double it */
+	bert_fail(BERT_ERR_NACK, "the module NACKs");
+	bert_fail_ctx(BERT_ERR_NACK, "module refused: ");
+	ck_assert_str_eq(bert_error_detail(), "module refused: the module NACKs");
 	ck_assert_str_eq(bert_strerror_name(BERT_ERR_TIMEOUT), "BERT_ERR_TIMEOUT");
 	ck_assert_str_ne(bert_strerror(BERT_ERR_CHECKSUM), "unknown error");
 	for (rc = 0; rc >= BERT_ERR_INTERNAL; rc--)

@@ -435,6 +435,68 @@ START_TEST(test_station_errors)
 }
 END_TEST
 
+START_TEST(test_station_bertd_section)
+{
+	static const char text[] =
+		"[bertd]\nsocket = /run/x.sock\nsocket_mode = 0640\narbitration = rr\n"
+		"speed = 10\n[site 1]\nfixture = sim:\n";
+	struct qual_station *st = calloc(1, sizeof(*st));
+
+	ck_assert_int_eq(qual_station_load_string("st.ini", text, st), BERT_OK);
+	ck_assert(st->bertd.present);
+	ck_assert_str_eq(st->bertd.socket, "/run/x.sock");
+	ck_assert_uint_eq(st->bertd.socket_mode, 0640);
+	ck_assert_str_eq(st->bertd.arbitration, "rr");
+	ck_assert_double_eq(st->bertd.speed, 10);
+	free(st);
+	/* every reader checks [bertd]: one mistake, one error everywhere */
+	bad_station("[bertd]\narbitration = sometimes\n[site 1]\nfixture = sim:\n",
+		    "bad.ini:2: [bertd]: arbitration 'sometimes'");
+	bad_station("[bertd]\nsocket_mode = 0999\n[site 1]\nfixture = sim:\n",
+		    "bad.ini:2: [bertd]: socket_mode");
+	bad_station("[bertd]\nsokcet = x\n[site 1]\nfixture = sim:\n", "bad.ini:2:");
+	bad_station("[bertd]\nspeed = -1\n[site 1]\nfixture = sim:\n", "bad.ini:2:");
+	bad_station("[nonsense]\nx = 1\n[site 1]\nfixture = sim:\n",
+		    "unknown section [nonsense]");
+}
+END_TEST
+
+START_TEST(test_operator_serial)
+{
+	struct run *r = setup_run(GOOD, DR4);
+	const struct qual_measurement *m;
+
+	snprintf(r->rec.dut.operator_serial, sizeof(r->rec.dut.operator_serial), "SIM0000009");
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	/* both kept; the mismatch is a failing measurement, not a refusal */
+	ck_assert_str_eq(r->rec.dut.sn, "SIM0000001");
+	ck_assert_str_eq(r->rec.dut.operator_serial, "SIM0000009");
+	m = meas(&r->rec, "serial_match", 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_double_eq(m->value, 0);
+	ck_assert_int_eq(m->verdict, QUAL_FAIL);
+	ck_assert_ptr_nonnull(strstr(m->message, "SIM0000009"));
+	ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
+	free_run(r);
+
+	r = setup_run(GOOD, DR4);
+	snprintf(r->rec.dut.operator_serial, sizeof(r->rec.dut.operator_serial), "SIM0000001");
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	m = meas(&r->rec, "serial_match", 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_double_eq(m->value, 1);
+	ck_assert_int_eq(m->verdict, QUAL_PASS);
+	ck_assert_int_eq(r->rec.verdict, QUAL_PASS);
+	free_run(r);
+
+	/* none entered: no such measurement */
+	r = setup_run(GOOD, DR4);
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+	ck_assert_ptr_null(meas(&r->rec, "serial_match", 0));
+	free_run(r);
+}
+END_TEST
+
 START_TEST(test_station_default)
 {
 	struct qual_station *st = calloc(1, sizeof(*st));
@@ -551,6 +613,8 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, test_lane_ber_loop);
 	tcase_add_test(tc, test_station_parse);
 	tcase_add_test(tc, test_station_errors);
+	tcase_add_test(tc, test_station_bertd_section);
+	tcase_add_test(tc, test_operator_serial);
 	tcase_add_test(tc, test_station_default);
 	tcase_add_test(tc, test_kill_qualify_mid_run);
 	suite_add_tcase(s, tc);

@@ -153,7 +153,7 @@ START_TEST(test_json_and_dir)
 	}
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(path), 0);
-	ck_assert_int_eq(report_write_dir("/proc/nonesuch/x", &r), BERT_ERR_IO);
+	ck_assert_int_eq(report_write_dir("/proc/nonesuch/x", &r), BERT_ERR_CONFIG);
 	qual_record_free(&r);
 
 	{

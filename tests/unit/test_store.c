@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,10 +117,12 @@ START_TEST(test_journal_step_by_step)
 	json_t *a, *b;
 
 	sample_record(&r);
+	snprintf(r.dut.operator_serial, sizeof(r.dut.operator_serial), "OP-123");
 	/* pretend the run is live: journal it as the engine would */
 	r.status = QUAL_RUN_RUNNING;
 	ck_assert_int_eq(store_run_begin(st, &r), BERT_OK);
 	ck_assert_int_gt(r.id, 0);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM runs WHERE operator_sn = 'OP-123'"), 1);
 	ck_assert_int_eq(store_run_list(st, NULL, &v, &n), BERT_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(v[0].status, QUAL_RUN_RUNNING);
@@ -186,6 +189,37 @@ static void child_run(int ready_fd, int go_fd)
 	for (;;)
 		pause();
 }
+
+/* Readers never create a database; SQLite's own words stay out of the
+ * messages (a second run with the same UUID says what happened). */
+START_TEST(test_open_existing_and_words)
+{
+	struct store *st;
+	struct qual_record r;
+	struct stat sb;
+
+	ck_assert_int_eq(store_open_existing(db, &st), BERT_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "no results database"));
+	ck_assert_int_ne(stat(db, &sb), 0);
+	{
+		char sub[320];
+
+		snprintf(sub, sizeof(sub), "%s/sub", dir);
+		ck_assert_int_ne(stat(sub, &sb), 0);	/* nor its folder */
+	}
+	st = open_ok();
+	sample_record(&r);
+	ck_assert_int_eq(store_run_begin(st, &r), BERT_OK);
+	r.id = 0;
+	ck_assert_int_eq(store_run_begin(st, &r), BERT_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "already stored"));
+	ck_assert_ptr_null(strstr(bert_error_detail(), "UNIQUE"));
+	qual_record_free(&r);
+	store_close(st);
+	ck_assert_int_eq(store_open_existing(db, &st), BERT_OK);
+	store_close(st);
+}
+END_TEST
 
 START_TEST(test_kill_mid_run)
 {
@@ -424,6 +458,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, test_open_schema_wal);
 	tcase_add_test(tc, test_newer_schema_refused);
 	tcase_add_test(tc, test_journal_step_by_step);
+	tcase_add_test(tc, test_open_existing_and_words);
 	tcase_add_test(tc, test_kill_mid_run);
 	tcase_add_test(tc, test_recover_rules);
 	tcase_add_test(tc, test_concurrent_reader_writer);
