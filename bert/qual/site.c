@@ -391,13 +391,15 @@ int qual_station_default(const char *fixture_uri, struct qual_station *st)
 		return bert_fail(BERT_ERR_CONFIG, "fixture URI too long");
 	memset(st, 0, sizeof(*st));
 	st->is_default = true;
-	snprintf(st->name, sizeof(st->name), "virtual-bench");
+	sim = !strncmp(fixture_uri, "sim:", 4) || !strncmp(fixture_uri, "mpsse-sim:", 10);
+	/* only the in-process bench is the virtual bench; another fixture
+	 * without a station file is just that fixture, with no instruments */
+	snprintf(st->name, sizeof(st->name), "%s", sim ? "virtual-bench" : "fixture-only");
 	snprintf(st->instr.path, sizeof(st->instr.path), "(default station)");
 	st->nsites = 1;
 	site_defaults(s, 1);
 	s->line = 0;
 	snprintf(s->fixture, sizeof(s->fixture), "%s", fixture_uri);
-	sim = !strncmp(fixture_uri, "sim:", 4) || !strncmp(fixture_uri, "mpsse-sim:", 10);
 	if (sim) {
 		add_instr(st, "voa1", INSTR_VOA, 4);
 		add_instr(st, "osw1", INSTR_OSW, 4);

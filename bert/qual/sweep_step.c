@@ -138,7 +138,10 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 
 		if (!li || !li->voa || !li->meter) {
 			qual_ctx_measure_error(ctx, step, "rx_sensitivity_oma", l,
-					       "lane %u has no VOA or meter at the site", l);
+					       "lane %u has no VOA or meter at the site%s", l,
+					       ctx->station && ctx->station->is_default ?
+					       " (no station file: give --station FILE, e.g. "
+					       "the one bert-sim serve --station writes)" : "");
 			continue;
 		}
 		if (!isfinite(ctx->lane[l].budget_atten_db)) {
