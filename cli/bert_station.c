@@ -6,9 +6,10 @@
  *   bert station abort --site N|all
  *   bert station results [--since C]
  *   bert station reload
- *   bert station watch                        one line per site, live, until all
- *                                             are idle (or Ctrl-C); --json: one
- *                                             event per line
+ *   bert station watch [--follow]             one line per site, live, until all
+ *                                             are idle (--follow: until Ctrl-C or
+ *                                             SIGTERM); --json: every event, one
+ *                                             per line, in order
  *   bert station sim --site N [--present 0|1] [--unplugged 0|1]   emulated benches
  *
  * Every subcommand takes --socket PATH (default $BERT_STATION_SOCKET, else
@@ -148,11 +149,11 @@ static int call(struct conn *c, json_t *req, json_t **reply)
 static int refused(json_t *r)
 {
 	json_t *e = json_object_get(r, "error");
+	const char *code = json_string_value(json_object_get(e, "code"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
 
-	fprintf(stderr, "%s: station: %s: %s\n", cli_prog,
-		json_string_value(json_object_get(e, "code")),
-		json_string_value(json_object_get(e, "message")));
-	return EXIT_USAGE;
+	/* the daemon refused the request: a usage error, in its words */
+	return cli_usage_error("station: %s: %s", code ? code : "refused", msg ? msg : "");
 }
 
 static const char *str(json_t *o, const char *k)
