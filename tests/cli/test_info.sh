@@ -75,3 +75,21 @@ run "$BERT" fixture lpmode on; status_is 0; out_has 'LPMode: +high'
 run "$BERT" fixture reset; status_is 0
 run "$BERT" fixture lpmode maybe; status_is 2
 exit 0
+
+# dom: the module's thresholds beside the monitors; a module in low power
+# reads 'no light' on the first read and on every --watch read alike
+run "$BERT" dom; status_is 0
+out_has '^Temperature +: [0-9.]+ C +\(warning [-0-9.]+\.\.[0-9.]+, alarm [-0-9.]+\.\.[0-9.]+ C\)'
+out_has '^  warning thresholds +[0-9.]+\.\.[0-9.]+ +-?[0-9.]+\.\.[0-9.]+ +-?[0-9.]+\.\.[0-9.]+'
+out_has '^  alarm thresholds'
+out_has '^  1 +DPDeactivated .* no light +no light'
+printf '%s' "$out" | grep -q 'inf' && fail "dom shows inf"
+run "$BERT" dom --watch 1 --count 3; status_is 0
+[ "$(printf '%s\n' "$out" | grep -c '^  1 .*no light *no light')" -eq 3 ] || fail "no-light reading differs between reads"
+printf '%s' "$out" | grep -q 'inf' && fail "dom --watch shows inf"
+run "$BERT" dom --json; status_is 0
+echo "$out" > "$T/dom0.json"
+json "$T/dom0.json" "
+assert all(l['rx_power_dbm'] is None and l['rx_power_mw'] == 0 for l in d['lanes']), d['lanes']
+assert d['thresholds']['rx_power_mw'], d['thresholds']
+" || fail "dom --json no-light / thresholds"

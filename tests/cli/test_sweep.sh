@@ -174,4 +174,19 @@ run "$BERT" budget --length 500m --connectors many
 status_is 2
 run "$BERT" budget --length 500m --profile no-such-profile
 status_is 2
+# each lane's limit and margin, as qualify gives them
+run "$BERT" sweep --lanes 1-2
+status_is 0
+out_has "^ limit <= -?[0-9.]+ dBm OMA \(rx_sensitivity_oma\), margin \+[0-9.]+ dB"
+out_has "^VERDICT: PASS"
+run "$BERT" sweep --lanes 1-2 --json
+status_is 0
+printf '%s' "$out" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+for l in d['lanes']:
+    assert l['limit']['measurement'] == 'rx_sensitivity_oma', l['limit']
+    assert abs(l['limit']['high_dbm'] - l['sens_oma_dbm'] - l['margin_db']) < 1e-9, l
+assert d['verdict'] == 'pass', d['verdict']
+" || fail "sweep --json limit and margin"
 echo ok
