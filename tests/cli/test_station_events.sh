@@ -141,6 +141,28 @@ assert b[2]["module_serial"] and b[2]["module_serial"] != a[2]["module_serial"],
 assert b[2]["module_serial"] not in [x["module_serial"] for x in a]
 PY
 
+# --- an operator-entered serial that is not the module's ------------------------
+sn5=$(python3 -c "import json; print(json.load(open('$T/st2.json'))['sites'][4]['module_serial'])")
+run "$BERT" station start --site 5 --serial WRONG-SN; status_is 0
+site5_done() {
+	"$BERT" station status --json | python3 -c "
+import json, sys
+s = json.load(sys.stdin)['sites'][4]
+sys.exit(0 if s['state'] == 'idle' and s['runs'] >= 2 else 1)"
+}
+wait_for site5_done || fail "site 5 run did not end"
+run "$BERT" results show last --db "$DB" --json; status_is 0
+echo "$out" > "$T/r5.json"
+python3 - "$T/r5.json" "$sn5" <<'PY' || fail "operator serial kept beside the module's"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["dut"]["sn"] == sys.argv[2], (r["dut"], sys.argv[2])
+assert r["dut"]["operator_serial"] == "WRONG-SN", r["dut"]
+m = [m for s in r["steps"] for m in s["measurements"] if m["name"] == "serial_match"]
+assert len(m) == 1 and m[0]["value"] == 0 and m[0]["verdict"] == "fail", m
+assert r["verdict"] == "fail", r["verdict"]
+PY
+
 kill -TERM "$BPID"; wait_for gone "$BPID" || fail "bertd ignored SIGTERM"
 
 # --- bert-sim serve --station: the README's real-time example in two commands --
