@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bert: the command-line front end. Dispatches to one command per file. */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +88,8 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cli_json_errors = cli_args_want_json(argc, argv);
+	cli_argv = argv + 1;
+	opterr = 0;	/* refused options are reported by cli_common_option() */
 	for (c = commands; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
 			return cli_finish(c->main(argc - 1, argv + 1), c->name);

@@ -42,16 +42,10 @@ int cmd_decode(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jvqh", longopts, NULL)) != -1) {
+		/* no --fixture here: the common options without it */
+		if (c != CLI_OPT_FIXTURE && cli_common_option(c, optarg, &o))
+			continue;
 		switch (c) {
-		case 'j':
-			o.json = true;
-			break;
-		case 'v':
-			o.verbose++;
-			break;
-		case 'q':
-			o.quiet = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;

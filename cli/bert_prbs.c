@@ -180,8 +180,10 @@ int cmd_prbs(int argc, char **argv)
 	char *end;
 	int c, rc;
 
-	if (argc >= 2 && !strcmp(argv[1], "gen"))
+	if (argc >= 2 && !strcmp(argv[1], "gen")) {
+		cli_argv = argv + 1;
 		return prbs_gen(argc - 1, argv + 1);
+	}
 	rc = cli_subcommand(&argc, &argv, "check", usage);
 	if (rc >= 0)
 		return rc;

@@ -269,6 +269,7 @@ int cmd_results(int argc, char **argv)
 	sub = argv[1];
 	argc--;
 	argv++;
+	cli_argv = argv;
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:", longopts,
 				NULL)) != -1) {
 		if (cli_common_option(c, optarg, &o))

@@ -421,6 +421,7 @@ int cmd_station(int argc, char **argv)
 	sub = argv[1];
 	argc--;
 	argv++;
+	cli_argv = argv;
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, &o))
 			continue;

@@ -15,9 +15,16 @@
 
 const char *cli_prog = "bert";
 
+char **cli_argv;
+
 bool cli_common_option(int c, const char *arg, struct cli_opts *o)
 {
 	switch (c) {
+	case '?':	/* getopt's refusal, said once in the contract's words */
+		if (!opterr && cli_argv && optind > 0 && cli_argv[optind - 1])
+			cli_usage_error("option '%s' is unknown here or needs a value; "
+					"see --help", cli_argv[optind - 1]);
+		return false;
 	case 'j':
 		o->json = true;
 		cli_json_errors = true;
@@ -291,6 +298,7 @@ int cli_subcommand(int *argc, char ***argv, const char *verb,
 	if (*argc >= 2 && !strcmp((*argv)[1], verb)) {
 		(*argc)--;
 		(*argv)++;
+		cli_argv = *argv;
 		optind = 1;
 		return -1;
 	}

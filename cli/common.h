@@ -27,6 +27,9 @@ struct cli_opts {
 };
 
 extern const char *cli_prog;
+/* The command's argv when the front end turned getopt's own messages off
+ * (opterr = 0): cli_common_option() then reports a refused option. */
+extern char **cli_argv;
 
 /* getopt_long entries every command accepts; handle them with
  * cli_common_option() from the command's own switch. */
