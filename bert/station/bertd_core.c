@@ -1028,9 +1028,18 @@ unsigned bertd_poll(struct bertd *d)
 			continue;
 		}
 		bert_fixture_close(f);
+		/* an insertion or removal is an event, before the run it starts */
 		pthread_mutex_lock(&d->mu);
 		was = s->present;
 		known = s->present_known;
+		pthread_mutex_unlock(&d->mu);
+		if (known && was != pins.present) {
+			json_t *j = event_new(s, "presence");
+
+			json_object_set_new(j, "present", json_boolean(pins.present));
+			emit(d, j);
+		}
+		pthread_mutex_lock(&d->mu);
 		s->present = pins.present;
 		s->present_known = true;
 		if (!pins.present)

@@ -60,9 +60,10 @@ wait_for "$BERT" station status || { cat "$T/bertd.log"; fail "bertd did not com
 # watch without --follow: every site idle, nothing started -> ends at once, 0
 run "$BERT" station watch --json; status_is 0
 
+subs=$(grep -c " subscribed" "$T/bertd.log")
 "$BERT" station watch --json --follow >"$T/watch.out" 2>"$T/watch.err" &
 WPID=$!; PIDS="$PIDS $WPID"
-wait_for grep -q "subscribed" "$T/bertd.log" || fail "watch did not subscribe"
+wait_for sh -c "[ \$(grep -c ' subscribed' '$T/bertd.log') -gt $subs ]" || fail "watch did not subscribe"
 run "$BERT" station start --site all; status_is 0; out_has "started 8 site"
 all_done() {
 	"$BERT" station status --json | python3 -c "
@@ -121,8 +122,10 @@ assert len(set(sns)) == len(sns) == 8, sns
 " || fail "8 modules stored as distinct serials"
 
 # --- watch --follow waits for an insertion --------------------------------------
+subs=$(grep -c " subscribed" "$T/bertd.log")
 "$BERT" station watch --json --follow >"$T/w2.out" 2>"$T/w2.err" &
 WPID=$!; PIDS="$PIDS $WPID"
+wait_for sh -c "[ \$(grep -c ' subscribed' '$T/bertd.log') -gt $subs ]" || fail "watch did not subscribe"
 run "$BERT" station sim --site 3 --present 0; status_is 0
 wait_for sh -c "$BERT station status --json | grep -q '\"present\": false'" || fail "removal not seen"
 run "$BERT" station status; status_is 0; out_has "site 3 +idle .*empty"
@@ -130,6 +133,15 @@ run "$BERT" station sim --site 3 --present 1; status_is 0
 got_verdict() { grep -q '"event":"verdict"' "$T/w2.out"; }
 wait_for got_verdict || fail "watch --follow did not see the run on insertion"
 grep -q '"site":3' "$T/w2.out" || fail "insertion run not at site 3"
+python3 - "$T/w2.out" <<'PY' || fail "presence events before the insertion's run"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+pres = [i for i, e in enumerate(ev) if e["event"] == "presence" and e["site"] == 3]
+assert len(pres) == 2, [e for e in ev if e["event"] == "presence"]
+assert ev[pres[0]]["present"] is False and ev[pres[1]]["present"] is True
+run = next(i for i, e in enumerate(ev) if e["event"] == "site" and e["state"] == "running")
+assert pres[1] < run, (pres, run)
+PY
 kill -TERM "$WPID"; wait_for gone "$WPID"
 # a new insertion is a new module: a serial not seen before
 run "$BERT" station status --json; status_is 0
