@@ -117,6 +117,11 @@ while IFS='|' read -r cmd ok usage badfile unwritable hw quiet; do
 	n=$((n + 1))
 done < "$T/table"
 [ "$(grep -c . "$T/table")" -eq 17 ] || fail "the table lost a command"
+# a refused option is named, on stderr and in the JSON error
+run "$BERT" sweep --frobnicate --json; status_is 2
+out_has '"message": "option .--frobnicate. is unknown'; err_has "option '--frobnicate'"
+# an unknown command, too
+run "$BERT" frobnicate --json; status_is 2; json_error_is 2
 # every command of bert --help is in the table
 "$BERT" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 {print $1}' > "$T/cmds"
 while read -r c; do grep -q "^$c|" "$T/table" || fail "command $c missing from the table"; done < "$T/cmds"
