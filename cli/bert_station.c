@@ -323,7 +323,7 @@ static int watch(struct conn *c, bool json, bool follow)
 	w->c = c;
 	w->json = json;
 	w->follow = follow;
-	w->tty = cli_color(stdout);
+	w->tty = cli_ansi(stdout);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = call_ev(c, json_pack("{s:s}", "cmd", "subscribe"), &r, NULL);

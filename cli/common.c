@@ -216,11 +216,11 @@ int cli_output_dir(const char *dir)
 	return BERT_OK;
 }
 
-bool cli_color(FILE *f)
+bool cli_ansi(FILE *f)
 {
 	const char *t = getenv("TERM");
 
-	return isatty(fileno(f)) && !getenv("NO_COLOR") && t && strcmp(t, "dumb");
+	return isatty(fileno(f)) && t && strcmp(t, "dumb");
 }
 
 static void stderr_log(void *user, enum bert_log_level level, const char *prefix,

@@ -80,9 +80,9 @@ int cli_finish(int ex, const char *cmd);
 /* Makes the output folder (and its parents) and checks it can be written:
  * BERT_ERR_CONFIG naming the path otherwise, before any work is done. */
 int cli_output_dir(const char *dir);
-/* True when f is a terminal that takes ANSI escapes (not TERM=dumb,
- * NO_COLOR unset). */
-bool cli_color(FILE *f);
+/* True when f is a terminal that takes ANSI cursor escapes (not
+ * TERM=dumb): never escapes into a file, a pipe or a log. */
+bool cli_ansi(FILE *f);
 /* Installs the stderr log handler at the level -q / -v ask for. */
 void cli_setup_logging(const struct cli_opts *o);
 /* Prints root as indented JSON on stdout and drops the reference. */
