@@ -350,7 +350,7 @@ int cmd_ber(int argc, char **argv)
 		return ex;
 	}
 	r->clk = r->m.fixture->clock;
-	r->live = !r->o.quiet && isatty(STDERR_FILENO);
+	r->live = !r->o.quiet && cli_ansi(stderr);
 	r->a.lb.progress = on_progress;
 	r->a.lb.user = r;
 
