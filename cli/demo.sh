@@ -19,7 +19,7 @@ qualify() {
 		--db "$DB" --out "$OUT/$2" 2>"$OUT/$2.log"
 }
 qualify dr4-good good; good=$?
-qualify dr4-marginal marginal; marginal=$?
+qualify dr4-weak-lane3 marginal; marginal=$?
 step "$B/bert" results list --db "$DB"
 "$B/bert" results list --db "$DB"
 

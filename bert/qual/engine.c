@@ -520,6 +520,20 @@ int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
 	return rc[lane];
 }
 
+int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info)
+{
+	struct cmis_snapshot *snap = malloc(sizeof(*snap));
+	int rc;
+
+	if (!snap)
+		return bert_fail(BERT_ERR_NOMEM, "snapshot");
+	rc = cmis_snapshot_read(ctx->io->dev, snap);
+	if (!rc)
+		rc = cmis_decode(&snap->map, info);
+	free(snap);
+	return rc;
+}
+
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out)
 {
 	int rc;
@@ -551,7 +565,7 @@ static void journal(struct qual_ctx *ctx, const struct qual_step *s)
 		log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
 }
 
-static void end_step(struct qual_ctx *ctx, struct qual_step *s,
+static void end_step(struct qual_ctx *ctx, struct qual_step *s, unsigned flags,
 		     enum qual_step_status st, const char *msg)
 {
 	struct qual_event ev = { .kind = QUAL_EV_STEP_END, .s = s };
@@ -561,6 +575,8 @@ static void end_step(struct qual_ctx *ctx, struct qual_step *s,
 	snprintf(own, sizeof(own), "%s", s->message);
 	qual_step_end(s, st, qual_ctx_now(ctx), msg && msg[0] ? msg :
 		      (own[0] ? own : NULL));
+	if (flags & QUAL_STEP_RUN_VERDICT)
+		s->verdict = qual_verdict_worst(s->verdict, qual_record_verdict(ctx->rec));
 	journal(ctx, s);
 	ev.verdict = s->verdict;
 	qual_ctx_emit(ctx, &ev);
@@ -572,7 +588,7 @@ static void skip_step(struct qual_ctx *ctx, const struct qual_step_def *d,
 	struct qual_step *s = qual_record_step_begin(ctx->rec, d->name, qual_ctx_now(ctx));
 
 	if (s)
-		end_step(ctx, s, QUAL_STEP_SKIPPED, why);
+		end_step(ctx, s, 0, QUAL_STEP_SKIPPED, why);
 }
 
 /* Leaves the module and the plant safe after an abort or an error: Tx off,
@@ -669,11 +685,11 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		bert_error_clear();
 		rc = d->run(ctx, s);
 		if (rc == BERT_OK) {
-			end_step(ctx, s, QUAL_STEP_DONE, NULL);
+			end_step(ctx, s, d->flags, QUAL_STEP_DONE, NULL);
 		} else if (rc == QUAL_STEP_RC_SKIP) {
-			end_step(ctx, s, QUAL_STEP_SKIPPED, NULL);
+			end_step(ctx, s, d->flags, QUAL_STEP_SKIPPED, NULL);
 		} else if (rc == BERT_ERR_ABORTED || qual_ctx_aborted(ctx)) {
-			end_step(ctx, s, QUAL_STEP_ABORTED, "aborted");
+			end_step(ctx, s, d->flags, QUAL_STEP_ABORTED, "aborted");
 			status = QUAL_RUN_ABORTED;
 			ret = BERT_ERR_ABORTED;
 			snprintf(runmsg, sizeof(runmsg), "aborted in step %s", d->name);
@@ -685,7 +701,7 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 			ctx->last_error = rc;
 			snprintf(msg, sizeof(msg), "%s: %s", bert_strerror_name(rc),
 				 bert_error_detail()[0] ? bert_error_detail() : bert_strerror(rc));
-			end_step(ctx, s, QUAL_STEP_ERROR, msg);
+			end_step(ctx, s, d->flags, QUAL_STEP_ERROR, msg);
 			if (d->flags & QUAL_STEP_REQUIRED) {
 				ended = true;
 				status = QUAL_RUN_ERROR;

@@ -64,6 +64,9 @@ struct qual_ctx;
 /* Step flags. */
 #define QUAL_STEP_REQUIRED	(1u << 0)	/* an error ends the run */
 #define QUAL_STEP_ALWAYS	(1u << 1)	/* runs even after stop on fail */
+/* The step's verdict is the run's so far (the verdict step): a failing run
+ * does not end on a step that reads "pass". */
+#define QUAL_STEP_RUN_VERDICT	(1u << 2)
 
 struct qual_step_def {
 	const char *name;		/* record step name, <= 31 chars */
@@ -220,6 +223,10 @@ struct qual_ctx {
 	uint8_t host_mask;			/* host lanes brought up */
 	uint8_t media_mask;			/* media lanes under test */
 	struct qual_lane_state lane[QUAL_SITE_LANES + 1];
+	/* Alarms of the module's own seen while bert stimulated the lanes
+	 * (alarms.h): judged by the verdict step with its clean read. */
+	unsigned own_alarms;
+	char own_alarm_names[QUAL_MSG_MAX];
 	bool tx_touched;			/* bring-up enabled Tx */
 	bool voa_touched;
 	int last_error;				/* of the last failed step */
@@ -293,6 +300,9 @@ int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm);
  * Returns BERT_ERR_ABORTED when aborted, else BERT_OK. */
 int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 			      const double *target, int *rc);
+/* Reads and decodes the module (identity, monitors, latched flags: the read
+ * clears the flags). */
+int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info);
 /* Opens ctx->diag when not open yet. */
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out);
 /* Leaves the module safe: Tx disabled on the lanes under test. */

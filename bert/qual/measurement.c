@@ -74,7 +74,10 @@ const struct qual_quantity qual_quantities[] = {
 	{ "dom_temperature", "degC", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "DOM case temperature (alarm level)" },
 	{ "dom_alarms", "", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
-	  "alarm flags the module latched during the run (0 unless limited)" },
+	  "alarms of the module's own: latched at nominal conditions after "
+	  "clearing, or module-level during the run (0 unless limited)" },
+	{ "stimulus_flags", "", QUAL_SCOPE_LANE, QUAL_SCALE_LINEAR,
+	  "flags latched while bert stimulated the lane (record, not verdict)" },
 	/* module */
 	{ "case_temperature", "degC", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "case temperature during the run (operating range)" },

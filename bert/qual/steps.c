@@ -31,6 +31,7 @@
 
 #include "bert/core/error.h"
 #include "bert/core/log.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/engine.h"
 #include "bert/signal/berstat.h"
 #include "fixtures/cmis/cmis.h"
@@ -44,20 +45,6 @@
 #define U_POWER_REL	0.02
 #define DOM_POLL_NS	(100 * BERT_NS_PER_MS)
 #define DOM_SETTLE_NS	(2 * BERT_NS_PER_S)
-
-static int snapshot(struct qual_ctx *ctx, struct cmis_info *info)
-{
-	struct cmis_snapshot *snap = malloc(sizeof(*snap));
-	int rc;
-
-	if (!snap)
-		return bert_fail(BERT_ERR_NOMEM, "snapshot");
-	rc = cmis_snapshot_read(ctx->io->dev, snap);
-	if (!rc)
-		rc = cmis_decode(&snap->map, info);
-	free(snap);
-	return rc;
-}
 
 /* ---- identify ---------------------------------------------------------------- */
 
@@ -124,7 +111,7 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 			return bert_fail(BERT_ERR_NOMEM, "identify");
 	}
 	in = ctx->info;
-	rc = snapshot(ctx, in);
+	rc = qual_ctx_read_info(ctx, in);
 	if (rc)
 		return bert_fail_ctx(rc, "reading the module: ");
 	put(r->dut.vendor, sizeof(r->dut.vendor), in->vendor.name);
@@ -184,6 +171,9 @@ static int step_bring_up(struct qual_ctx *ctx, struct qual_step *step)
 	if (rc)
 		return bert_fail_ctx(rc, "AppSel %u on host lanes 0x%02x: ", ctx->appsel,
 				     ctx->host_mask);
+	rc = qual_alarms_collect(ctx, step, "bring-up");
+	if (rc)
+		return rc;
 	snprintf(step->message, sizeof(step->message), "AppSel %u active on host lanes "
 		 "0x%02x (%u link%s of %u lane%s)", ctx->appsel, ctx->host_mask,
 		 profile_links(ctx->profile), profile_links(ctx->profile) == 1 ? "" : "s",
@@ -219,14 +209,12 @@ static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
 
 	if (!in)
 		return bert_fail(BERT_ERR_NOMEM, "dom");
-	/* The first read also clears the flags bring-up latched: from here on a
-	 * latched alarm happened during the run (checked by the verdict step).
-	 * Monitors lag the data path by an update or two: poll until every
+	/* Bring-up's flags were collected (alarms.h). Monitors lag the data path by an update or two: poll until every
 	 * lane under test reports launch power, for at most DOM_SETTLE_NS. */
 	for (t = 0;; t += DOM_POLL_NS) {
 		bool ready = true;
 
-		rc = snapshot(ctx, in);
+		rc = qual_ctx_read_info(ctx, in);
 		if (rc) {
 			free(in);
 			return bert_fail_ctx(rc, "reading the monitors: ");
@@ -331,7 +319,7 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 		qual_ctx_measure(ctx, step, "tx_oma", lane, ls->tx_oma_dbm,
 				 isnan(u) ? NAN : sqrt(u * u + U_ER_DB * U_ER_DB), "avg+er");
 	}
-	return BERT_OK;
+	return qual_alarms_collect(ctx, step, "tx_power (VOA open)");
 }
 
 const struct qual_step_def qual_step_tx_power = {
@@ -504,7 +492,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 		 txl && !isnan(txl->lim.low) ? "the profile's minimum launch OMA" :
 		 "the lane's launch OMA", (res->t_end - res->t_start) / 1e9);
 	free(res);
-	return BERT_OK;
+	return qual_alarms_collect(ctx, step, "lane_ber (budget point, PRBS)");
 }
 
 const struct qual_step_def qual_step_lane_ber = {
@@ -540,66 +528,22 @@ const struct qual_step_def qual_step_module_power = {
 
 static int step_verdict(struct qual_ctx *ctx, struct qual_step *step)
 {
-	struct cmis_info *in = calloc(1, sizeof(*in));
-	struct qual_limits lim;
-	char names[QUAL_MSG_MAX] = "";
-	unsigned n = 0, bit, i;
-	size_t o = 0;
-	int rc;
+	enum qual_verdict v;
+	int rc = qual_alarms_judge(ctx, step);
 
-	if (!in)
-		return bert_fail(BERT_ERR_NOMEM, "verdict");
-	rc = snapshot(ctx, in);
-	if (rc) {
-		free(in);
-		return bert_fail_ctx(rc, "reading the flags: ");
-	}
-	for (bit = 0; bit < CMIS_MFLAG_COUNT; bit++)
-		if ((in->module_flags & (1u << bit)) &&
-		    cmis_module_flag_kind(bit) == CMIS_FLAG_ALARM) {
-			n++;
-			if (o < sizeof(names))
-				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
-						      o ? ", " : "", cmis_module_flag_name(bit));
-		}
-	for (i = 0; i < in->lanes.count && i < CMIS_MAX_LANES; i++) {
-		const struct cmis_lane *l = &in->lanes.lane[i];
-
-		if (l->lane > ctx->lanes)
-			continue;
-		for (bit = 0; bit < CMIS_LFLAG_COUNT; bit++)
-			if ((l->flags & (1u << bit)) &&
-			    cmis_lane_flag_kind(bit) == CMIS_FLAG_ALARM) {
-				n++;
-				if (o < sizeof(names))
-					o += (size_t)snprintf(names + o, sizeof(names) - o,
-							      "%slane %u %s", o ? ", " : "",
-							      l->lane, cmis_lane_flag_name(bit));
-			}
-	}
-	free(in);
-	lim = profile_limits_for(ctx->profile, "dom_alarms");
-	if (qual_limits_empty(&lim))
-		lim.high = 0;
-	qual_ctx_measure_lim(ctx, step, "dom_alarms", 0, n, NAN, "cmis-latched-flags", &lim);
-	if (n) {
-		struct qual_measurement *last = &step->m[step->nm - 1];
-
-		snprintf(last->message, sizeof(last->message), "latched: %s", names);
-	}
-	{
-		enum qual_verdict v = qual_record_verdict(ctx->rec);
-
-		v = qual_verdict_worst(v, qual_verdict_of(step->m, step->nm));
-		snprintf(step->message, sizeof(step->message), "run verdict %s",
-			 qual_verdict_name(v));
-	}
+	if (rc)
+		return bert_fail_ctx(rc, "module alarms: ");
+	v = qual_verdict_worst(qual_record_verdict(ctx->rec),
+			       qual_verdict_of(step->m, step->nm));
+	snprintf(step->message, sizeof(step->message), "run verdict %s",
+		 qual_verdict_name(v));
 	return BERT_OK;
 }
 
 const struct qual_step_def qual_step_verdict = {
 	.name = "verdict",
-	.summary = "no alarm latched during the run; the run's verdict",
+	.summary = "no alarm of the module's own (clean read at nominal, alarms.h); "
+		   "the run's verdict",
 	.run = step_verdict,
-	.flags = QUAL_STEP_ALWAYS,
+	.flags = QUAL_STEP_ALWAYS | QUAL_STEP_RUN_VERDICT,
 };

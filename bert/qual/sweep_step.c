@@ -9,6 +9,7 @@
 #define LOG_PREFIX "sweep"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/sweep_site.h"
 #include "bert/qual/sweep_step.h"
 #include "fixtures/cmis/cmis_regs.h"
@@ -175,6 +176,8 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 		for (i = 0; i < resp->nlanes; i++)
 			record_lane(ctx, step, resp, i);
 	free(resp);
+	if (!rc && !rc2)
+		rc = qual_alarms_collect(ctx, step, "the sensitivity sweep");
 	return rc ? rc : rc2;
 }
 

@@ -38,7 +38,7 @@ l = j["lanes"][0]
 assert len(l["points"]) == 17 and abs(l["sens_oma_dbm"] + 6.5) < 0.05, l
 PY
 
-run "$BERT" sweep --fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini" --lane 3
+run "$BERT" sweep --fixture "sim:$TOP/fixtures/sim/modules/dr4-weak-lane3.ini" --lane 3
 status_is 1
 out_has 'sensitivity -3\.[45][0-9]* dBm OMA .*: fail'
 
@@ -80,7 +80,7 @@ assert len(pts) >= 12 and all(p["oma_dbm"] is not None for p in pts), pts
 assert "smart-qlin" in st["sensitivity"]["message"]
 PY
 
-run "$BERT" qualify --no-db --json --sweep fixed --fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini"
+run "$BERT" qualify --no-db --json --sweep fixed --fixture "sim:$TOP/fixtures/sim/modules/dr4-weak-lane3.ini"
 status_is 1
 python3 - "$T/out" <<'PY' || fail "qualify JSON (marginal, fixed)"
 import json, sys
@@ -104,7 +104,7 @@ name = dr4-margin2
 min = 2
 EOF2
 run "$BERT" qualify --no-db --json --profile "$T/margin2.ini" \
-	--fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini"
+	--fixture "sim:$TOP/fixtures/sim/modules/dr4-weak-lane3.ini"
 status_is 1
 python3 - "$T/out" <<'PY' || fail "qualify JSON (2 dB margin)"
 import json, sys

@@ -36,7 +36,7 @@ void sample_record(struct qual_record *r)
 	snprintf(r->dut.firmware, sizeof(r->dut.firmware), "1.0");
 	snprintf(r->station, sizeof(r->station), "lab-1");
 	r->site = 2;
-	snprintf(r->fixture, sizeof(r->fixture), "sim:fixtures/sim/modules/dr4-marginal.ini");
+	snprintf(r->fixture, sizeof(r->fixture), "sim:fixtures/sim/modules/dr4-weak-lane3.ini");
 	snprintf(r->profile, sizeof(r->profile), "400gbase-dr4");
 	snprintf(r->profile_hash, sizeof(r->profile_hash), "fnv1a64:0123456789abcdef");
 	r->lanes = 4;
