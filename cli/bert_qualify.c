@@ -230,7 +230,12 @@ static void failing(const struct qual_record *r, unsigned lane, char *buf, size_
 				continue;
 			if (o + 8 >= size)
 				return;
-			if (m->verdict == QUAL_ERROR)
+			/* 0/1 flags (waterfall_floor, ...) read as what they say */
+			if (!strncmp(m->name, "waterfall_", 10) && m->message[0])
+				o += (size_t)snprintf(buf + o, size - o, "%s%s (%s)",
+						      o ? "; " : "", m->message,
+						      qual_verdict_name(m->verdict));
+			else if (m->verdict == QUAL_ERROR)
 				o += (size_t)snprintf(buf + o, size - o, "%s%s (error)",
 						      o ? "; " : "", m->name);
 			else
@@ -343,6 +348,17 @@ int cmd_qualify(int argc, char **argv)
 	if (rc) {
 		ex = cli_error(rc, "profile");
 		goto out_free;
+	}
+
+	/* Outputs before the module: a folder that cannot take the reports
+	 * fails here, not after a whole qualification. */
+	if (a.out) {
+		rc = report_check_dir(a.out);
+		if (rc) {
+			cli_error(rc, "--out");
+			ex = EXIT_USAGE;
+			goto out_free;
+		}
 	}
 
 	/* 2. Store: recover runs of dead processes, then journal this one. */

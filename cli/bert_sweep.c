@@ -14,6 +14,7 @@
 #include "bert/qual/profile.h"
 #include "bert/qual/site.h"
 #include "bert/qual/sweep_site.h"
+#include "bert/qual/sweep_step.h"
 #include "cli/bert.h"
 #include "cli/bert_lanes.h"
 #include "cli/common.h"
@@ -346,9 +347,7 @@ int cmd_sweep(int argc, char **argv)
 	lim = profile_limits_for(&prof, "rx_sensitivity_oma");
 	for (i = 0; i < res.nlanes; i++) {
 		why[i][0] = '\0';
-		v[i] = res.lane[i].ok ? qual_judge(res.lane[i].sens_oma_dbm, res.lane[i].u_db,
-						   &lim, "dBm", why[i], sizeof(why[i])) :
-					QUAL_ERROR;
+		v[i] = sweep_lane_verdict(&res.lane[i], &lim, why[i], sizeof(why[i]));
 		fail |= v[i] == QUAL_FAIL || v[i] == QUAL_ERROR;
 	}
 	if (a.csv && (rc = write_csv(a.csv, &res))) {

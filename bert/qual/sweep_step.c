@@ -87,14 +87,35 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 	/* flags: 1 sits inside the marginal band of the limit 1 -> MARGINAL */
 	flag.high = 1;
 	flag.marginal = 1;
-	qual_ctx_measure_lim(ctx, step, "waterfall_floor", L->lane, L->floor ? 1 : 0,
-			     NAN, method, &flag);
-	qual_ctx_measure_lim(ctx, step, "waterfall_poor_fit", L->lane,
-			     L->poor_fit ? 1 : 0, NAN, method, &flag);
+	if (!qual_ctx_measure_lim(ctx, step, "waterfall_floor", L->lane, L->floor ? 1 : 0,
+				  NAN, method, &flag) && L->floor)
+		snprintf(step->m[step->nm - 1].message, QUAL_MSG_MAX, "%s", SWEEP_FLOOR_TEXT);
+	if (!qual_ctx_measure_lim(ctx, step, "waterfall_poor_fit", L->lane,
+				  L->poor_fit ? 1 : 0, NAN, method, &flag) && L->poor_fit)
+		snprintf(step->m[step->nm - 1].message, QUAL_MSG_MAX, "%s",
+			 SWEEP_POOR_FIT_TEXT);
 	if (L->note[0])
 		qual_ctx_info(ctx, L->lane, "sensitivity: %s", L->note);
 	ls->rx_sens_oma_dbm = L->sens_oma_dbm;
 	ls->rx_sens_unc_db = L->u_db;
+}
+
+enum qual_verdict sweep_lane_verdict(const struct sweep_lane_result *L,
+				     const struct qual_limits *lim, char *why,
+				     size_t why_size)
+{
+	enum qual_verdict v;
+
+	if (!L->ok) {
+		snprintf(why, why_size, "%s", L->note[0] ? L->note : "no sensitivity found");
+		return QUAL_ERROR;
+	}
+	v = qual_judge(L->sens_oma_dbm, L->u_db, lim, "dBm", why, why_size);
+	if (v == QUAL_PASS && (L->floor || L->poor_fit)) {
+		v = QUAL_MARGINAL;
+		snprintf(why, why_size, "%s", L->floor ? SWEEP_FLOOR_TEXT : SWEEP_POOR_FIT_TEXT);
+	}
+	return v;
 }
 
 static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,

@@ -126,14 +126,31 @@ out_has 'insertion loss 2\.25 dB'
 out_has 'margin 1\.25 dB'
 out_has '^FITS$'
 
+# inside the product budget, above the IEEE channel IL (3.00 dB): the
+# profile's channel_il_verdict (fail) decides, and says so
 run "$BERT" budget --profile 400gbase-dr4 --length 0.5km --connectors 6 --splices 2 --json
-status_is 0
+status_is 1
 python3 - "$T/out" <<'PY' || fail "budget JSON"
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert abs(j["insertion_loss_db"] - 3.45) < 1e-9, j
 assert abs(j["margin_db"] - 0.05) < 1e-9 and j["fits"] is True, j
+assert j["ieee_il_ok"] is False and j["verdict"] == "fail", j
 PY
+run "$BERT" budget --length 500m --connectors 6
+status_is 1
+out_has 'exceeds the IEEE channel IL max 3\.00 dB by 0\.25 dB'
+out_has '^DOES NOT FIT$'
+printf '[profile]\ninclude = %s/profiles/400gbase-dr4.ini\nname = il-marginal\n[link]\nchannel_il_verdict = marginal\n' \
+	"$TOP" > "$T/ilm.ini"
+run "$BERT" budget --profile "$T/ilm.ini" --length 500m --connectors 6
+status_is 0
+out_has '^MARGINAL$'
+printf '[profile]\ninclude = %s/profiles/400gbase-dr4.ini\nname = il-bad\n[link]\nchannel_il_verdict = maybe\n' \
+	"$TOP" > "$T/ilb.ini"
+run "$BERT" budget --profile "$T/ilb.ini" --length 500m
+status_is 2
+err_has "ilb.ini:5:.*channel_il_verdict: 'maybe'"
 
 run "$BERT" budget --length 500m --connectors 7 --json
 status_is 1
