@@ -926,7 +926,7 @@ END_TEST
 START_TEST(test_ini_shipped)
 {
 	static const char *const files[] = {
-		"dr4-good.ini", "dr4-weak-lane3.ini", "dr1-100g.ini",
+		"dr4-good.ini", "dr4-weak-lane3.ini", "dr4-marginal.ini", "dr1-100g.ini",
 		"faults-busy.ini", "faults-stuck.ini", "faults-fault.ini",
 	};
 	struct sim_module_cfg cfg, def;
