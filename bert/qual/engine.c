@@ -129,6 +129,7 @@ void qual_ctx_init(struct qual_ctx *ctx)
 		l->tx_oma_dbm = l->voa_start_db = l->budget_atten_db = NAN;
 		l->rx_avg_budget_dbm = l->rx_oma_budget_dbm = NAN;
 		l->rx_sens_oma_dbm = l->rx_sens_unc_db = NAN;
+		l->rx_sens_fit_sigma_db = l->rx_sens_cal_sigma_db = NAN;
 	}
 }
 
@@ -225,6 +226,23 @@ int qual_ctx_measure(struct qual_ctx *ctx, struct qual_step *step,
 	struct qual_limits l = limits_for(ctx, name);
 
 	return qual_ctx_measure_lim(ctx, step, name, lane, value, uncertainty, method, &l);
+}
+
+int qual_ctx_measure_budget(struct qual_ctx *ctx, struct qual_step *step,
+			    const char *name, unsigned lane, double value,
+			    const struct qual_ucomp *c, unsigned n, const char *method)
+{
+	const struct qual_quantity *q = qual_quantity_find(name);
+	struct qual_limits l = limits_for(ctx, name);
+	struct qual_measurement m;
+
+	if (n > QUAL_UCOMP_MAX)
+		n = QUAL_UCOMP_MAX;
+	qual_measure(&m, name, lane, value, q ? q->unit : "", &l,
+		     qual_ucomp_expanded(c, n), method);
+	memcpy(m.ucomp, c, n * sizeof(*c));
+	m.nucomp = n;
+	return add_measurement(ctx, step, &m);
 }
 
 int qual_ctx_measure_error(struct qual_ctx *ctx, struct qual_step *step,
@@ -360,11 +378,21 @@ double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
 	return meter_dbm + s->tap_loss_db + voa_db + s->voa_loss_db + s->patch_loss_db;
 }
 
-double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm)
+double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane)
 {
-	if (!ctx->site)
-		return NAN;
-	return avg_dbm + qual_oma_offset_db(ctx->site->stimulus_er_db);
+	struct qual_er e = qual_site_er(ctx->site, lane);
+
+	return qual_oma_offset_db(e.er_db);
+}
+
+void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
+			   struct qual_ucomp *c)
+{
+	struct qual_er e = qual_site_er(ctx->site, lane);
+	char note[QUAL_UCOMP_NOTE_MAX];
+
+	qual_ucomp_set(c, "stimulus_er", qual_oma_offset_u_db(e.er_db, e.u_db), 'B',
+		       qual_er_describe(&e, note, sizeof(note)));
 }
 
 /* Corrections below this are trusted to the VOA's relative accuracy. */
@@ -413,12 +441,12 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 			      const double *target, int *rc)
 {
 	const struct qual_site *s = ctx->site;
-	double a[QUAL_SITE_LANES + 1], off = NAN;
+	double a[QUAL_SITE_LANES + 1], off[QUAL_SITE_LANES + 1];
 	uint32_t moving = 0, open = 0;
 	unsigned lane, it;
 
-	if (s)
-		off = qual_oma_offset_db(s->stimulus_er_db);
+	for (lane = 1; lane <= QUAL_SITE_LANES; lane++)
+		off[lane] = qual_ctx_oma_offset(ctx, lane);
 	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
 		struct qual_lane_state *ls = &ctx->lane[lane];
 		struct qual_site_lane_io *li;
@@ -432,7 +460,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 					     "in the station", lane);
 			continue;
 		}
-		if (isnan(ls->tx_oma_dbm) || isnan(off)) {
+		if (isnan(ls->tx_oma_dbm) || isnan(off[lane])) {
 			rc[lane] = bert_fail(BERT_ERR_STATE, "lane %u: launch OMA unknown "
 					     "(tx_power step, stimulus_er_db)", lane);
 			continue;
@@ -445,7 +473,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 		ls->budget_atten_db = a[lane];
 		ls->rx_oma_budget_dbm = ls->tx_oma_dbm - s->patch_loss_db -
 					s->voa_loss_db - a[lane] - s->through_loss_db;
-		ls->rx_avg_budget_dbm = ls->rx_oma_budget_dbm - off;
+		ls->rx_avg_budget_dbm = ls->rx_oma_budget_dbm - off[lane];
 		rc[lane] = voa_start(ctx, lane, a[lane]);
 		if (rc[lane] == BERT_ERR_ABORTED)
 			return BERT_ERR_ABORTED;
@@ -472,7 +500,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 			if (rc[lane])
 				continue;
 			ls->rx_avg_budget_dbm = qual_ctx_rx_from_meter(ctx, meter);
-			ls->rx_oma_budget_dbm = rx_oma = ls->rx_avg_budget_dbm + off;
+			ls->rx_oma_budget_dbm = rx_oma = ls->rx_avg_budget_dbm + off[lane];
 			if (it == ctx->opts.voa_iterations ||
 			    fabs(rx_oma - target[lane]) < 0.02 ||
 			    (a[lane] == 0 && rx_oma < target[lane])) {

@@ -190,6 +190,8 @@ struct qual_lane_state {
 	double rx_oma_budget_dbm;	/* receive OMA at the budget point */
 	double rx_sens_oma_dbm;		/* sensitivity (issue 9 fills it) */
 	double rx_sens_unc_db;
+	double rx_sens_fit_sigma_db;	/* its fit and calibration shares, 1-sigma */
+	double rx_sens_cal_sigma_db;
 	bool has_voa, has_meter;
 };
 
@@ -259,6 +261,11 @@ int qual_ctx_measure_lim(struct qual_ctx *ctx, struct qual_step *step,
 			 const char *name, unsigned lane, double value,
 			 double uncertainty, const char *method,
 			 const struct qual_limits *lim);
+/* The same with the uncertainty budget: U (k = 2) is 2 sqrt(sum u_i^2) of
+ * the n components, which the record keeps. */
+int qual_ctx_measure_budget(struct qual_ctx *ctx, struct qual_step *step,
+			    const char *name, unsigned lane, double value,
+			    const struct qual_ucomp *c, unsigned n, const char *method);
 /* Adds an ERROR measurement (could not be taken) with a reason. */
 int qual_ctx_measure_error(struct qual_ctx *ctx, struct qual_step *step,
 			   const char *name, unsigned lane, const char *fmt, ...)
@@ -286,8 +293,14 @@ double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
 			      double voa_db);
 /* The channel budget of the run: opts.budget_db, else the profile's. */
 double qual_ctx_budget_db(const struct qual_ctx *ctx);
-/* OMA from average power through the site's stimulus ER (profile-free). */
-double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm);
+/* OMA minus average power of lane through its stimulus ER (site.h,
+ * qual_site_er()); NAN without an ER. */
+double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane);
+/* The stimulus ER's component of an OMA figure's budget for lane: u of the
+ * OMA offset (qual_oma_offset_u_db()), type B, the note saying whether the
+ * ER was calibrated or assumed. */
+void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
+			   struct qual_ucomp *c);
 /* Sets the lane's VOA so the receiver sees rx_oma_dbm (closed loop on the
  * meter when there is one), fills lane state budget_atten_db,
  * rx_avg_budget_dbm, rx_oma_budget_dbm. */

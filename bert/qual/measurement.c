@@ -356,3 +356,28 @@ int qual_scale_parse(const char *s, enum qual_scale *sc)
 		*sc = (enum qual_scale)i;
 	return rc;
 }
+
+double qual_ucomp_expanded(const struct qual_ucomp *c, unsigned n)
+{
+	double s = 0;
+	unsigned i;
+
+	if (!n)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		if (!(c[i].u >= 0))
+			return NAN;
+		s += c[i].u * c[i].u;
+	}
+	return 2 * sqrt(s);
+}
+
+void qual_ucomp_set(struct qual_ucomp *c, const char *source, double u, char type,
+		    const char *note)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->source, sizeof(c->source), "%s", source);
+	c->u = u;
+	c->type = type;
+	snprintf(c->note, sizeof(c->note), "%s", note ? note : "");
+}

@@ -8,10 +8,15 @@
  *    module's (CMIS leaves it to the vendor), so U is unknown (NaN).
  *  - Launch power through the tap ("meter"): the station meter through the
  *    switch, corrected by the site calibration (site.h); U = 0.25 dB (k = 2:
- *    meter 0.1, VOA setting 0.1, tap and patch calibration 0.15 combined).
- *    Without a meter the DOM value is used ("dom").
+ *    meter 0.1, VOA setting 0.1, tap and patch calibration 0.15 combined),
+ *    one budget component "power_cal". Without a meter the DOM value is
+ *    used ("dom", U unknown).
  *  - OMA ("avg+er"): average power + 10 log10(2 (ER-1)/(ER+1)) with the
- *    site's stimulus_er_db; U adds 0.2 dB for the ER.
+ *    lane's stimulus ER (site.h, qual_site_er()); the budget adds the ER's
+ *    component "stimulus_er" through the conversion (site.h,
+ *    qual_oma_offset_u_db()), which says whether the ER was calibrated or
+ *    assumed. Every OMA figure carries it (tx_oma, rx_oma, the sweep's
+ *    rx_sensitivity_oma).
  *  - BER at the budget point ("bert-cl95" etc.): the lane BER loop
  *    (lane_ber.h). The value is the measured BER when errors were counted,
  *    U = log10(upper / BER) decades (the CL bound); with no error the value
@@ -41,7 +46,7 @@
 #include "fixtures/fixture.h"
 
 #define U_METER_DB	0.25
-#define U_ER_DB		0.2
+#define POWER_CAL_NOTE	"meter 0.1, VOA 0.1, tap and patch 0.15 dB (k = 2)"
 #define U_POWER_REL	0.02
 #define DOM_POLL_NS	(100 * BERT_NS_PER_MS)
 #define DOM_SETTLE_NS	(2 * BERT_NS_PER_S)
@@ -263,12 +268,12 @@ const struct qual_step_def qual_step_dom = {
 
 static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 {
-	const struct qual_site *s = ctx->site;
-	double off = s ? qual_oma_offset_db(s->stimulus_er_db) : NAN;
 	unsigned lane;
 	int rc;
 
 	for (lane = 1; lane <= ctx->lanes; lane++) {
+		double off = qual_ctx_oma_offset(ctx, lane);
+		struct qual_ucomp c[2];
 		struct qual_lane_state *ls = &ctx->lane[lane];
 		struct qual_site_lane_io *li = ctx->io && lane <= ctx->io->nlanes ?
 					       &ctx->io->lane[lane] : NULL;
@@ -298,11 +303,14 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 		if (!isnan(ls->tx_avg_meter_dbm)) {
 			ls->tx_avg_dbm = ls->tx_avg_meter_dbm;
 			u = U_METER_DB;
-			qual_ctx_measure(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm, u,
-					 "meter");
+			qual_ucomp_set(&c[0], "power_cal", u / 2, 'B', POWER_CAL_NOTE);
+			qual_ctx_measure_budget(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm,
+						c, 1, "meter");
 		} else if (!isnan(ls->tx_avg_dom_dbm)) {
 			ls->tx_avg_dbm = ls->tx_avg_dom_dbm;
 			u = NAN;
+			qual_ucomp_set(&c[0], "dom", NAN, 'B', "the module's monitor: "
+				       "accuracy not stated");
 			qual_ctx_measure(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm, u,
 					 "dom");
 		} else {
@@ -311,13 +319,14 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 			continue;
 		}
 		if (isnan(off)) {
-			qual_ctx_measure_error(ctx, step, "tx_oma", lane, "no stimulus_er_db "
-					       "calibration for the site: OMA unknown");
+			qual_ctx_measure_error(ctx, step, "tx_oma", lane, "no stimulus ER "
+					       "(stimulus_er_db) for lane %u: OMA unknown", lane);
 			continue;
 		}
 		ls->tx_oma_dbm = ls->tx_avg_dbm + off;
-		qual_ctx_measure(ctx, step, "tx_oma", lane, ls->tx_oma_dbm,
-				 isnan(u) ? NAN : sqrt(u * u + U_ER_DB * U_ER_DB), "avg+er");
+		qual_ctx_er_component(ctx, lane, &c[1]);
+		qual_ctx_measure_budget(ctx, step, "tx_oma", lane, ls->tx_oma_dbm, c, 2,
+					"avg+er");
 	}
 	return qual_alarms_collect(ctx, step, "tx_power (VOA open)");
 }
@@ -401,9 +410,16 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 					       bert_strerror(lane_rc[lane]));
 			continue;
 		}
-		qual_ctx_measure(ctx, step, "rx_oma", lane, ls->rx_oma_budget_dbm,
-				 sqrt(U_METER_DB * U_METER_DB + U_ER_DB * U_ER_DB),
-				 ctx->lane[lane].has_meter ? "meter+er" : "calc");
+		{
+			struct qual_ucomp c[2];
+
+			qual_ucomp_set(&c[0], "power_cal", U_METER_DB / 2, 'B',
+				       POWER_CAL_NOTE);
+			qual_ctx_er_component(ctx, lane, &c[1]);
+			qual_ctx_measure_budget(ctx, step, "rx_oma", lane,
+						ls->rx_oma_budget_dbm, c, 2,
+						ctx->lane[lane].has_meter ? "meter+er" : "calc");
+		}
 		qual_ctx_measure(ctx, step, "rx_power_avg", lane, ls->rx_avg_budget_dbm,
 				 U_METER_DB, ctx->lane[lane].has_meter ? "meter" : "calc");
 		mask |= (uint8_t)(1u << (lane - 1));

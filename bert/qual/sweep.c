@@ -259,7 +259,7 @@ static void make_point(struct run *r, unsigned i, double att, double dbm,
 	memset(pt, 0, sizeof(*pt));
 	pt->atten_db = att;
 	pt->power_dbm = dbm;
-	pt->oma_dbm = isfinite(dbm) ? sweep_oma_of_avg_dbm(dbm, r->io->er_db) : NAN;
+	pt->oma_dbm = isfinite(dbm) ? sweep_oma_of_avg_dbm(dbm, r->io->er_db[i]) : NAN;
 	pt->bits = bits;
 	pt->errors = err;
 	pt->ber = bits ? (double)err / (double)bits : NAN;
@@ -289,7 +289,7 @@ static int dwell(struct run *r, uint32_t mask, bool meter_first)
 		if (io->power_from_voa && r->cfg->method == SWEEP_SMART &&
 		    mask & (1u << i) && isfinite(s->ref_oma)) {
 			dbm[i] = sweep_avg_of_oma_dbm(s->ref_oma - (s->att - s->ref_att),
-						      io->er_db);
+						      io->er_db[i]);
 			mask_meter &= ~(1u << i);
 		}
 	}
@@ -439,7 +439,7 @@ static int run_smart(struct run *r)
 				continue;
 			if ((rc = io->ops->read_rx_dbm(io->ctx, i, &dbm)))
 				return rc;
-			r->st[i].ref_oma = sweep_oma_of_avg_dbm(dbm, io->er_db);
+			r->st[i].ref_oma = sweep_oma_of_avg_dbm(dbm, io->er_db[i]);
 		}
 	}
 	for (d = 0; d < r->cfg->max_dwells; d++) {
@@ -550,9 +550,12 @@ static void finish_lane(struct run *r, unsigned i)
 	}
 	L->ok = true;
 	L->sens_oma_dbm = L->fit.dbm_target;
-	L->sens_avg_dbm = sweep_avg_of_oma_dbm(L->sens_oma_dbm, r->io->er_db);
+	L->sens_avg_dbm = sweep_avg_of_oma_dbm(L->sens_oma_dbm, r->io->er_db[i]);
 	L->sigma_db = L->fit.sigma_db;
-	L->u_db = 2 * sqrt(L->sigma_db * L->sigma_db + cal * cal);
+	L->cal_sigma_db = cal;
+	L->er_sigma_db = r->io->er_sigma_db[i] > 0 ? r->io->er_sigma_db[i] : 0;
+	L->u_db = 2 * sqrt(L->sigma_db * L->sigma_db + cal * cal +
+			   L->er_sigma_db * L->er_sigma_db);
 	L->poor_fit = L->fit.dof > 0 && L->fit.chi2 / L->fit.dof > POOR_FIT_CHI2;
 	if (L->floor)
 		snprintf(L->note, sizeof(L->note), "error floor: BER at the highest "

@@ -103,7 +103,10 @@ struct sweep_io {
 	 * first smart point. */
 	double budget_oma_dbm[SWEEP_MAX_LANES];
 	double atten_max_db;		/* VOA range */
-	double er_db;			/* stimulus extinction ratio */
+	double er_db[SWEEP_MAX_LANES];	/* stimulus extinction ratio per lane */
+	/* 1-sigma (dB) of each lane's OMA conversion from the ER's
+	 * uncertainty (site.h, qual_oma_offset_u_db()); 0 = none */
+	double er_sigma_db[SWEEP_MAX_LANES];
 	double cal_sigma_db;		/* 1-sigma of the power calibration */
 	double meter_sigma_rel;		/* 1-sigma relative meter noise per read */
 	/* The meter is shared with other sites (bertd): read it once per lane
@@ -162,7 +165,9 @@ struct sweep_lane_result {
 	bool ok;			/* a sensitivity was found */
 	double sens_oma_dbm, sens_avg_dbm;
 	double sigma_db;		/* fit, 1-sigma */
-	double u_db;			/* expanded (k = 2), with calibration */
+	double cal_sigma_db;		/* power calibration, 1-sigma */
+	double er_sigma_db;		/* the ER's share, 1-sigma */
+	double u_db;			/* expanded (k = 2): 2 sqrt(fit^2 + cal^2 + er^2) */
 	struct sweep_fit fit;
 	bool floor, poor_fit;
 	char note[160];

@@ -297,9 +297,14 @@ void sweep_site_io(struct sweep_site *s, struct sweep_io *io)
 		io->lane[i] = s->lane[i];
 		io->budget_atten_db[i] = 0;
 		io->budget_oma_dbm[i] = NAN;
+		{
+			struct qual_er e = qual_site_er(s->site, s->lane[i]);
+
+			io->er_db[i] = e.er_db;
+			io->er_sigma_db[i] = qual_oma_offset_u_db(e.er_db, e.u_db);
+		}
 	}
 	io->atten_max_db = VOA_MAX_DB;
-	io->er_db = s->site->stimulus_er_db;
 	io->cal_sigma_db = CAL_SIGMA_DB;
 	io->meter_sigma_rel = METER_SIGMA_REL_100MS * sqrt(0.1 / avg);
 	io->power_from_voa = s->arb && s->arb->acquire;

@@ -80,10 +80,25 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 				       L->note[0] ? L->note : "no sensitivity found");
 		return;
 	}
-	qual_ctx_measure(ctx, step, "rx_sensitivity_oma", L->lane, L->sens_oma_dbm,
-			 L->u_db, method);
-	qual_ctx_measure(ctx, step, "rx_sensitivity_avg", L->lane, L->sens_avg_dbm,
-			 L->u_db, method);
+	{
+		struct qual_ucomp c[3];
+		char note[QUAL_UCOMP_NOTE_MAX];
+
+		snprintf(note, sizeof(note), "Q-linear fit, %u point(s), %u dof%s",
+			 L->fit.n, L->fit.dof, L->fit.dof ? "" : ": no residual check");
+		qual_ucomp_set(&c[0], "fit", L->sigma_db, 'A', note);
+		qual_ucomp_set(&c[1], "power_cal", L->cal_sigma_db, 'B',
+			       "meter and tap ratio, site calibration");
+		qual_ctx_er_component(ctx, L->lane, &c[2]);
+		c[2].u = L->er_sigma_db;
+		qual_ctx_measure_budget(ctx, step, "rx_sensitivity_oma", L->lane,
+					L->sens_oma_dbm, c, 3, method);
+		/* average power: back through the same ER, which cancels */
+		qual_ctx_measure_budget(ctx, step, "rx_sensitivity_avg", L->lane,
+					L->sens_avg_dbm, c, 2, method);
+		ls->rx_sens_fit_sigma_db = L->sigma_db;
+		ls->rx_sens_cal_sigma_db = L->cal_sigma_db;
+	}
 	/* flags: 1 sits inside the marginal band of the limit 1 -> MARGINAL */
 	flag.high = 1;
 	flag.marginal = 1;
@@ -238,7 +253,23 @@ static int step_link_budget(struct qual_ctx *ctx, struct qual_step *step)
 		}
 		sweep_link_margin(ls->tx_oma_dbm, 2 * QUAL_TX_OMA_SIGMA_DB,
 				  ls->rx_sens_oma_dbm, ls->rx_sens_unc_db, budget, &b);
-		qual_ctx_measure(ctx, step, "link_margin", l, b.margin_db, b.u_db, method);
+		{
+			/* Both OMA figures convert the same transmitter's average
+			 * power through the same ER (the lane's loopback): the ER
+			 * term is correlated +1 between them and cancels. */
+			struct qual_ucomp c[4];
+
+			qual_ucomp_set(&c[0], "tx_power_cal", QUAL_TX_OMA_SIGMA_DB, 'B',
+				       "launch power through the tap");
+			qual_ucomp_set(&c[1], "sens_fit", ls->rx_sens_fit_sigma_db, 'A',
+				       "the sensitivity's fit");
+			qual_ucomp_set(&c[2], "sens_power_cal", ls->rx_sens_cal_sigma_db, 'B',
+				       "meter and tap ratio, site calibration");
+			qual_ucomp_set(&c[3], "stimulus_er", 0, 'B', "cancels: Tx and Rx "
+				       "OMA through the same transmitter's ER");
+			qual_ctx_measure_budget(ctx, step, "link_margin", l, b.margin_db, c, 4,
+						method);
+		}
 		n++;
 	}
 	snprintf(step->message, sizeof(step->message), "margin = Tx OMA - Rx "

@@ -39,8 +39,9 @@ enum qual_verdict sweep_lane_verdict(const struct sweep_lane_result *L,
 				"sits above the waterfall"
 #define SWEEP_POOR_FIT_TEXT	"poor fit: residuals larger than counting explains"
 
-/* 1-sigma of a launch OMA through the station calibration, dB (tap, meter,
- * ER); used for the Tx part of the link margin's uncertainty. */
-#define QUAL_TX_OMA_SIGMA_DB	0.05
+/* 1-sigma of a launch power through the station calibration, dB: the
+ * tx_power step's power_cal (U 0.25 dB at k = 2; steps.c). The Tx part of
+ * the link margin's uncertainty (the ER cancels in the margin). */
+#define QUAL_TX_OMA_SIGMA_DB	0.125
 
 #endif

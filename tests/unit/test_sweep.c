@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/qual/site.h"
 #include "bert/qual/sweep.h"
 #include "bert/signal/berstat.h"
 #include "common.h"
@@ -193,11 +194,21 @@ static void check_lanes(const char *what, double max_err)
 		double err = L->sens_oma_dbm - out.true_oma_dbm[i];
 
 		ck_assert_msg(L->ok, "%s lane %u: %s", what, L->lane, L->note);
-		ck_assert_msg(fabs(err) <= L->u_db, "%s lane %u: error %+.4f dB outside "
-			      "U %.4f dB", what, L->lane, err, L->u_db);
+		/* the bench's ER is the station's assumed 4.5 dB: the error is
+		 * the measurement's, within U without the ER's share */
+		double um = 2 * sqrt(L->sigma_db * L->sigma_db +
+				     L->cal_sigma_db * L->cal_sigma_db);
+
+		ck_assert_msg(fabs(err) <= um, "%s lane %u: error %+.4f dB outside "
+			      "U %.4f dB", what, L->lane, err, um);
 		ck_assert_msg(fabs(err) <= max_err, "%s lane %u: error %+.4f dB", what,
 			      L->lane, err);
-		ck_assert(L->u_db > 0 && L->u_db < 0.2);
+		ck_assert(um > 0 && um < 0.2);
+		/* the assumed ER's share is in the stated U */
+		ck_assert_double_eq_tol(L->er_sigma_db,
+					qual_oma_offset_u_db(4.5, QUAL_ER_ASSUMED_U_DB), 1e-12);
+		ck_assert_double_eq_tol(L->u_db, 2 * sqrt(um * um / 4 + L->er_sigma_db *
+							  L->er_sigma_db), 1e-12);
 		ck_assert_double_eq_tol(L->sens_avg_dbm - L->sens_oma_dbm, 0.2116, 1e-3);
 	}
 }
@@ -261,7 +272,7 @@ START_TEST(test_bench_marginal)
 	run_rig("fixtures/sim/modules/dr4-weak-lane3.ini", SWEEP_SMART);
 	check_lanes("marginal smart", 0.05);
 	/* lane 3: 3 dB worse than the others, outside -4.4 dBm */
-	ck_assert(out.res.lane[2].sens_oma_dbm > -4.4 + out.res.lane[2].u_db);
+	ck_assert(out.res.lane[2].sens_oma_dbm > -4.4 + 2 * out.res.lane[2].sigma_db);
 	ck_assert(out.res.lane[1].sens_oma_dbm < -6.6);
 }
 END_TEST
