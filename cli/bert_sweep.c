@@ -181,10 +181,20 @@ static json_t *jnum(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* The stimulus ER behind a lane's OMA conversion, for the budget line. */
+static const char *er_note(const struct qual_site *site, unsigned lane, char *buf,
+			   size_t size)
+{
+	struct qual_er e = qual_site_er(site, lane);
+
+	return qual_er_describe(&e, buf, size);
+}
+
 static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			 const enum qual_verdict *v, const char (*why)[QUAL_MSG_MAX],
-			 double budget)
+			 double budget, const struct qual_site *site)
 {
+	char er[QUAL_UCOMP_NOTE_MAX];
 	unsigned i;
 	size_t k;
 
@@ -210,6 +220,16 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			json_object_set_new(e, "sens_avg_dbm", jnum(L->ok ? L->sens_avg_dbm : NAN));
 			json_object_set_new(e, "sigma_db", jnum(L->ok ? L->sigma_db : NAN));
 			json_object_set_new(e, "uncertainty_db", jnum(L->ok ? L->u_db : NAN));
+			if (L->ok)
+				json_object_set_new(e, "uncertainty_budget", json_pack(
+					"[{s:s, s:o, s:s, s:s}, {s:s, s:o, s:s, s:s}, "
+					"{s:s, s:o, s:s, s:s}]",
+					"source", "fit", "u", jnum(L->sigma_db), "type", "A",
+					"note", "Q-linear fit",
+					"source", "power_cal", "u", jnum(L->cal_sigma_db), "type", "B",
+					"note", "meter and tap ratio, site calibration",
+					"source", "stimulus_er", "u", jnum(L->er_sigma_db), "type", "B",
+					"note", er_note(site, L->lane, er, sizeof(er))));
 			json_object_set_new(e, "fit", json_pack("{s:o, s:o, s:o, s:I}",
 				"a", jnum(L->fit.a), "b_per_mw", jnum(L->fit.b),
 				"chi2", jnum(L->fit.chi2), "dof", (json_int_t)L->fit.dof));
@@ -261,6 +281,10 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			       L->sens_avg_dbm, L->u_db, qual_verdict_name(v[i]));
 		else
 			printf(" no sensitivity: %s\n", L->note);
+		if (L->ok)
+			printf(" U (k=2) = 2 sqrt(fit %.3f^2 + power cal %.3f^2 + ER %.3f^2); %s\n",
+			       L->sigma_db, L->cal_sigma_db, L->er_sigma_db,
+			       er_note(site, L->lane, er, sizeof(er)));
 		if (L->ok && L->note[0])
 			printf(" note: %s\n", L->note);
 		if (L->ok && why[i][0])
@@ -354,7 +378,7 @@ int cmd_sweep(int argc, char **argv)
 		ex = cli_error(rc, "--csv");
 		goto out;
 	}
-	print_result(&o, &res, v, (const char (*)[QUAL_MSG_MAX])why, budget);
+	print_result(&o, &res, v, (const char (*)[QUAL_MSG_MAX])why, budget, site);
 	ex = fail ? EXIT_VERDICT_FAIL : EXIT_OK;
 out:
 	cmis_diag_close(ss.diag);

@@ -84,6 +84,8 @@ const char *qual_er_describe(const struct qual_er *e, char *buf, size_t size)
 
 static void site_defaults(struct qual_site *s, unsigned n)
 {
+	unsigned l;
+
 	memset(s, 0, sizeof(*s));
 	s->index = n;
 	snprintf(s->name, sizeof(s->name), "site %u", n);
@@ -95,7 +97,7 @@ static void site_defaults(struct qual_site *s, unsigned n)
 	s->voa_loss_db = 0;
 	s->stimulus_er_db = NAN;
 	s->stimulus_er_u_db = NAN;
-	for (unsigned l = 0; l <= QUAL_SITE_LANES; l++)
+	for (l = 0; l <= QUAL_SITE_LANES; l++)
 		s->lane[l].er_db = s->lane[l].er_u_db = NAN;
 	s->meter_avg_s = DEFAULT_METER_AVG_S;
 	s->wavelength_nm = DEFAULT_WAVELENGTH_NM;

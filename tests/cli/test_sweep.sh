@@ -8,7 +8,9 @@
 run "$BERT" sweep --lane 2 --csv "$T/pts.csv"
 status_is 0
 out_has '^smart-qlin sweep, target BER 0.00024'
-out_has 'sensitivity -6\.[45][0-9]* dBm OMA .* \+- 0\.0[0-9]+ dB \(k=2\): pass'
+out_has 'sensitivity -6\.[45][0-9]* dBm OMA .* \+- 0\.9[0-9]+ dB \(k=2\): pass'
+out_has 'power cal 0\.020.* ER 0\.476.*ER assumed 4\.50 dB, U 1\.00 dB'
+
 head -1 "$T/pts.csv" | grep -q '^method,lane,atten_db,power_dbm,oma_dbm,ber,bits,errors' ||
 	fail "CSV header"
 [ "$(grep -c '^smart-qlin,2,' "$T/pts.csv")" -ge 3 ] || fail "CSV points"
@@ -22,7 +24,11 @@ assert j["method"] == "smart-qlin", j["method"]
 assert len(j["lanes"]) == 4
 for l in j["lanes"]:
     assert l["ok"] and abs(l["sens_oma_dbm"] + 6.5) < 0.05, l
-    assert 0 < l["uncertainty_db"] < 0.2 and l["verdict"] == "pass"
+    b = {c["source"]: c for c in l["uncertainty_budget"]}
+    assert 0 < 2 * (b["fit"]["u"] ** 2 + b["power_cal"]["u"] ** 2) ** 0.5 < 0.2, b
+    assert "assumed" in b["stimulus_er"]["note"] and abs(b["stimulus_er"]["u"] - 0.476) < 1e-3, b
+    u = 2 * sum(c["u"] ** 2 for c in b.values()) ** 0.5
+    assert abs(l["uncertainty_db"] - u) < 1e-9 and l["verdict"] == "pass", l
     assert len(l["points"]) >= 3
     assert abs(l["sens_avg_dbm"] - l["sens_oma_dbm"] - 0.212) < 0.01
 assert j["station_time_s"] < 6, j["station_time_s"]
@@ -72,7 +78,11 @@ assert sorted(m["lane"] for m in sens) == [1, 2, 3, 4], sens
 assert sorted(m["lane"] for m in marg) == [1, 2, 3, 4], marg
 for m in sens:
     assert abs(m["value"] + 6.5) < 0.05 and m["verdict"] == "pass", m
-    assert m["high"] == -4.4 and m["method"] == "smart-qlin" and 0 < m["uncertainty"] < 0.2, m
+    assert m["high"] == -4.4 and m["method"] == "smart-qlin", m
+    b = {c["source"]: c for c in m["uncertainty_budget"]}
+    assert sorted(b) == ["fit", "power_cal", "stimulus_er"], b
+    assert "assumed" in b["stimulus_er"]["note"], b
+    assert abs(m["uncertainty"] - 2 * sum(c["u"] ** 2 for c in b.values()) ** 0.5) < 1e-9, m
 for m in marg:
     assert m["verdict"] == "pass" and m["low"] == 0 and 3.5 < m["value"] < 5, m
 pts = st["sensitivity"]["points"]
