@@ -653,7 +653,8 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 	struct qual_event ev = { .kind = QUAL_EV_RUN_BEGIN };
 	enum qual_run_status status = QUAL_RUN_COMPLETE;
 	bool stop_on_fail, stopped = false, ended = false;
-	char runmsg[QUAL_RUN_MSG_MAX] = "";
+	char runmsg[QUAL_RUN_MSG_MAX] = "", first_err[QUAL_RUN_MSG_MAX] = "";
+	bool fatal = false;
 	int ret = BERT_OK, rc;
 	size_t i;
 
@@ -688,7 +689,11 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 
 		ctx->step_index = (unsigned)i;
 		if (ended) {
-			skip_step(ctx, d, runmsg);
+			char why[QUAL_RUN_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s%.200s", fatal ? "not run: the station "
+				 "failed in " : "", runmsg);
+			skip_step(ctx, d, why);
 			continue;
 		}
 		if (stopped && !(d->flags & QUAL_STEP_ALWAYS)) {
@@ -730,12 +735,23 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 			snprintf(msg, sizeof(msg), "%s: %s", bert_strerror_name(rc),
 				 bert_error_detail()[0] ? bert_error_detail() : bert_strerror(rc));
 			end_step(ctx, s, d->flags, QUAL_STEP_ERROR, msg);
+			if (!first_err[0])
+				snprintf(first_err, sizeof(first_err), "%s: %.200s", d->name, msg);
 			if (d->flags & QUAL_STEP_REQUIRED) {
 				ended = true;
 				status = QUAL_RUN_ERROR;
 				ret = rc;
 				snprintf(runmsg, sizeof(runmsg), "not run: step %s failed (%.200s)",
 					 d->name, msg);
+			} else if (rc == BERT_ERR_NODEV) {
+				/* the module or its adapter is gone: every later step
+				 * would only repeat the symptom. The station failed:
+				 * status error, the root cause first. */
+				ended = true;
+				status = QUAL_RUN_ERROR;
+				ret = rc;
+				snprintf(runmsg, sizeof(runmsg), "%s", first_err);
+				fatal = true;
 			}
 		}
 		ctx->cur = NULL;
@@ -755,6 +771,9 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		snprintf(runmsg, sizeof(runmsg), "%s", m);
 	} else if (status == QUAL_RUN_COMPLETE && stopped) {
 		snprintf(runmsg, sizeof(runmsg), "stopped on the first failure");
+	} else if (status == QUAL_RUN_COMPLETE && first_err[0]) {
+		/* steps that errored: the first one is the likeliest cause */
+		snprintf(runmsg, sizeof(runmsg), "first error: %.200s", first_err);
 	}
 	qual_record_finish(ctx->rec, status, qual_ctx_now(ctx), runmsg[0] ? runmsg : NULL);
 	if (ctx->store && store_run_finish(ctx->store, ctx->rec))

@@ -81,8 +81,9 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 		return;
 	}
 	{
-		struct qual_ucomp c[3];
+		struct qual_ucomp c[4];
 		char note[QUAL_UCOMP_NOTE_MAX];
+		unsigned nc = 3;
 
 		snprintf(note, sizeof(note), "Q-linear fit, %u point(s), %u dof%s",
 			 L->fit.n, L->fit.dof, L->fit.dof ? "" : ": no residual check");
@@ -91,12 +92,20 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 			       "meter and tap ratio, site calibration");
 		qual_ctx_er_component(ctx, L->lane, &c[2]);
 		c[2].u = L->er_sigma_db;
+		if (L->floor) {
+			snprintf(note, sizeof(note), "floor %.2g taken out, half its %+.3f dB "
+				 "shift", L->floor_ber, L->floor_shift_db);
+			qual_ucomp_set(&c[nc++], "floor", L->floor_sigma_db, 'B', note);
+		}
 		qual_ctx_measure_budget(ctx, step, "rx_sensitivity_oma", L->lane,
-					L->sens_oma_dbm, c, 3, method);
+					L->sens_oma_dbm, c, nc, method);
 		/* average power: back through the same ER, which cancels */
+		if (L->floor)
+			c[2] = c[3];	/* the floor without the ER */
 		qual_ctx_measure_budget(ctx, step, "rx_sensitivity_avg", L->lane,
-					L->sens_avg_dbm, c, 2, method);
-		ls->rx_sens_fit_sigma_db = L->sigma_db;
+					L->sens_avg_dbm, c, L->floor ? 3 : 2, method);
+		ls->rx_sens_fit_sigma_db = sqrt(L->sigma_db * L->sigma_db +
+						L->floor_sigma_db * L->floor_sigma_db);
 		ls->rx_sens_cal_sigma_db = L->cal_sigma_db;
 	}
 	/* flags: 1 sits inside the marginal band of the limit 1 -> MARGINAL */

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "bert/core/error.h"
 #include "bert/qual/site.h"
@@ -197,7 +199,8 @@ static void check_lanes(const char *what, double max_err)
 		/* the bench's ER is the station's assumed 4.5 dB: the error is
 		 * the measurement's, within U without the ER's share */
 		double um = 2 * sqrt(L->sigma_db * L->sigma_db +
-				     L->cal_sigma_db * L->cal_sigma_db);
+				     L->cal_sigma_db * L->cal_sigma_db +
+				     L->floor_sigma_db * L->floor_sigma_db);
 
 		ck_assert_msg(fabs(err) <= um, "%s lane %u: error %+.4f dB outside "
 			      "U %.4f dB", what, L->lane, err, um);
@@ -290,6 +293,46 @@ START_TEST(test_bench_floor)
 }
 END_TEST
 
+/* Floors of 1e-5..3e-5 (Defect: a 2-point fit biased +0.04..+0.064 dB
+ * with U 0.042 dB): extra dwells give the fit a degree of freedom, the
+ * floor is taken out, and the error stays within the stated U. */
+START_TEST(test_bench_floor_bias_within_u)
+{
+	static const double floors[] = { 1e-5, 2e-5, 3e-5 };
+	char path[64], line[256];
+	unsigned i;
+	FILE *in, *o;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/bert-floor-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	o = fdopen(fd, "w");
+	in = fopen(test_path("fixtures/sim/modules/dr4-floor.ini"), "r");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(in);
+	while (fgets(line, sizeof(line), in))
+		if (!strncmp(line, "ber_floor", 9))
+			fprintf(o, "ber_floor = %g\n", floors[_i]);
+		else
+			fputs(line, o);
+	fclose(in);
+	fclose(o);
+	ck_assert_msg(sweep_rig_run(path, SWEEP_SMART, &out) == BERT_OK, "%s",
+		      bert_error_detail());
+	unlink(path);
+	check_lanes("floor bias", 0.05);
+	for (i = 0; i < 4; i++) {
+		const struct sweep_lane_result *L = &out.res.lane[i];
+
+		ck_assert_msg(L->floor, "floor %g lane %u not flagged", floors[_i], L->lane);
+		ck_assert_msg(L->fit.dof >= 1, "floor %g lane %u: %u dof", floors[_i],
+			      L->lane, L->fit.dof);
+		ck_assert_double_eq_tol(L->floor_ber, floors[_i], floors[_i] * 0.3);
+	}
+}
+END_TEST
+
 Suite *suite_sweep(void)
 {
 	Suite *s = suite_create("sweep");
@@ -310,6 +353,7 @@ Suite *suite_sweep(void)
 	tcase_add_test(bench, test_bench_good_fixed);
 	tcase_add_test(bench, test_bench_marginal);
 	tcase_add_loop_test(bench, test_bench_floor, 0, 2);
+	tcase_add_loop_test(bench, test_bench_floor_bias_within_u, 0, 3);
 	suite_add_tcase(s, bench);
 	return s;
 }
