@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/measurement.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/site.h"
@@ -192,9 +193,11 @@ static const char *er_note(const struct qual_site *site, unsigned lane, char *bu
 
 static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			 const enum qual_verdict *v, const char (*why)[QUAL_MSG_MAX],
-			 double budget, const struct qual_site *site)
+			 double budget, const struct qual_site *site,
+			 const struct qual_alarm_state *al)
 {
-	char er[QUAL_UCOMP_NOTE_MAX];
+	char er[QUAL_UCOMP_NOTE_MAX], am[QUAL_MSG_MAX] = "";
+	unsigned lane;
 	unsigned i;
 	size_t k;
 
@@ -253,6 +256,17 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			json_array_append_new(lanes, e);
 		}
 		json_object_set_new(root, "lanes", lanes);
+		/* bert/qual/alarms.h: stimulus flags are a record, the module's
+		 * own alarms (clean read at the budget point) a failure */
+		qual_alarms_describe(al, am, sizeof(am));
+		json_object_set_new(root, "module_alarms", json_pack("{s:i, s:s}",
+			"count", (int)qual_alarms_total(al), "message", am));
+		lanes = json_array();
+		for (lane = 1; lane <= al->lanes && lane <= PROFILE_MAX_LANES; lane++)
+			if (al->stim[lane])
+				json_array_append_new(lanes, json_pack("{s:i, s:s}", "lane",
+					(int)lane, "flags", al->stim_names[lane]));
+		json_object_set_new(root, "stimulus_flags", lanes);
 		cli_print_json(root);
 		return;
 	}
@@ -289,7 +303,13 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			printf(" note: %s\n", L->note);
 		if (L->ok && why[i][0])
 			printf(" %s\n", why[i]);
+		if (L->lane <= PROFILE_MAX_LANES && al->stim[L->lane])
+			printf(" stimulus flags (the sweep's, cleared; not a verdict): %s\n",
+			       al->stim_names[L->lane]);
 	}
+	qual_alarms_describe(al, am, sizeof(am));
+	printf("\nmodule alarms: %s\n", qual_alarms_total(al) ? am :
+	       "none at the budget point after clearing");
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -305,6 +325,7 @@ int cmd_sweep(int argc, char **argv)
 	const struct profile_limit *pl;
 	enum qual_verdict v[SWEEP_MAX_LANES];
 	char why[SWEEP_MAX_LANES][QUAL_MSG_MAX];
+	struct qual_alarm_state al = { 0 };
 	bool fail = false;
 	double budget, att;
 	unsigned i, l;
@@ -337,6 +358,9 @@ int cmd_sweep(int argc, char **argv)
 		if (a.lanes & (1u << (l - 1)))
 			ss.lane[ss.nlanes++] = l;
 	rc = module_up(&io);
+	al.lanes = ss.lane[ss.nlanes - 1];
+	if (!rc)	/* clears what bring-up latched; keeps the module's own */
+		rc = qual_alarms_read(io.dev, &al);
 	if (!rc)
 		rc = cmis_diag_open(io.dev, &ss.diag);
 	if (rc) {
@@ -368,6 +392,20 @@ int cmd_sweep(int argc, char **argv)
 		ex = cli_error(rc ? rc : rc2, rc ? "sweep" : "restoring the diagnostics");
 		goto out;
 	}
+	/* back at the budget point: the sweep's flags, then the clean read */
+	rc = qual_alarms_read(io.dev, &al);
+	if (!rc) {
+		struct qual_alarm_state keep = al;
+
+		rc = qual_alarms_clean_read(io.dev, ss.clock, &al);
+		memcpy(al.stim, keep.stim, sizeof(al.stim));
+		memcpy(al.stim_names, keep.stim_names, sizeof(al.stim_names));
+	}
+	if (rc) {
+		ex = cli_error(rc, "module alarms");
+		goto out;
+	}
+	fail |= qual_alarms_total(&al) > 0;
 	lim = profile_limits_for(&prof, "rx_sensitivity_oma");
 	for (i = 0; i < res.nlanes; i++) {
 		why[i][0] = '\0';
@@ -378,7 +416,7 @@ int cmd_sweep(int argc, char **argv)
 		ex = cli_error(rc, "--csv");
 		goto out;
 	}
-	print_result(&o, &res, v, (const char (*)[QUAL_MSG_MAX])why, budget, site);
+	print_result(&o, &res, v, (const char (*)[QUAL_MSG_MAX])why, budget, site, &al);
 	ex = fail ? EXIT_VERDICT_FAIL : EXIT_OK;
 out:
 	cmis_diag_close(ss.diag);

@@ -9,6 +9,8 @@
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/qual/alarms.h"
+#include "bert/qual/engine.h"
+#include "fixtures/cmis/cmis.h"
 #include "fixtures/cmis/decode.h"
 
 bool qual_lane_flag_from_stimulus(unsigned bit)
@@ -34,18 +36,6 @@ bool qual_lane_flag_from_stimulus(unsigned bit)
 	}
 }
 
-static void append(char *buf, size_t size, const char *a, unsigned lane)
-{
-	size_t o = strlen(buf);
-
-	if (o + 1 >= size)
-		return;
-	if (lane)
-		snprintf(buf + o, size - o, "%slane %u %s", o ? ", " : "", lane, a);
-	else
-		snprintf(buf + o, size - o, "%s%s", o ? ", " : "", a);
-}
-
 static void label(char *buf, size_t size, const char *name, unsigned lane)
 {
 	if (lane)
@@ -54,32 +44,50 @@ static void label(char *buf, size_t size, const char *name, unsigned lane)
 		snprintf(buf, size, "%s", name);
 }
 
-/* Whether the run already saw this alarm of the module's own. */
-static bool own_seen(const struct qual_ctx *ctx, const char *name, unsigned lane)
+static void append(char *buf, size_t size, const char *name, unsigned lane)
+{
+	size_t o = strlen(buf);
+	char l[64];
+
+	if (o + 1 >= size)
+		return;
+	label(l, sizeof(l), name, lane);
+	snprintf(buf + o, size - o, "%s%s", o ? ", " : "", l);
+}
+
+/* Whether the run already counted this alarm as the module's own. */
+static bool own_seen(const struct qual_alarm_state *a, const char *name, unsigned lane)
 {
 	char l[64];
 
 	label(l, sizeof(l), name, lane);
-	return strstr(ctx->own_alarm_names, l) != NULL;
+	return strstr(a->own_names, l) != NULL;
 }
 
 /* The same alarm latched again later in the run counts once. */
-static void own_alarm(struct qual_ctx *ctx, const char *name, unsigned lane)
+static void own_alarm(struct qual_alarm_state *a, const char *name, unsigned lane)
 {
-	if (own_seen(ctx, name, lane))
+	if (own_seen(a, name, lane))
 		return;
-	ctx->own_alarms++;
-	append(ctx->own_alarm_names, sizeof(ctx->own_alarm_names), name, lane);
+	a->own++;
+	append(a->own_names, sizeof(a->own_names), name, lane);
 }
 
-static int read_flags(struct qual_ctx *ctx, struct cmis_info **out)
+static int read_info(struct cmis_dev *dev, struct cmis_info **out)
 {
 	struct cmis_info *in = calloc(1, sizeof(*in));
+	struct cmis_snapshot *snap = malloc(sizeof(*snap));
 	int rc;
 
-	if (!in)
+	if (!in || !snap) {
+		free(in);
+		free(snap);
 		return bert_fail(BERT_ERR_NOMEM, "reading the flags");
-	rc = qual_ctx_read_info(ctx, in);
+	}
+	rc = cmis_snapshot_read(dev, snap);
+	if (!rc)
+		rc = cmis_decode(&snap->map, in);
+	free(snap);
 	if (rc) {
 		free(in);
 		return bert_fail_ctx(rc, "reading the flags: ");
@@ -88,25 +96,24 @@ static int read_flags(struct qual_ctx *ctx, struct cmis_info **out)
 	return BERT_OK;
 }
 
-int qual_alarms_collect(struct qual_ctx *ctx, struct qual_step *step,
-			const char *during)
+int qual_alarms_read(struct cmis_dev *dev, struct qual_alarm_state *a)
 {
 	struct cmis_info *in;
 	unsigned bit, i;
-	int rc = read_flags(ctx, &in);
+	int rc = read_info(dev, &in);
 
 	if (rc)
 		return rc;
+	memset(a->stim, 0, sizeof(a->stim));
+	memset(a->stim_names, 0, sizeof(a->stim_names));
 	for (bit = 0; bit < CMIS_MFLAG_COUNT; bit++)
 		if ((in->module_flags & (1u << bit)) &&
 		    cmis_module_flag_kind(bit) == CMIS_FLAG_ALARM)
-			own_alarm(ctx, cmis_module_flag_name(bit), 0);
+			own_alarm(a, cmis_module_flag_name(bit), 0);
 	for (i = 0; i < in->lanes.count && i < CMIS_MAX_LANES; i++) {
 		const struct cmis_lane *l = &in->lanes.lane[i];
-		char names[QUAL_MSG_MAX] = "";
-		unsigned n = 0;
 
-		if (!l->lane || l->lane > ctx->lanes)
+		if (!l->lane || l->lane > a->lanes || l->lane > PROFILE_MAX_LANES)
 			continue;
 		for (bit = 0; bit < CMIS_LFLAG_COUNT; bit++) {
 			enum cmis_flag_kind k = cmis_lane_flag_kind(bit);
@@ -114,82 +121,128 @@ int qual_alarms_collect(struct qual_ctx *ctx, struct qual_step *step,
 			if (!(l->flags & (1u << bit)) || k == CMIS_FLAG_EVENT)
 				continue;
 			if (qual_lane_flag_from_stimulus(bit)) {
-				n++;
-				append(names, sizeof(names),
+				a->stim[l->lane]++;
+				append(a->stim_names[l->lane], QUAL_MSG_MAX,
 				       cmis_lane_flag_name(bit), 0);
 			} else if (k == CMIS_FLAG_ALARM) {
-				own_alarm(ctx, cmis_lane_flag_name(bit), l->lane);
+				own_alarm(a, cmis_lane_flag_name(bit), l->lane);
 			}
-		}
-		if (n) {
-			struct qual_limits none = qual_limits_none();
-
-			rc = qual_ctx_measure_lim(ctx, step, "stimulus_flags", l->lane, n,
-						  NAN, "cmis-latched-flags", &none);
-			if (!rc)
-				snprintf(step->m[step->nm - 1].message, QUAL_MSG_MAX,
-					 "latched during %s (cleared): %s", during, names);
 		}
 	}
 	free(in);
+	return BERT_OK;
+}
+
+int qual_alarms_clean_read(struct cmis_dev *dev, struct bert_clock *clock,
+			   struct qual_alarm_state *a)
+{
+	struct cmis_info *in;
+	unsigned bit, i;
+	int rc;
+
+	rc = bert_clock_sleep(clock, QUAL_ALARM_CLEAN_WAIT_NS);
+	if (!rc)
+		rc = read_info(dev, &in);
+	if (rc)
+		return rc;
+	a->clean = a->clean_new = 0;
+	a->clean_names[0] = '\0';
+	for (bit = 0; bit < CMIS_MFLAG_COUNT; bit++)
+		if ((in->module_flags & (1u << bit)) &&
+		    cmis_module_flag_kind(bit) == CMIS_FLAG_ALARM) {
+			a->clean++;
+			a->clean_new += !own_seen(a, cmis_module_flag_name(bit), 0);
+			append(a->clean_names, sizeof(a->clean_names),
+			       cmis_module_flag_name(bit), 0);
+		}
+	for (i = 0; i < in->lanes.count && i < CMIS_MAX_LANES; i++) {
+		const struct cmis_lane *l = &in->lanes.lane[i];
+
+		if (!l->lane || l->lane > a->lanes)
+			continue;
+		for (bit = 0; bit < CMIS_LFLAG_COUNT; bit++)
+			if ((l->flags & (1u << bit)) &&
+			    cmis_lane_flag_kind(bit) == CMIS_FLAG_ALARM) {
+				a->clean++;
+				a->clean_new += !own_seen(a, cmis_lane_flag_name(bit), l->lane);
+				append(a->clean_names, sizeof(a->clean_names),
+				       cmis_lane_flag_name(bit), l->lane);
+			}
+	}
+	free(in);
+	return BERT_OK;
+}
+
+unsigned qual_alarms_total(const struct qual_alarm_state *a)
+{
+	return a->clean_new + a->own;
+}
+
+void qual_alarms_describe(const struct qual_alarm_state *a, char *buf, size_t size)
+{
+	char msg[512];
+	size_t len;
+
+	snprintf(msg, sizeof(msg), "%s%s%s%s%s",
+		 a->clean ? "at nominal after clearing: " : "", a->clean_names,
+		 a->clean && a->own ? "; " : "",
+		 a->own ? "own, during the run: " : "", a->own_names);
+	len = strlen(msg);
+	if (!size)
+		return;
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, msg, len);
+	buf[len] = '\0';
+}
+
+/* ---- the engine's steps ------------------------------------------------- */
+
+int qual_alarms_collect(struct qual_ctx *ctx, struct qual_step *step,
+			const char *during)
+{
+	struct qual_alarm_state *a = &ctx->alarms;
+	unsigned lane;
+	int rc;
+
+	a->lanes = ctx->lanes;
+	rc = qual_alarms_read(ctx->io->dev, a);
+	for (lane = 1; !rc && lane <= ctx->lanes && lane <= PROFILE_MAX_LANES; lane++) {
+		struct qual_limits none = qual_limits_none();
+
+		if (!a->stim[lane])
+			continue;
+		rc = qual_ctx_measure_lim(ctx, step, "stimulus_flags", lane, a->stim[lane],
+					  NAN, "cmis-latched-flags", &none);
+		if (!rc)
+			snprintf(step->m[step->nm - 1].message, QUAL_MSG_MAX,
+				 "latched during %.40s (cleared): %.90s", during,
+				 a->stim_names[lane]);
+	}
 	return rc;
 }
 
 int qual_alarms_judge(struct qual_ctx *ctx, struct qual_step *step)
 {
+	struct qual_alarm_state *a = &ctx->alarms;
 	struct qual_limits lim;
-	struct cmis_info *in;
-	char names[QUAL_MSG_MAX] = "";
-	unsigned n = 0, bit, i;
+	unsigned n;
 	int rc;
 
 	rc = qual_alarms_collect(ctx, step, "the return to nominal");
+	if (!rc && qual_ctx_aborted(ctx))
+		rc = bert_fail(BERT_ERR_ABORTED, "aborted");
 	if (!rc)
-		rc = qual_ctx_sleep(ctx, QUAL_ALARM_CLEAN_WAIT_NS);
-	if (!rc)
-		rc = read_flags(ctx, &in);
+		rc = qual_alarms_clean_read(ctx->io->dev, ctx->clock, a);
 	if (rc)
 		return rc;
-	for (bit = 0; bit < CMIS_MFLAG_COUNT; bit++)
-		if ((in->module_flags & (1u << bit)) &&
-		    cmis_module_flag_kind(bit) == CMIS_FLAG_ALARM) {
-			n += !own_seen(ctx, cmis_module_flag_name(bit), 0);
-			append(names, sizeof(names), cmis_module_flag_name(bit), 0);
-		}
-	for (i = 0; i < in->lanes.count && i < CMIS_MAX_LANES; i++) {
-		const struct cmis_lane *l = &in->lanes.lane[i];
-
-		if (!l->lane || l->lane > ctx->lanes)
-			continue;
-		for (bit = 0; bit < CMIS_LFLAG_COUNT; bit++)
-			if ((l->flags & (1u << bit)) &&
-			    cmis_lane_flag_kind(bit) == CMIS_FLAG_ALARM) {
-				n += !own_seen(ctx, cmis_lane_flag_name(bit), l->lane);
-				append(names, sizeof(names),
-				       cmis_lane_flag_name(bit), l->lane);
-			}
-	}
-	free(in);
+	n = qual_alarms_total(a);
 	lim = profile_limits_for(ctx->profile, "dom_alarms");
 	if (qual_limits_empty(&lim))
 		lim.high = 0;
-	rc = qual_ctx_measure_lim(ctx, step, "dom_alarms", 0, n + ctx->own_alarms, NAN,
+	rc = qual_ctx_measure_lim(ctx, step, "dom_alarms", 0, n, NAN,
 				  "cmis-latched-flags", &lim);
-	if (!rc && n + ctx->own_alarms) {
-		struct qual_measurement *last = &step->m[step->nm - 1];
-		char msg[512];
-		size_t len;
-
-		snprintf(msg, sizeof(msg), "%s%s%s%s%s",
-			 names[0] ? "at nominal after clearing: " : "", names,
-			 names[0] && ctx->own_alarms ? "; " : "",
-			 ctx->own_alarms ? "own, during the run: " : "",
-			 ctx->own_alarm_names);
-		len = strlen(msg);
-		if (len >= sizeof(last->message))
-			len = sizeof(last->message) - 1;
-		memcpy(last->message, msg, len);
-		last->message[len] = '\0';
-	}
+	if (!rc && n)
+		qual_alarms_describe(a, step->m[step->nm - 1].message, QUAL_MSG_MAX);
 	return rc;
 }

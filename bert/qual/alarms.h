@@ -31,23 +31,55 @@
 
 #include <stdbool.h>
 
-#include "bert/qual/engine.h"
+#include "bert/core/clock.h"
+#include "bert/qual/measurement.h"
+#include "bert/qual/profile.h"
+
+struct cmis_dev;
+struct qual_ctx;
+struct qual_step;
 
 /* CMIS advertises no monitor sampling period; modules sample every 10 to
  * 100 ms in practice. The clean read waits ten of the slowest. */
 #define QUAL_ALARM_CLEAN_WAIT_NS	(1000 * BERT_NS_PER_MS)
 
+/* The module's flags as bert classifies them, over the reads of a run. */
+struct qual_alarm_state {
+	unsigned lanes;				/* lanes under test (1..lanes) */
+	unsigned own;				/* distinct alarms of the module's own */
+	char own_names[QUAL_MSG_MAX];
+	/* the last collect: stimulus flags per lane */
+	unsigned stim[PROFILE_MAX_LANES + 1];
+	char stim_names[PROFILE_MAX_LANES + 1][QUAL_MSG_MAX];
+	/* the clean read: alarms at nominal, and how many the run had not
+	 * already counted as the module's own */
+	unsigned clean, clean_new;
+	char clean_names[QUAL_MSG_MAX];
+};
+
 /* True when bert's stimulus can cause lane flag bit (enum cmis_lane_flag). */
 bool qual_lane_flag_from_stimulus(unsigned bit);
 
-/* Reads and clears the latched flags after the stimulus `during` (step
- * name or "return to nominal"): stimulus flags go into step as
- * stimulus_flags per lane, the module's own alarms into ctx->own_alarms. */
+/* Reads (and so clears) the latched flags: stim[] and stim_names[] get this
+ * read's stimulus flags, own the module's own alarms (each counted once a
+ * run). */
+int qual_alarms_read(struct cmis_dev *dev, struct qual_alarm_state *a);
+/* The clean read, with the lanes back at nominal: collect (stimulus flags
+ * of the return), wait QUAL_ALARM_CLEAN_WAIT_NS on clock, read again; every
+ * alarm of that read is the module's (clean, clean_names). */
+int qual_alarms_clean_read(struct cmis_dev *dev, struct bert_clock *clock,
+			   struct qual_alarm_state *a);
+/* The alarms that fail the module: the clean read's plus the run's own. */
+unsigned qual_alarms_total(const struct qual_alarm_state *a);
+/* "at nominal after clearing: ...; own, during the run: ..." ("" = none). */
+void qual_alarms_describe(const struct qual_alarm_state *a, char *buf, size_t size);
+
+/* For the engine's steps: qual_alarms_read() on ctx's module, stimulus
+ * flags recorded in step as stimulus_flags per lane ("latched during
+ * `during` (cleared): names"), own alarms kept in ctx->alarms. */
 int qual_alarms_collect(struct qual_ctx *ctx, struct qual_step *step,
 			const char *during);
-
-/* The verdict's clean read: collect, wait, read again; adds dom_alarms to
- * step (the clean read's alarms plus ctx->own_alarms). */
+/* The verdict's clean read; adds dom_alarms (qual_alarms_total()) to step. */
 int qual_alarms_judge(struct qual_ctx *ctx, struct qual_step *step);
 
 #endif

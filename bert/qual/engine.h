@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "bert/core/clock.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/lane_ber.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/record.h"
@@ -225,10 +226,9 @@ struct qual_ctx {
 	uint8_t host_mask;			/* host lanes brought up */
 	uint8_t media_mask;			/* media lanes under test */
 	struct qual_lane_state lane[QUAL_SITE_LANES + 1];
-	/* Alarms of the module's own seen while bert stimulated the lanes
-	 * (alarms.h): judged by the verdict step with its clean read. */
-	unsigned own_alarms;
-	char own_alarm_names[QUAL_MSG_MAX];
+	/* Stimulus flags and the module's own alarms (alarms.h), judged by
+	 * the verdict step with its clean read. */
+	struct qual_alarm_state alarms;
 	bool tx_touched;			/* bring-up enabled Tx */
 	bool voa_touched;
 	int last_error;				/* of the last failed step */

@@ -63,3 +63,28 @@ status_is 0
 out_has '^3 +marginal +rx_sensitivity_oma \(marginal\) -4\.[78]'
 out_has 'lane 3: sensitivity -4\.[78][0-9] \+- 0\.[0-9]+ dBm OMA \(limit <= -4\.40\)'
 out_has '^VERDICT: MARGINAL'
+
+# bert sweep and bert ber: the fixed grid's flags are recorded, not judged;
+# a module hot on its own (case 80 degC, alarm at 75) fails both
+run "$BERT" sweep --lanes 1-4 --sweep fixed --json
+status_is 0
+python3 - "$T/out" <<'PY' || fail "sweep: stimulus flags"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["module_alarms"]["count"] == 0, j["module_alarms"]
+assert any("rx_power_low" in f["flags"] for f in j["stimulus_flags"]), j["stimulus_flags"]
+PY
+sed 's/^temp_c = 45.0/temp_c = 80.0/' "$MOD/dr4-good.ini" > "$T/hot.ini"
+run "$BERT" sweep --lanes 1-4 --fixture "sim:$T/hot.ini"
+status_is 1
+out_has '^module alarms: .*temp_high_alarm'
+run "$BERT" ber --fixture "sim:$T/hot.ini" --json
+status_is 1
+python3 - "$T/out" <<'PY' || fail "ber: own alarm"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["module_alarms"]["count"] == 1 and "temp_high_alarm" in j["module_alarms"]["message"], j
+PY
+run "$BERT" ber --fixture "sim:$MOD/dr4-good.ini"
+status_is 0
+out_has '^module alarms: none'
