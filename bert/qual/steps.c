@@ -328,6 +328,17 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 		qual_ctx_measure_budget(ctx, step, "tx_oma", lane, ls->tx_oma_dbm, c, 2,
 					"avg+er");
 	}
+	{
+		/* say where the OMA conversion stands: calibrated or assumed */
+		struct qual_er e = qual_site_er(ctx->site, 1);
+		char er[QUAL_UCOMP_NOTE_MAX];
+
+		if (!isnan(e.er_db))
+			snprintf(step->message, sizeof(step->message), "OMA through the "
+				 "stimulus %s%s; its U is in every OMA figure",
+				 qual_er_describe(&e, er, sizeof(er)),
+				 ctx->lanes > 1 ? " (lane 1; per lane in the budgets)" : "");
+	}
 	return qual_alarms_collect(ctx, step, "tx_power (VOA open)");
 }
 
