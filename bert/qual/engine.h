@@ -23,7 +23,10 @@
  *      BERT_ERR_ABORTED   ABORTED, and the run ends aborted
  *      other error        ERROR with the error detail; the run goes on
  *                         unless the step is QUAL_STEP_REQUIRED (identify,
- *                         bring_up): then the remaining steps are skipped
+ *                         bring_up) or the error is BERT_ERR_NODEV (the
+ *                         module or its adapter went away): then the
+ *                         remaining steps are skipped and the run ends with
+ *                         status error, its message the root cause first
  *  - stop on fail (ctx->opts.stop_on_fail, or the profile's): after a step
  *    whose verdict is FAIL, the remaining steps are skipped except those
  *    flagged QUAL_STEP_ALWAYS (verdict);
