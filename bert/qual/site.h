@@ -62,6 +62,14 @@ struct qual_site_lane {
 	double er_db, er_u_db;		/* the lane's stimulus ER and U (k = 2); NAN = the site's */
 };
 
+/* Receive power through the tap (meter + tap_loss_db - through_loss_db):
+ * 1-sigma in dB of its calibration, meter 0.1 dB and tap ratio / through
+ * loss 0.15 dB at k = 2 combined (the launch power's budget without the VOA
+ * setting and the patch cord, steps.c). The budget point's rx_oma and the
+ * sweep's sensitivities share it. */
+#define QUAL_RX_POWER_CAL_SIGMA_DB	0.09
+#define QUAL_RX_POWER_CAL_NOTE		"meter 0.1, tap ratio and through loss 0.15 dB (k = 2)"
+
 /* An assumed ER with no stated uncertainty: U (k = 2) in dB. A DR4 EML's ER
  * sits between the IEEE 802.3 Table 124-6 minimum of 3.5 dB and about
  * 5.5 dB; 4.5 +- 1.0 covers that range at k = 2 (bert's choice). */

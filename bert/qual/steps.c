@@ -424,15 +424,22 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 		{
 			struct qual_ucomp c[2];
 
-			qual_ucomp_set(&c[0], "power_cal", U_METER_DB / 2, 'B',
-				       POWER_CAL_NOTE);
+			qual_ucomp_set(&c[0], "power_cal", QUAL_RX_POWER_CAL_SIGMA_DB, 'B',
+				       QUAL_RX_POWER_CAL_NOTE);
 			qual_ctx_er_component(ctx, lane, &c[1]);
 			qual_ctx_measure_budget(ctx, step, "rx_oma", lane,
 						ls->rx_oma_budget_dbm, c, 2,
 						ctx->lane[lane].has_meter ? "meter+er" : "calc");
 		}
-		qual_ctx_measure(ctx, step, "rx_power_avg", lane, ls->rx_avg_budget_dbm,
-				 U_METER_DB, ctx->lane[lane].has_meter ? "meter" : "calc");
+		{
+			struct qual_ucomp c;
+
+			qual_ucomp_set(&c, "power_cal", QUAL_RX_POWER_CAL_SIGMA_DB, 'B',
+				       QUAL_RX_POWER_CAL_NOTE);
+			qual_ctx_measure_budget(ctx, step, "rx_power_avg", lane,
+						ls->rx_avg_budget_dbm, &c, 1,
+						ctx->lane[lane].has_meter ? "meter" : "calc");
+		}
 		mask |= (uint8_t)(1u << (lane - 1));
 	}
 	if (!mask)

@@ -18,9 +18,6 @@
  * weights: a typical InGaAs head at 100 ms averaging (instruments/README.md
  * emulator default 0.002), falling as 1/sqrt(time). */
 #define METER_SIGMA_REL_100MS	0.002
-/* Calibration of the power reading (tap ratio, meter, through loss):
- * 1-sigma, dB. */
-#define CAL_SIGMA_DB		0.02
 #define VOA_MAX_DB		45.0
 
 static const struct qual_site_lane_io *lio(struct sweep_site *s, unsigned idx)
@@ -305,7 +302,7 @@ void sweep_site_io(struct sweep_site *s, struct sweep_io *io)
 		}
 	}
 	io->atten_max_db = VOA_MAX_DB;
-	io->cal_sigma_db = CAL_SIGMA_DB;
+	io->cal_sigma_db = QUAL_RX_POWER_CAL_SIGMA_DB;
 	io->meter_sigma_rel = METER_SIGMA_REL_100MS * sqrt(0.1 / avg);
 	io->power_from_voa = s->arb && s->arb->acquire;
 }

@@ -89,7 +89,7 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 			 L->fit.n, L->fit.dof, L->fit.dof ? "" : ": no residual check");
 		qual_ucomp_set(&c[0], "fit", L->sigma_db, 'A', note);
 		qual_ucomp_set(&c[1], "power_cal", L->cal_sigma_db, 'B',
-			       "meter and tap ratio, site calibration");
+			       QUAL_RX_POWER_CAL_NOTE);
 		qual_ctx_er_component(ctx, L->lane, &c[2]);
 		c[2].u = L->er_sigma_db;
 		if (L->floor) {
@@ -273,7 +273,7 @@ static int step_link_budget(struct qual_ctx *ctx, struct qual_step *step)
 			qual_ucomp_set(&c[1], "sens_fit", ls->rx_sens_fit_sigma_db, 'A',
 				       "the sensitivity's fit");
 			qual_ucomp_set(&c[2], "sens_power_cal", ls->rx_sens_cal_sigma_db, 'B',
-				       "meter and tap ratio, site calibration");
+				       QUAL_RX_POWER_CAL_NOTE);
 			qual_ucomp_set(&c[3], "stimulus_er", 0, 'B', "cancels: Tx and Rx "
 				       "OMA through the same transmitter's ER");
 			qual_ctx_measure_budget(ctx, step, "link_margin", l, b.margin_db, c, 4,
