@@ -64,9 +64,10 @@ bool qual_lane_flag_from_stimulus(unsigned bit);
  * read's stimulus flags, own the module's own alarms (each counted once a
  * run). */
 int qual_alarms_read(struct cmis_dev *dev, struct qual_alarm_state *a);
-/* The clean read, with the lanes back at nominal: collect (stimulus flags
- * of the return), wait QUAL_ALARM_CLEAN_WAIT_NS on clock, read again; every
- * alarm of that read is the module's (clean, clean_names). */
+/* The clean read, with the lanes back at nominal and their flags just
+ * collected (qual_alarms_read()): waits QUAL_ALARM_CLEAN_WAIT_NS on clock
+ * and reads again; every alarm of that read is the module's (clean,
+ * clean_names; clean_new those the run had not counted yet). */
 int qual_alarms_clean_read(struct cmis_dev *dev, struct bert_clock *clock,
 			   struct qual_alarm_state *a);
 /* The alarms that fail the module: the clean read's plus the run's own. */
