@@ -195,27 +195,6 @@ bool cli_args_want_json(int argc, char **argv)
 	return false;
 }
 
-int cli_output_dir(const char *dir)
-{
-	char buf[1024], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
-		return bert_fail(BERT_ERR_CONFIG, "%s: path too long", dir);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return bert_fail(BERT_ERR_CONFIG, "%s: %s", buf, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return bert_fail(BERT_ERR_CONFIG, "%s: %s", buf, strerror(errno));
-	if (access(buf, W_OK | X_OK))
-		return bert_fail(BERT_ERR_CONFIG, "%s: %s", buf, strerror(errno));
-	return BERT_OK;
-}
-
 bool cli_ansi(FILE *f)
 {
 	const char *t = getenv("TERM");

@@ -77,9 +77,6 @@ bool cli_args_want_json(int argc, char **argv);
 /* Called with the command's exit code when it returns: prints the JSON
  * error object if one is owed; returns ex. */
 int cli_finish(int ex, const char *cmd);
-/* Makes the output folder (and its parents) and checks it can be written:
- * BERT_ERR_CONFIG naming the path otherwise, before any work is done. */
-int cli_output_dir(const char *dir);
 /* True when f is a terminal that takes ANSI cursor escapes (not
  * TERM=dumb): never escapes into a file, a pipe or a log. */
 bool cli_ansi(FILE *f);
