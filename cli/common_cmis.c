@@ -9,6 +9,8 @@
 #include "cli/common_cmis.h"
 
 #define KEY_W 20	/* width of the text keys */
+/* A power monitor reading 0 (OIF-CMIS lane monitors: 0.1 uW per LSB). */
+#define NO_LIGHT "no light: the monitor reads 0 mW (below its 0.1 uW step)"
 
 /* "name" or "unknown (0xNN)" in buf. */
 static const char *name_or_code(const char *name, unsigned code, char *buf,
@@ -141,6 +143,15 @@ json_t *cli_cmis_dom_json(const struct cmis_info *in)
 			"active_appsel", l->active_appsel,
 			"tx_output_valid", l->tx_output_valid,
 			"rx_output_valid", l->rx_output_valid));
+		/* a null dBm says why: 0 mW is no light, not a failed read */
+		{
+			json_t *e = json_array_get(lanes, json_array_size(lanes) - 1);
+
+			if (l->tx_power_mw == 0)
+				json_object_set_new(e, "tx_power_note", json_string(NO_LIGHT));
+			if (l->rx_power_mw == 0)
+				json_object_set_new(e, "rx_power_note", json_string(NO_LIGHT));
+		}
 		for (b = 0; b < CMIS_LFLAG_COUNT; b++) {
 			enum cmis_flag_kind k = cmis_lane_flag_kind(b);
 
@@ -466,7 +477,7 @@ static void print_flag_list(FILE *f, uint32_t flags, const char *(*name)(unsigne
 }
 
 /* A power monitor reading in dBm; 0 mW is "no light" (below the monitor's
- * 0.1 uW step, OIF-CMIS Table 8-13), never -inf. */
+ * 0.1 uW step, OIF-CMIS lane monitors), never -inf. */
 static const char *dbm_text(double mw, char *buf, size_t size)
 {
 	if (!(mw > 0))
