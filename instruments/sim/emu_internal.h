@@ -93,6 +93,7 @@ struct scpi_emu {
 	unsigned nerr;
 	struct emu_out out[EMU_OUTQ];
 	unsigned out_head, out_n;
+	struct scpi_emu_stats stats;
 };
 
 extern const struct emu_model emu_keysight_8163b;

@@ -74,6 +74,7 @@ static uint64_t hash_str(const char *s)
 
 void emu_error(struct scpi_emu *e, int code, const char *text)
 {
+	e->stats.protocol_errors++;
 	if (e->nerr == EMU_ERRQ) {
 		/* SCPI: the last entry becomes -350 Queue overflow. */
 		e->errq_code[EMU_ERRQ - 1] = -350;
@@ -154,6 +155,21 @@ bool scpi_emu_output(struct scpi_emu *e, uint64_t now, uint8_t *buf, size_t size
 uint64_t scpi_emu_next_ready(const struct scpi_emu *e)
 {
 	return e->out_n ? e->out[e->out_head].ready : UINT64_MAX;
+}
+
+void scpi_emu_stats(const struct scpi_emu *e, struct scpi_emu_stats *st)
+{
+	*st = e->stats;
+}
+
+void scpi_emu_count_connection(struct scpi_emu *e)
+{
+	e->stats.connections++;
+}
+
+void scpi_emu_count_refused(struct scpi_emu *e)
+{
+	e->stats.refused++;
 }
 
 void scpi_emu_set_fault(struct scpi_emu *e, enum emu_fault f)

@@ -567,10 +567,24 @@ START_TEST(test_tcp)
 	ck_assert_int_eq(scpi_cmd(d, "INP2:ATT 99"), BERT_ERR_RANGE);
 	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "-222,\"Data out of range\""));
 
-	/* peer reset: a clear error, then the next command reconnects */
+	/* peer reset: a clear error naming the instrument; the handle stays
+	 * failed (its user no longer knows the instrument's state) and the
+	 * next handle on the connection reconnects, once */
 	emu_hub_fault_drop(ht.hub, e);
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_IO);
 	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "tcp 127.0.0.1"));
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "instrument tcp:127.0.0.1:"));
+	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_NODEV);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "connection lost"));
+	{
+		struct voa *v2;
+
+		ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 1);
+		ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 2, &v2), BERT_OK);
+		ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 2);
+		voa_close(v);
+		v = v2;
+	}
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
 	ck_assert_double_eq_tol(db, 6, 1e-3);
 
@@ -620,13 +634,23 @@ START_TEST(test_pty)
 	emu_hub_fault_vanish(ht.hub, e);
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_NODEV);
 	ck_assert_ptr_nonnull(strstr(bert_error_detail(), link));
-	/* still gone: the reopen fails cleanly */
+	/* still gone: the handle stays failed, a new one cannot reopen */
 	unlink(link);
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_NODEV);
-	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "reopening failed"));
-	/* replugged (a new pty behind the same name): the next command works */
-	ck_assert_int_eq(emu_hub_add_pty(ht.hub, e, pty, sizeof(pty)), BERT_OK);
-	ck_assert_int_eq(symlink(pty, link), 0);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "connection lost"));
+	{
+		struct voa *v2;
+
+		ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 4, &v2), BERT_ERR_NODEV);
+		ck_assert_ptr_nonnull(strstr(bert_error_detail(), "reopening"));
+		/* replugged (a new pty behind the same name): the next handle
+		 * reconnects and finds the instrument as it was */
+		ck_assert_int_eq(emu_hub_add_pty(ht.hub, e, pty, sizeof(pty)), BERT_OK);
+		ck_assert_int_eq(symlink(pty, link), 0);
+		ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 4, &v2), BERT_OK);
+		voa_close(v);
+		v = v2;
+	}
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
 	ck_assert_double_eq_tol(db, 7.5, 1e-3);
 	voa_close(v);
@@ -1039,6 +1063,7 @@ START_TEST(test_on_bench)
 	struct opm *m;
 	struct osw *s;
 	double dbm0, dbm1, db;
+	char uri[3][128];
 
 	ck_assert_int_eq(bert_fixture_open("sim:", &f), BERT_OK);
 	b = fixture_sim_bench(f);
@@ -1046,12 +1071,18 @@ START_TEST(test_on_bench)
 	ck_assert_int_eq(bert_fixture_set_lpmode(f, false), BERT_OK);
 	ck_assert_int_eq(cmis_open(f->bus, &dev), BERT_OK);
 	ck_assert_msg(cmis_bring_up(dev, 1, 0xff) == BERT_OK, "%s", bert_error_detail());
-	scpi_sim_set_bench(b);
 	ck_assert_int_eq(sim_bench_lane_model(b, 1, 1, &lm0), BERT_OK);
 	ck_assert(lm0.avg_mw > 0.1);
-	ck_assert_int_eq(voa_open("sim:voa1#chan=1", NULL, &v), BERT_OK);
-	ck_assert_int_eq(osw_open("sim:osw1", NULL, &s), BERT_OK);
-	ck_assert_int_eq(opm_open("sim:opm1", NULL, &m), BERT_OK);
+	/* the instruments reach this fixture's bench by its name */
+	ck_assert_ptr_nonnull(bert_fixture_bench(f));
+	ck_assert_int_eq(scpi_sim_bind("sim:voa1#chan=1", bert_fixture_bench(f), uri[0], 128),
+			 BERT_OK);
+	ck_assert_int_eq(scpi_sim_bind("sim:osw1", bert_fixture_bench(f), uri[1], 128), BERT_OK);
+	ck_assert_int_eq(scpi_sim_bind("sim:opm1", bert_fixture_bench(f), uri[2], 128), BERT_OK);
+	ck_assert(strstr(uri[0], "@fixture-") && strstr(uri[0], "#chan=1"));
+	ck_assert_int_eq(voa_open(uri[0], NULL, &v), BERT_OK);
+	ck_assert_int_eq(osw_open(uri[1], NULL, &s), BERT_OK);
+	ck_assert_int_eq(opm_open(uri[2], NULL, &m), BERT_OK);
 	ck_assert_int_eq(osw_route(s, 1, 1), BERT_OK);
 	ck_assert_int_eq(opm_read_dbm(m, &dbm0), BERT_OK);
 	ck_assert_int_eq(voa_set_attenuation(v, 6), BERT_OK);
@@ -1065,7 +1096,6 @@ START_TEST(test_on_bench)
 	voa_close(v);
 	osw_close(s);
 	opm_close(m);
-	scpi_sim_set_bench(NULL);
 	cmis_close(dev);
 	bert_fixture_close(f);
 }
