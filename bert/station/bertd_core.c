@@ -496,6 +496,8 @@ static void on_event(void *user, const struct qual_event *ev)
 		json_object_set_new(j, "step", json_string(ev->s->name));
 		json_object_set_new(j, "status", json_string(qual_step_status_name(ev->s->status)));
 		json_object_set_new(j, "verdict", json_string(qual_verdict_name(ev->s->verdict)));
+		if (ev->s->message[0])
+			json_object_set_new(j, "message", json_string(ev->s->message));
 		if (!strcmp(ev->s->name, "identify") && s->serial[0] && s->rec) {
 			char note[160];
 
@@ -1074,9 +1076,9 @@ int bertd_sim(struct bertd *d, unsigned site, int present, int unplugged)
 	if (rc)
 		return rc;
 	if (present >= 0)
-		rc = fixture_sim_set_present(f, present);
+		rc = bert_fixture_set_present(f, present);
 	if (!rc && unplugged >= 0)
-		rc = fixture_sim_set_unplugged(f, unplugged);
+		rc = bert_fixture_set_unplugged(f, unplugged);
 	bert_fixture_close(f);
 	return rc;
 }

@@ -441,6 +441,7 @@ static void run_unit(struct scpi_emu *e, char *u)
 		u++;
 	if (!*u)
 		return;
+	e->stats.commands++;
 	h = u;
 	hl = strcspn(u, " \t");
 	args = u + hl;
