@@ -159,6 +159,10 @@ static int expand(const struct instr *in, const struct scpi_command *c, unsigned
 			case 'c':
 				n = snprintf(buf + o, size - o, "%u", chan);
 				break;
+			case 'k':
+				n = snprintf(buf + o, size - o, "%u", (chan - 1) *
+					     (in->model->slot_stride ? in->model->slot_stride : 1) + 1);
+				break;
 			case 'v':
 				n = snprintf(buf + o, size - o, "%.4f", value);
 				break;

@@ -25,8 +25,10 @@ enum instr_kind {
 };
 
 /* What a model table may define. Placeholders in the command text:
- * {s} slot, {c} channel (or switch input), {v} the value (%.4f), {i} the
- * value as an integer, {w} a power given in dBm written in W. */
+ * {s} slot, {c} channel (or switch input), {k} the instrument's own number
+ * for channel c (slot_stride (c - 1) + 1: an N7764A's attenuator c sits in
+ * slot 2c - 1), {v} the value (%.4f), {i} the value as an integer, {w} a
+ * power given in dBm written in W. */
 enum instr_cmd_id {
 	VOA_SET_ATT = 1,	/* displayed attenuation (offset included) */
 	VOA_GET_ATT,
@@ -64,6 +66,10 @@ struct instr_model {
 	const struct scpi_command *cmds;	/* ends with id 0 */
 	bool slot_addressing;		/* takes #slot= */
 	unsigned max_chan;
+	/* optional, parallel to models[]: channels of each *IDN? model
+	 * (0 = max_chan) */
+	const unsigned *model_chans;
+	unsigned slot_stride;		/* {k}; 0 = 1 */
 	double avg_sample_s;		/* OPM_SET_AVG_COUNT: seconds per sample */
 };
 

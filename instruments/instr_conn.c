@@ -216,6 +216,19 @@ static int reopen(struct instr_conn *c)
 		    BERT_OK;
 }
 
+/* Channels of the model *IDN? named (an N7752A has 2 attenuators, an
+ * N7764A 4), else the table's bound. */
+static unsigned model_chans(const struct instr_conn *c)
+{
+	const struct instr_model *m = c->model;
+	unsigned i;
+
+	for (i = 0; m->model_chans && m->models[i]; i++)
+		if (!strcasecmp(m->models[i], c->idn.model) && m->model_chans[i])
+			return m->model_chans[i];
+	return m->max_chan ? m->max_chan : 64;
+}
+
 int instr_channel(struct instr_conn *c, enum instr_kind kind, unsigned chan,
 		  struct instr **out)
 {
@@ -231,9 +244,9 @@ int instr_channel(struct instr_conn *c, enum instr_kind kind, unsigned chan,
 				 c->model->name, c->idn.vendor, c->idn.model, kind_name(kind));
 	if (!chan)
 		chan = c->u.chan;
-	if (c->model->max_chan && chan > c->model->max_chan && kind != INSTR_OSW)
-		return bert_fail(BERT_ERR_CONFIG, "%s: %s has channels 1..%u, not %u", c->name,
-				 c->model->name, c->model->max_chan, chan);
+	if (kind != INSTR_OSW && chan > model_chans(c))
+		return bert_fail(BERT_ERR_CONFIG, "%s: %s %s has channels 1..%u, not %u",
+				 c->name, c->idn.vendor, c->idn.model, model_chans(c), chan);
 	in = calloc(1, sizeof(*in));
 	if (!in)
 		return bert_fail(BERT_ERR_NOMEM, "instrument");

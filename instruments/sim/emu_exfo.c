@@ -71,16 +71,16 @@ static void stat(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd fva_cmds[] = {
-	{ ":INPut:ATTenuation", att },
-	{ ":INPut:ATTenuation?", att },
-	{ ":ATTenuation?", att_legacy },
-	{ ":INPut:OFFSet", offs },
-	{ ":INPut:OFFSet?", offs },
-	{ ":INPut:WAVelength", wav },
-	{ ":INPut:WAVelength?", wav },
-	{ ":OUTPut[:STATe]", stat },
-	{ ":OUTPut[:STATe]?", stat },
-	{ NULL, NULL },
+	{ ":INPut:ATTenuation", att, 0 },
+	{ ":INPut:ATTenuation?", att, 0 },
+	{ ":ATTenuation?", att_legacy, 0 },
+	{ ":INPut:OFFSet", offs, 0 },
+	{ ":INPut:OFFSet?", offs, 0 },
+	{ ":INPut:WAVelength", wav, 0 },
+	{ ":INPut:WAVelength?", wav, 0 },
+	{ ":OUTPut[:STATe]", stat, 0 },
+	{ ":OUTPut[:STATe]?", stat, 0 },
+	{ NULL, NULL, 0 },
 };
 
 const struct emu_model emu_exfo_fva3150 = {

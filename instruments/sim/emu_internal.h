@@ -19,6 +19,9 @@
 #define EMU_E_ILLEGAL_VALUE     -224, "Illegal parameter value"
 #define EMU_E_OUT_OF_RANGE      -222, "Data out of range"
 #define EMU_E_HEADER_SUFFIX     -114, "Header suffix out of range"
+#define EMU_E_SYNTAX            -102, "Syntax error"
+#define EMU_E_MNEMONIC_LONG     -112, "Program mnemonic too long"
+#define EMU_E_INVALID_SUFFIX    -131, "Invalid suffix"
 
 struct emu_call {
 	unsigned sfx[EMU_MAX_SFX];	/* numeric suffixes, 1 when omitted */
@@ -33,6 +36,10 @@ struct emu_call {
 struct emu_cmd {
 	const char *pattern;
 	void (*fn)(struct scpi_emu *e, const struct emu_call *c);
+	/* parameters it takes at most; 0 = the form's default: one for a
+	 * command, none for a query (more: -108 Parameter not allowed). A
+	 * query taking MIN|MAX|DEF says 1. */
+	unsigned max_args;
 };
 
 struct emu_model {

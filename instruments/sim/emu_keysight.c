@@ -8,11 +8,17 @@
  *    :POW:RANG:AUTO, :POW:UNIT 0/1, :READ[n][:CHAN[m]]:POW? (self-triggering:
  *    the reply comes after the averaging time), :FETC...:POW? (last value),
  *    :READ:POW:ALL:CONF? (a binary block listing slot/channel pairs);
- *  - N7764A 4-channel / N7752A 2-channel VOAs: INP{ch}:ATT, INP{ch}:OFFS,
- *    INP{ch}:WAV, OUTP{ch}:STAT. */
+ *  - N7764A 4-channel / N7752A 2-channel VOAs (Keysight N77xx Series
+ *    Programming Guide, "Slot numbering", pp. 20-21): attenuator k
+ *    occupies slots 2k-1 and 2k (the attenuator and its power monitor), so
+ *    INP(2k-1) and INP(2k) both address it; a slot past the last
+ *    attenuator (an N7752A's meters in 5 and 6, or none) is -114 Header
+ *    suffix out of range. INP{n}:ATT, INP{n}:OFFS, INP{n}:WAV,
+ *    OUTP{n}:STAT. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bert/core/units.h"
 #include "instruments/sim/emu_internal.h"
@@ -30,13 +36,42 @@ static int voa_ch(struct scpi_emu *e, const struct emu_call *c)
 	return emu_ch_index(e, c, 0, 1);
 }
 
+/* N77xx: two slots per attenuator. */
+static int n77_ch(struct scpi_emu *e, const struct emu_call *c)
+{
+	unsigned slot = c->sfx[0];
+
+	if (slot < 1 || slot > 2 * e->nch || c->sfx[1] != 1) {
+		emu_error(e, EMU_E_HEADER_SUFFIX);
+		return -1;
+	}
+	return (int)(slot - 1) / 2;
+}
+
+static int voa_chan(struct scpi_emu *e, const struct emu_call *c)
+{
+	return e->m->slot_addressing ? voa_ch(e, c) : n77_ch(e, c);
+}
+
 static void voa_att(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	double v;
 
 	if (ch < 0)
 		return;
+	if (c->query && c->nargs) {
+		/* ATT? MIN|DEF|MAX: the factor where the filter is at 0 dB (MIN,
+		 * DEF) or at its greatest (MAX) (8163A/B, 8164A/B & 8166A/B
+		 * Mainframes Programming Guide, "Signal Conditioning") */
+		if (!strncasecmp(c->args[0], "MIN", 3) || !strncasecmp(c->args[0], "DEF", 3))
+			emu_reply(e, e->now, "%+.6E", e->ch[ch].offset);
+		else if (!strncasecmp(c->args[0], "MAX", 3))
+			emu_reply(e, e->now, "%+.6E", e->m->att_max_db + e->ch[ch].offset);
+		else
+			emu_error(e, EMU_E_ILLEGAL_VALUE);
+		return;
+	}
 	if (c->query) {
 		emu_reply(e, e->now, "%+.6E", e->ch[ch].att_disp);
 		return;
@@ -48,7 +83,7 @@ static void voa_att(struct scpi_emu *e, const struct emu_call *c)
 
 static void voa_offs(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	double v, filt;
 
 	if (ch < 0)
@@ -68,7 +103,7 @@ static void voa_offs(struct scpi_emu *e, const struct emu_call *c)
 
 static void voa_wav(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	double nm;
 
 	if (ch < 0)
@@ -86,7 +121,7 @@ static void voa_wav(struct scpi_emu *e, const struct emu_call *c)
 
 static void voa_stat(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	bool on;
 
 	if (ch < 0)
@@ -115,28 +150,30 @@ static void slot_idn(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd k8164_voa_cmds[] = {
-	{ ":INPut#[:CHANnel#]:ATTenuation", voa_att },
-	{ ":INPut#[:CHANnel#]:ATTenuation?", voa_att },
-	{ ":INPut#[:CHANnel#]:OFFSet", voa_offs },
-	{ ":INPut#[:CHANnel#]:OFFSet?", voa_offs },
-	{ ":INPut#[:CHANnel#]:WAVelength", voa_wav },
-	{ ":INPut#[:CHANnel#]:WAVelength?", voa_wav },
-	{ ":OUTPut#[:CHANnel#][:STATe]", voa_stat },
-	{ ":OUTPut#[:CHANnel#][:STATe]?", voa_stat },
-	{ ":SLOT#:IDN?", slot_idn },
-	{ NULL, NULL },
+	{ ":INPut#[:CHANnel#]:ATTenuation", voa_att, 0 },
+	{ ":INPut#[:CHANnel#]:ATTenuation?", voa_att, 1 },
+	{ ":INPut#[:CHANnel#]:OFFSet", voa_offs, 0 },
+	{ ":INPut#[:CHANnel#]:OFFSet?", voa_offs, 0 },
+	{ ":INPut#[:CHANnel#]:WAVelength", voa_wav, 0 },
+	{ ":INPut#[:CHANnel#]:WAVelength?", voa_wav, 0 },
+	{ ":OUTPut#[:CHANnel#][:STATe]", voa_stat, 0 },
+	{ ":OUTPut#[:CHANnel#][:STATe]?", voa_stat, 0 },
+	{ ":SLOT#:IDN?", slot_idn, 0 },
+	{ NULL, NULL, 0 },
 };
 
+/* No CHANnel node: an N77xx addresses its attenuators by slot alone
+ * (Keysight N77xx Series Programming Guide, "Slot numbering"). */
 static const struct emu_cmd n77xx_cmds[] = {
-	{ ":INPut#:ATTenuation", voa_att },
-	{ ":INPut#:ATTenuation?", voa_att },
-	{ ":INPut#:OFFSet", voa_offs },
-	{ ":INPut#:OFFSet?", voa_offs },
-	{ ":INPut#:WAVelength", voa_wav },
-	{ ":INPut#:WAVelength?", voa_wav },
-	{ ":OUTPut#[:STATe]", voa_stat },
-	{ ":OUTPut#[:STATe]?", voa_stat },
-	{ NULL, NULL },
+	{ ":INPut#:ATTenuation", voa_att, 0 },
+	{ ":INPut#:ATTenuation?", voa_att, 1 },
+	{ ":INPut#:OFFSet", voa_offs, 0 },
+	{ ":INPut#:OFFSet?", voa_offs, 0 },
+	{ ":INPut#:WAVelength", voa_wav, 0 },
+	{ ":INPut#:WAVelength?", voa_wav, 0 },
+	{ ":OUTPut#[:STATe]", voa_stat, 0 },
+	{ ":OUTPut#[:STATe]?", voa_stat, 0 },
+	{ NULL, NULL, 0 },
 };
 
 /* ---- power sensors (81634B in an 8163B) ---- */
@@ -268,21 +305,21 @@ static void pm_all_conf(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd k8163_pm_cmds[] = {
-	{ ":SENSe#[:CHANnel#]:POWer:WAVelength", pm_wav },
-	{ ":SENSe#[:CHANnel#]:POWer:WAVelength?", pm_wav },
-	{ ":SENSe#[:CHANnel#]:POWer:ATIMe", pm_atim },
-	{ ":SENSe#[:CHANnel#]:POWer:ATIMe?", pm_atim },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]", pm_rang },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]?", pm_rang },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO", pm_rang_auto },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO?", pm_rang_auto },
-	{ ":SENSe#[:CHANnel#]:POWer:UNIT", pm_unit },
-	{ ":SENSe#[:CHANnel#]:POWer:UNIT?", pm_unit },
-	{ ":READ:POWer:ALL:CONFig?", pm_all_conf },
-	{ ":READ#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_read },
-	{ ":FETCh#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_fetch },
-	{ ":SLOT#:IDN?", slot_idn },
-	{ NULL, NULL },
+	{ ":SENSe#[:CHANnel#]:POWer:WAVelength", pm_wav, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:WAVelength?", pm_wav, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:ATIMe", pm_atim, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:ATIMe?", pm_atim, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]", pm_rang, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]?", pm_rang, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO", pm_rang_auto, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO?", pm_rang_auto, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:UNIT", pm_unit, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:UNIT?", pm_unit, 0 },
+	{ ":READ:POWer:ALL:CONFig?", pm_all_conf, 0 },
+	{ ":READ#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_read, 0 },
+	{ ":FETCh#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_fetch, 0 },
+	{ ":SLOT#:IDN?", slot_idn, 0 },
+	{ NULL, NULL, 0 },
 };
 
 const struct emu_model emu_keysight_8164b = {
@@ -323,7 +360,7 @@ const struct emu_model emu_keysight_n7752a = {
 	.summary = "Keysight N7752A 2-channel VOA",
 	.kind = EMU_VOA,
 	.vendor = "Keysight Technologies", .model = "N7752A",
-	.max_ch = 2, .att_max_db = 45.0, .settle_s = 0.05,
+	.max_ch = 2, .att_max_db = 40.0, .settle_s = 0.05,
 	.wl_min_nm = 1260, .wl_max_nm = 1640,
 	.cmds = n77xx_cmds,
 };

@@ -93,20 +93,20 @@ static void fetch(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd pm100d_cmds[] = {
-	{ "[:SENSe]:CORRection:WAVelength", wav },
-	{ "[:SENSe]:CORRection:WAVelength?", wav },
-	{ "[:SENSe]:POWer:DC:UNIT", unit },
-	{ "[:SENSe]:POWer:DC:UNIT?", unit },
-	{ "[:SENSe]:POWer:DC:RANGe:AUTO", rang_auto },
-	{ "[:SENSe]:POWer:DC:RANGe:AUTO?", rang_auto },
-	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]", rang },
-	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]?", rang },
-	{ "[:SENSe]:AVERage[:COUNt]", aver },
-	{ "[:SENSe]:AVERage[:COUNt]?", aver },
-	{ ":MEASure[:SCALar][:POWer]?", meas },
-	{ ":READ?", meas },
-	{ ":FETCh?", fetch },
-	{ NULL, NULL },
+	{ "[:SENSe]:CORRection:WAVelength", wav, 0 },
+	{ "[:SENSe]:CORRection:WAVelength?", wav, 0 },
+	{ "[:SENSe]:POWer:DC:UNIT", unit, 0 },
+	{ "[:SENSe]:POWer:DC:UNIT?", unit, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe:AUTO", rang_auto, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe:AUTO?", rang_auto, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]", rang, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]?", rang, 0 },
+	{ "[:SENSe]:AVERage[:COUNt]", aver, 0 },
+	{ "[:SENSe]:AVERage[:COUNt]?", aver, 0 },
+	{ ":MEASure[:SCALar][:POWer]?", meas, 0 },
+	{ ":READ?", meas, 0 },
+	{ ":FETCh?", fetch, 0 },
+	{ NULL, NULL, 0 },
 };
 
 const struct emu_model emu_thorlabs_pm100d = {

@@ -263,7 +263,13 @@ static bool match(const struct node *pn, unsigned np, const struct in_node *in, 
 	return match(pn + 1, np - 1, in + 1, ni - 1, sfx);
 }
 
-static bool split_header(const char *h, size_t hl, struct in_node *in, unsigned *ni)
+/* Splits a header into its nodes (SCPI 1999 vol. 1, 6.2: mnemonics of
+ * letters, at most 12 of them, each with an optional numeric suffix, ':'
+ * between them, a leading ':' allowed, '*' for common commands). Returns 0
+ * or the error a malformed header draws: -102 Syntax error (an empty node,
+ * a character no mnemonic has), -112 Program mnemonic too long, -114
+ * Header suffix out of range (a suffix too large for any instrument). */
+static int split_header(const char *h, size_t hl, struct in_node *in, unsigned *ni)
 {
 	size_t i = 0;
 
@@ -275,32 +281,38 @@ static bool split_header(const char *h, size_t hl, struct in_node *in, unsigned 
 		size_t j = i;
 
 		if (*ni == 8)
-			return false;
+			return -113;	/* deeper than any tree: undefined */
 		x = &in[(*ni)++];
 		x->p = h + i;
-		while (j < hl && (isalpha((unsigned char)h[j]) || h[j] == '*'))
+		if (j < hl && h[j] == '*' && *ni == 1)
+			j++;
+		while (j < hl && isalpha((unsigned char)h[j]))
 			j++;
 		x->n = j - i;
 		x->has_sfx = false;
 		if (!x->n)
-			return false;
+			return -102;
+		if (x->n > 12)
+			return -112;
 		if (j < hl && isdigit((unsigned char)h[j])) {
 			unsigned long v = 0;
 
 			while (j < hl && isdigit((unsigned char)h[j])) {
 				v = v * 10 + (unsigned long)(h[j] - '0');
 				if (v > 1000)
-					return false;
+					return -114;
 				j++;
 			}
 			x->has_sfx = true;
 			x->sfx = (unsigned)v;
 		}
 		if (j < hl && h[j] != ':')
-			return false;
+			return -102;
+		if (j + 1 == hl)
+			return -102;	/* a trailing ':' */
 		i = j + 1;
 	}
-	return *ni > 0;
+	return *ni > 0 ? 0 : -102;
 }
 
 /* ---- common commands ---- */
@@ -392,20 +404,20 @@ static void c_err(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd common_cmds[] = {
-	{ "*IDN?", c_idn },
-	{ "*OPC?", c_opc_q },
-	{ "*OPC", c_nop },
-	{ "*WAI", c_nop },
-	{ "*CLS", c_cls },
-	{ "*RST", c_rst },
-	{ "*ESR?", c_esr },
-	{ "*TST?", c_tst },
-	{ ":SYSTem:ERRor[:NEXT]?", c_err },
-	{ NULL, NULL },
+	{ "*IDN?", c_idn, 0 },
+	{ "*OPC?", c_opc_q, 0 },
+	{ "*OPC", c_nop, 0 },
+	{ "*WAI", c_nop, 0 },
+	{ "*CLS", c_cls, 0 },
+	{ "*RST", c_rst, 0 },
+	{ "*ESR?", c_esr, 0 },
+	{ "*TST?", c_tst, 0 },
+	{ ":SYSTem:ERRor[:NEXT]?", c_err, 0 },
+	{ NULL, NULL, 0 },
 };
 
 static bool try_table(struct scpi_emu *e, const struct emu_cmd *cmds, const struct in_node *in,
-		      unsigned ni, bool query, struct emu_call *call)
+		      unsigned ni, bool query, struct emu_call *call, bool common)
 {
 	struct node nodes[8];
 	unsigned np, i;
@@ -420,8 +432,14 @@ static bool try_table(struct scpi_emu *e, const struct emu_cmd *cmds, const stru
 		for (i = 0; i < EMU_MAX_SFX; i++)
 			call->sfx[i] = 1;
 		if (match(nodes, np, in, ni, call->sfx)) {
+			unsigned max = cmds->max_args ? cmds->max_args :
+				       query || common ? 0 : 1;
+
 			call->query = query;
-			cmds->fn(e, call);
+			if (call->nargs > max)
+				emu_error(e, EMU_E_PARAM_NOT_ALLOWED);
+			else
+				cmds->fn(e, call);
 			return true;
 		}
 	}
@@ -449,7 +467,19 @@ static void run_unit(struct scpi_emu *e, char *u)
 		query = true;
 		hl--;
 	}
-	if (!split_header(h, hl, in, &ni)) {
+	switch (split_header(h, hl, in, &ni)) {
+	case 0:
+		break;
+	case -102:
+		emu_error(e, EMU_E_SYNTAX);
+		return;
+	case -112:
+		emu_error(e, EMU_E_MNEMONIC_LONG);
+		return;
+	case -114:
+		emu_error(e, EMU_E_HEADER_SUFFIX);
+		return;
+	default:
 		emu_error(e, EMU_E_UNDEFINED_HEADER);
 		return;
 	}
@@ -472,8 +502,8 @@ static void run_unit(struct scpi_emu *e, char *u)
 			break;
 		p = c + 1;
 	}
-	if (try_table(e, common_cmds, in, ni, query, &call) ||
-	    try_table(e, e->m->cmds, in, ni, query, &call))
+	if (try_table(e, common_cmds, in, ni, query, &call, true) ||
+	    try_table(e, e->m->cmds, in, ni, query, &call, false))
 		return;
 	emu_error(e, EMU_E_UNDEFINED_HEADER);
 }
@@ -560,7 +590,7 @@ bool emu_arg_number(struct scpi_emu *e, const struct emu_call *c, unsigned i,
 			if (!strcasecmp(end, u->suffix))
 				break;
 		if (!u || !u->suffix) {
-			emu_error(e, -131, "Invalid suffix");
+			emu_error(e, EMU_E_INVALID_SUFFIX);
 			return false;
 		}
 		v *= u->scale;
