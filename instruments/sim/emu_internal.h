@@ -54,6 +54,7 @@ struct emu_model {
 	double range_min_dbm, range_max_dbm;	/* meter manual range */
 	double floor_mw;		/* meter noise floor */
 	bool slot_addressing;		/* channel = slot (8163/8164) */
+	bool upper_short_only;		/* keywords in upper-case short form only */
 	const struct emu_cmd *cmds;
 };
 

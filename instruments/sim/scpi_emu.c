@@ -219,12 +219,21 @@ static unsigned parse_pattern(const char *pat, struct node *nodes, unsigned max)
 
 /* An input mnemonic matches the short form (the upper-case letters) or the
  * long form (all letters), case-insensitively. */
-static bool mnemonic_eq(const struct node *nd, const char *in, size_t n)
+static bool mnemonic_eq(const struct node *nd, const char *in, size_t n, bool upper_short)
 {
 	size_t i, s = 0;
 
 	while (s < nd->n && !islower((unsigned char)nd->p[s]))
 		s++;
+	if (upper_short) {
+		/* short forms in upper case only (EXFO FVA-3150) */
+		if (n != s)
+			return false;
+		for (i = 0; i < n; i++)
+			if (in[i] != nd->p[i])
+				return false;
+		return true;
+	}
 	if (n == nd->n) {
 		for (i = 0; i < n; i++)
 			if (toupper((unsigned char)in[i]) != toupper((unsigned char)nd->p[i]))
@@ -248,19 +257,19 @@ struct in_node {
 };
 
 static bool match(const struct node *pn, unsigned np, const struct in_node *in, unsigned ni,
-		  unsigned *sfx)
+		  unsigned *sfx, bool up)
 {
 	if (!np)
 		return ni == 0;
-	if (pn->opt && match(pn + 1, np - 1, in, ni, sfx))
+	if (pn->opt && match(pn + 1, np - 1, in, ni, sfx, up))
 		return true;
-	if (!ni || !mnemonic_eq(pn, in->p, in->n))
+	if (!ni || !mnemonic_eq(pn, in->p, in->n, up))
 		return false;
 	if (in->has_sfx && !pn->sfx)
 		return false;
 	if (pn->sfx)
 		sfx[pn->sfx_idx] = in->has_sfx ? in->sfx : 1;
-	return match(pn + 1, np - 1, in + 1, ni - 1, sfx);
+	return match(pn + 1, np - 1, in + 1, ni - 1, sfx, up);
 }
 
 /* Splits a header into its nodes (SCPI 1999 vol. 1, 6.2: mnemonics of
@@ -431,7 +440,7 @@ static bool try_table(struct scpi_emu *e, const struct emu_cmd *cmds, const stru
 		np = parse_pattern(cmds->pattern, nodes, 8);
 		for (i = 0; i < EMU_MAX_SFX; i++)
 			call->sfx[i] = 1;
-		if (match(nodes, np, in, ni, call->sfx)) {
+		if (match(nodes, np, in, ni, call->sfx, !common && e->m->upper_short_only)) {
 			unsigned max = cmds->max_args ? cmds->max_args :
 				       query || common ? 0 : 1;
 
