@@ -37,6 +37,8 @@ struct emu_state {
 	struct scpi_emu *e;
 	int reply_link;		/* -1: replies are dropped */
 	bool drop, vanish;
+	unsigned tcp_clients;	/* connected now */
+	unsigned max_clients;	/* at once; 0 = EMU_HUB_TCP_CLIENTS */
 };
 
 struct emu_hub {
@@ -86,6 +88,11 @@ static void link_close(struct emu_hub *h, int idx)
 	struct link *l = &h->link[idx];
 	unsigned i;
 
+	if (l->type == L_TCP_CONN)
+		for (i = 0; i < h->n_emu; i++)
+			if (h->emu[i].e == l->e && h->emu[i].tcp_clients)
+				h->emu[i].tcp_clients--;
+
 	if (l->fd >= 0 && l->type != L_WATCH)
 		close(l->fd);
 	if (l->slave_fd >= 0)
@@ -120,7 +127,8 @@ static struct emu_state *state_of(struct emu_hub *h, struct scpi_emu *e)
 			return &h->emu[i];
 	if (h->n_emu == HUB_MAX_EMUS)
 		return NULL;
-	h->emu[h->n_emu] = (struct emu_state){ .e = e, .reply_link = -1 };
+	h->emu[h->n_emu] = (struct emu_state){ .e = e, .reply_link = -1,
+					       .max_clients = EMU_HUB_TCP_CLIENTS };
 	return &h->emu[h->n_emu++];
 }
 
@@ -242,6 +250,22 @@ int emu_hub_watch(struct emu_hub *h, int fd, emu_hub_cb cb, void *ctx)
 	}
 	pthread_mutex_unlock(&h->lock);
 	return idx < 0 ? idx : BERT_OK;
+}
+
+int emu_hub_set_max_clients(struct emu_hub *h, struct scpi_emu *e, unsigned n)
+{
+	struct emu_state *s;
+
+	if (n < 1 || n > HUB_MAX_LINKS)
+		return bert_fail(BERT_ERR_RANGE, "hub: %u TCP clients (1..%d)", n,
+				 HUB_MAX_LINKS);
+	pthread_mutex_lock(&h->lock);
+	s = state_of(h, e);
+	if (s)
+		s->max_clients = n;
+	pthread_mutex_unlock(&h->lock);
+	return s ? BERT_OK : bert_fail(BERT_ERR_CONFIG, "hub: more than %d instruments",
+				       HUB_MAX_EMUS);
 }
 
 void emu_hub_fault_drop(struct emu_hub *h, struct scpi_emu *e)
@@ -366,6 +390,36 @@ static void feed(struct emu_hub *h, int idx)
 		l->in_len = 0;	/* a line too long for any instrument: dropped */
 }
 
+/* A client that closed its socket in the same poll round as the next one
+ * connected is not busy any more: its EOF is read before the newcomer is
+ * judged (lines it sent before closing are still served). */
+static void reap_closed(struct emu_hub *h, struct scpi_emu *e)
+{
+	char b;
+	int i;
+
+	for (i = 0; i < HUB_MAX_LINKS; i++) {
+		struct link *k = &h->link[i];
+		ssize_t n;
+
+		if (k->type != L_TCP_CONN || k->e != e)
+			continue;
+		n = recv(k->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n > 0) {
+			n = read(k->fd, k->in + k->in_len, sizeof(k->in) - k->in_len);
+			if (n > 0) {
+				k->in_len += (size_t)n;
+				feed(h, i);
+			}
+			if (h->link[i].type != L_TCP_CONN)
+				continue;
+			n = recv(k->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		}
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			link_close(h, i);
+	}
+}
+
 static void on_readable(struct emu_hub *h, int idx, short rev)
 {
 	struct link *l = &h->link[idx];
@@ -373,11 +427,37 @@ static void on_readable(struct emu_hub *h, int idx, short rev)
 	int c;
 
 	switch (l->type) {
-	case L_TCP_LISTEN:
+	case L_TCP_LISTEN: {
+		struct emu_state *s = state_of(h, l->e);
+		int k;
+
 		c = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (c >= 0 && add_link(h, L_TCP_CONN, c, l->e) < 0)
+		if (c < 0)
+			return;
+		if (s && s->tcp_clients >= s->max_clients)
+			reap_closed(h, l->e);
+		if (s && s->tcp_clients >= s->max_clients) {
+			/* busy: as a LAN instrument serving its one client does,
+			 * the newcomer is reset at once */
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 			close(c);
+			scpi_emu_count_refused(l->e);
+			log_dbg("%s: TCP client refused (%u connected)", scpi_emu_instr(l->e),
+				s->tcp_clients);
+			return;
+		}
+		k = add_link(h, L_TCP_CONN, c, l->e);
+		if (k < 0) {
+			close(c);
+			return;
+		}
+		if (s)
+			s->tcp_clients++;
+		scpi_emu_count_connection(l->e);
 		return;
+	}
 	case L_WATCH:
 		pthread_mutex_unlock(&h->lock);
 		c = l->cb(l->ctx, l->fd);

@@ -6,10 +6,13 @@
  * framing and message engine, the station file. */
 #include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "bert/core/clock.h"
@@ -561,6 +564,29 @@ START_TEST(test_tcp)
 	ck_assert_double_eq_tol(fp.voa_db[2], 6, 0.1 + 1e-9);
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
 	ck_assert_double_eq_tol(db, 6, 1e-3);
+
+	/* a second client while bert holds the instrument is reset at once
+	 * (a raw-socket LAN instrument serves one client); bert keeps working */
+	{
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		struct timeval tv = { .tv_sec = 5 };
+		struct scpi_emu_stats st;
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		char b;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a.sin_port = htons(port);
+		ck_assert_int_ge(fd, 0);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+		ck_assert_int_le(read(fd, &b, 1), 0);
+		close(fd);
+		ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
+		scpi_emu_stats(e, &st);
+		ck_assert_uint_eq(st.connections, 1);
+		ck_assert_uint_eq(st.refused, 1);
+		ck_assert_uint_eq(st.protocol_errors, 0);
+	}
 
 	/* queued SCPI error over the wire */
 	d = voa_instr(v)->dev;
