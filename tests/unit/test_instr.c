@@ -655,6 +655,15 @@ START_TEST(test_pty)
 	ck_assert(!scpi_serial_uses_libserialport(voa_instr(v)->dev));
 	ck_assert_int_eq(voa_set_attenuation(v, 7.5), BERT_OK);
 	ck_assert_double_eq_tol(fp.voa_db[4], 7.5, 0.1 + 1e-9);
+	/* a serial port has one user: a second open is refused, the first
+	 * keeps working */
+	{
+		struct voa *v2;
+
+		ck_assert_int_eq(voa_open(uri, NULL, &v2), BERT_ERR_AGAIN);
+		ck_assert_ptr_nonnull(strstr(bert_error_detail(), "already open"));
+		ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
+	}
 
 	/* the adapter vanishes mid-run */
 	emu_hub_fault_vanish(ht.hub, e);
