@@ -608,6 +608,15 @@ START_TEST(test_tcp)
 		ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 1);
 		ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 2, &v2), BERT_OK);
 		ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 2);
+		/* once for all users: the next handle finds it open */
+		{
+			struct voa *v3;
+
+			ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 1, &v3), BERT_OK);
+			ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 2);
+			ck_assert_int_eq(voa_get_attenuation(v3, &db), BERT_OK);
+			voa_close(v3);
+		}
 		voa_close(v);
 		v = v2;
 	}
