@@ -5,7 +5,7 @@
  *   tcp:HOST[:PORT]                      raw socket, port 5025 by default
  *   serial:PATH[?baud=N&parity=none|odd|even&bits=8&stop=1&flow=none|xonxoff|rtscts&term=lf|crlf|cr]
  *   usbtmc:VID:PID[:SERIAL]              USB Test & Measurement Class over libusb
- *   sim:NAME                             an emulated instrument of the in-process bench
+ *   sim:NAME[@BENCH]                     an emulated instrument of a bench in process
  *
  * On top of the transport: commands, queries with a timeout measured on the
  * device's clock, *IDN? parsed into its four fields, *OPC? synchronisation,
