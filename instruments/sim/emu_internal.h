@@ -55,6 +55,7 @@ struct emu_model {
 	double floor_mw;		/* meter noise floor */
 	bool slot_addressing;		/* channel = slot (8163/8164) */
 	bool upper_short_only;		/* keywords in upper-case short form only */
+	bool real_816x;			/* float replies as "+1.33555600E-006" */
 	const struct emu_cmd *cmds;
 };
 
@@ -117,6 +118,8 @@ void emu_error(struct scpi_emu *e, int code, const char *text);
 void emu_reply(struct scpi_emu *e, uint64_t ready, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void emu_reply_bytes(struct scpi_emu *e, uint64_t ready, const void *data, size_t len);
+/* A float reply in the model's number format (real_816x, else %+.6E). */
+void emu_reply_real(struct scpi_emu *e, uint64_t ready, double v);
 /* Channel index 0.. from the call's suffixes (slot or channel); reports
  * -114 and returns -1 when out of range. */
 int emu_ch_index(struct scpi_emu *e, const struct emu_call *c, unsigned sfx_slot,

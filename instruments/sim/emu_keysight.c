@@ -23,6 +23,9 @@
 #include "bert/core/units.h"
 #include "instruments/sim/emu_internal.h"
 
+/* Keysight's float replies: "+1.33555600E-006", sign, nine digits, a
+ * three-digit exponent (8163A/B, 8164A/B & 8166A/B Mainframes Programming
+ * Guide, :READ:POWer:ALL? example; the N77xx answer alike). */
 static const struct emu_unit db_units[] = { { "DB", 1.0 }, { NULL, 0 } };
 static const struct emu_unit dbm_units[] = { { "DBM", 1.0 }, { NULL, 0 } };
 static const struct emu_unit s_units[] = {
@@ -65,15 +68,15 @@ static void voa_att(struct scpi_emu *e, const struct emu_call *c)
 		 * DEF) or at its greatest (MAX) (8163A/B, 8164A/B & 8166A/B
 		 * Mainframes Programming Guide, "Signal Conditioning") */
 		if (!strncasecmp(c->args[0], "MIN", 3) || !strncasecmp(c->args[0], "DEF", 3))
-			emu_reply(e, e->now, "%+.6E", e->ch[ch].offset);
+			emu_reply_real(e, e->now, e->ch[ch].offset);
 		else if (!strncasecmp(c->args[0], "MAX", 3))
-			emu_reply(e, e->now, "%+.6E", e->m->att_max_db + e->ch[ch].offset);
+			emu_reply_real(e, e->now, e->m->att_max_db + e->ch[ch].offset);
 		else
 			emu_error(e, EMU_E_ILLEGAL_VALUE);
 		return;
 	}
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].att_disp);
+		emu_reply_real(e, e->now, e->ch[ch].att_disp);
 		return;
 	}
 	if (emu_arg_number(e, c, 0, db_units, e->ch[ch].offset,
@@ -89,7 +92,7 @@ static void voa_offs(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].offset);
+		emu_reply_real(e, e->now, e->ch[ch].offset);
 		return;
 	}
 	if (!emu_arg_number(e, c, 0, db_units, -200, 200, 0, &v))
@@ -109,7 +112,7 @@ static void voa_wav(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].wl_nm * 1e-9);
+		emu_reply_real(e, e->now, e->ch[ch].wl_nm * 1e-9);
 		return;
 	}
 	if (emu_arg_wavelength(e, c, 0, &nm)) {
@@ -191,7 +194,7 @@ static void pm_wav(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query)
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].wl_nm * 1e-9);
+		emu_reply_real(e, e->now, e->ch[ch].wl_nm * 1e-9);
 	else if (emu_arg_wavelength(e, c, 0, &nm))
 		e->ch[ch].wl_nm = nm;
 }
@@ -204,7 +207,7 @@ static void pm_atim(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query)
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].atim_s);
+		emu_reply_real(e, e->now, e->ch[ch].atim_s);
 	else if (emu_arg_number(e, c, 0, s_units, 100e-6, 10.0, 0.1, &s))
 		e->ch[ch].atim_s = s;
 }
@@ -217,7 +220,7 @@ static void pm_rang(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].range_dbm);
+		emu_reply_real(e, e->now, e->ch[ch].range_dbm);
 		return;
 	}
 	if (!emu_arg_number(e, c, 0, dbm_units, e->m->range_min_dbm, e->m->range_max_dbm,
@@ -330,6 +333,7 @@ const struct emu_model emu_keysight_8164b = {
 	.max_ch = 4, .att_max_db = 60.0, .settle_s = 0.1,
 	.wl_min_nm = 1200, .wl_max_nm = 1700,
 	.slot_addressing = true,
+	.real_816x = true,
 	.cmds = k8164_voa_cmds,
 };
 
@@ -342,6 +346,7 @@ const struct emu_model emu_keysight_8163b = {
 	.wl_min_nm = 800, .wl_max_nm = 1700,
 	.range_min_dbm = -70, .range_max_dbm = 10, .floor_mw = 1e-10,
 	.slot_addressing = true,
+	.real_816x = true,
 	.cmds = k8163_pm_cmds,
 };
 
@@ -353,6 +358,7 @@ const struct emu_model emu_keysight_n7764a = {
 	.max_ch = 4, .att_max_db = 45.0, .settle_s = 0.05,
 	.wl_min_nm = 1260, .wl_max_nm = 1640,
 	.cmds = n77xx_cmds,
+	.real_816x = true,
 };
 
 const struct emu_model emu_keysight_n7752a = {
@@ -363,4 +369,5 @@ const struct emu_model emu_keysight_n7752a = {
 	.max_ch = 2, .att_max_db = 40.0, .settle_s = 0.05,
 	.wl_min_nm = 1260, .wl_max_nm = 1640,
 	.cmds = n77xx_cmds,
+	.real_816x = true,
 };

@@ -135,6 +135,27 @@ void emu_reply(struct scpi_emu *e, uint64_t ready, const char *fmt, ...)
 	emu_reply_bytes(e, ready, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
+void emu_reply_real(struct scpi_emu *e, uint64_t ready, double v)
+{
+	char buf[40], *x;
+	int ex;
+
+	if (!e->m->real_816x) {
+		emu_reply(e, ready, "%+.6E", v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%+.8E", v);
+	x = strchr(buf, 'E');
+	if (!x) {
+		emu_reply(e, ready, "%s", buf);
+		return;
+	}
+	ex = atoi(x + 1);
+	snprintf(x, sizeof(buf) - (size_t)(x - buf), "E%c%03d", ex < 0 ? '-' : '+',
+		 ex < 0 ? -ex : ex);
+	emu_reply(e, ready, "%s", buf);
+}
+
 bool scpi_emu_output(struct scpi_emu *e, uint64_t now, uint8_t *buf, size_t size,
 		     size_t *len)
 {
@@ -729,7 +750,9 @@ void emu_meter_reply(struct scpi_emu *e, unsigned ch, double mw, bool ok, uint64
 	if (!ok)
 		emu_reply(e, ready, "+9.91E+37");
 	else if (e->ch[ch].unit_watt)
-		emu_reply(e, ready, "%+.6E", mw * 1e-3);
+		emu_reply_real(e, ready, mw * 1e-3);
+	else if (e->m->real_816x)
+		emu_reply_real(e, ready, bert_mw_to_dbm(mw));
 	else
 		emu_reply(e, ready, "%+.4E", bert_mw_to_dbm(mw));
 }
