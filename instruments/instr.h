@@ -138,9 +138,10 @@ unsigned instr_conn_opens(const struct instr_conn *c);
  * part, without model prefix and address. */
 int instr_conn_key(const char *uri, char *key, size_t size);
 
-/* A channel handle of kind on c: chan 0 = the URI's #chan= (else 1). Checks
- * that the model is of that kind and has the channel; reopens c first when
- * it was lost. */
+/* A channel handle of kind on c: chan 0 = the URI's #chan= (else 1). On a
+ * mainframe (slot_addressing) whose URI names no #slot=, channel n is the
+ * module in slot n. Checks that the model is of that kind and has the
+ * channel; reopens c first when it was lost. */
 int instr_channel(struct instr_conn *c, enum instr_kind kind, unsigned chan,
 		  struct instr **out);
 

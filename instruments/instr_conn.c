@@ -233,9 +233,11 @@ int instr_channel(struct instr_conn *c, enum instr_kind kind, unsigned chan,
 		  struct instr **out)
 {
 	struct instr *in;
+	bool explicit_chan;
 	int rc;
 
 	*out = NULL;
+	explicit_chan = chan != 0;
 	rc = reopen(c);
 	if (rc)
 		return rc;
@@ -257,6 +259,13 @@ int instr_channel(struct instr_conn *c, enum instr_kind kind, unsigned chan,
 	in->kind = kind;
 	in->slot = c->u.slot;
 	in->chan = chan;
+	if (c->model->slot_addressing && !c->u.has_slot && explicit_chan) {
+		/* a mainframe's station channel n is its module in slot n (one
+		 * channel per module, as an 81577A VOA); with #slot= in the
+		 * URI the channels are those of that slot (dual sensors) */
+		in->slot = chan;
+		in->chan = 1;
+	}
 	pthread_mutex_lock(&c->mu);
 	in->epoch = c->epoch;
 	pthread_mutex_unlock(&c->mu);

@@ -1145,6 +1145,32 @@ START_TEST(test_on_bench)
 }
 END_TEST
 
+/* One connection to a mainframe, a handle per module: station channel n of
+ * an 8164B without #slot= is the 81577A in slot n; the 8164's four slots
+ * bound it (8163A/B, 8164A/B & 8166A/B Mainframes Programming Guide). */
+START_TEST(test_mainframe_slots)
+{
+	struct instr_conn *c;
+	struct voa *v[4], *none;
+	unsigned n;
+
+	ck_assert_int_eq(instr_conn_open("k8164", "sim:k8164", NULL, &c), BERT_OK);
+	for (n = 1; n <= 4; n++) {
+		ck_assert_msg(voa_channel(c, n, &v[n - 1]) == BERT_OK, "%s", bert_error_detail());
+		ck_assert_uint_eq(voa_instr(v[n - 1])->slot, n);
+		ck_assert_int_eq(voa_set_attenuation(v[n - 1], 2.0 * n), BERT_OK);
+	}
+	for (n = 1; n <= 4; n++)
+		ck_assert_double_eq_tol(fp.voa_db[n], 2.0 * n, 0.1 + 1e-9);
+	ck_assert_int_eq(voa_channel(c, 5, &none), BERT_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "channels 1..4"));
+	ck_assert_uint_eq(instr_conn_opens(c), 1);
+	for (n = 0; n < 4; n++)
+		voa_close(v[n]);
+	instr_conn_put(c);
+}
+END_TEST
+
 Suite *suite_instr(void)
 {
 	Suite *s = suite_create("instr");
@@ -1169,6 +1195,7 @@ Suite *suite_instr(void)
 	tcase_add_test(sim, test_wrong_kind_unknown_model);
 	tcase_add_test(sim, test_faults_sim);
 	tcase_add_test(sim, test_block_and_compound);
+	tcase_add_test(sim, test_mainframe_slots);
 	suite_add_tcase(s, sim);
 
 	tcase_add_checked_fixture(wire, hub_setup, hub_teardown);
