@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The `sim:` transport over the emulator registry (scpi_sim.h). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,8 @@ struct sim_entry {
 	struct emu_plant plant;
 	struct scpi_emu *emu;
 	unsigned refs;			/* open connections + kept */
-	bool kept, unplugged;
+	bool kept;
+	atomic_bool unplugged;		/* set from any thread (a test's hook) */
 	struct sim_entry *next;
 };
 
@@ -217,7 +219,7 @@ int scpi_sim_set_unplugged(const char *arg, bool unplugged)
 	pthread_mutex_lock(&lock);
 	rc = get_locked(arg, &e);
 	if (!rc) {
-		e->unplugged = unplugged;
+		atomic_store(&e->unplugged, unplugged);
 		if (e->kept)
 			e->refs--;
 		else
@@ -271,7 +273,7 @@ static int sim_open(struct scpi_dev *d, const char *arg)
 
 	pthread_mutex_lock(&lock);
 	rc = get_locked(arg, &s->e);
-	if (!rc && s->e->unplugged) {
+	if (!rc && atomic_load(&s->e->unplugged)) {
 		put_locked(s->e);
 		s->e = NULL;
 		rc = bert_fail(BERT_ERR_NODEV, "sim:%s: no such port (unplugged)", arg);
@@ -300,7 +302,7 @@ static int sim_send(struct scpi_dev *d, const char *cmd)
 {
 	struct scpi_sim *s = d->priv;
 
-	if (s->e->unplugged)
+	if (atomic_load(&s->e->unplugged))
 		return unplugged(d);
 	scpi_emu_input(s->e->emu, cmd);
 	return BERT_OK;
@@ -315,7 +317,7 @@ static int next_reply(struct scpi_dev *d, uint64_t deadline)
 
 	if (s->have)
 		return BERT_OK;
-	if (s->e->unplugged)
+	if (atomic_load(&s->e->unplugged))
 		return unplugged(d);
 	t = scpi_emu_next_ready(s->e->emu);
 	if (t > deadline) {
@@ -325,7 +327,7 @@ static int next_reply(struct scpi_dev *d, uint64_t deadline)
 	rc = bert_clock_sleep_until(d->clock, t);
 	if (rc)
 		return rc;
-	if (s->e->unplugged)
+	if (atomic_load(&s->e->unplugged))
 		return unplugged(d);
 	if (!scpi_emu_output(s->e->emu, bert_clock_now(d->clock), s->buf, sizeof(s->buf),
 			     &s->len))
