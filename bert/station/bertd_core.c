@@ -490,6 +490,8 @@ static void on_event(void *user, const struct qual_event *ev)
 		if (isfinite(ev->m->value))
 			json_object_set_new(j, "value", json_real(ev->m->value));
 		json_object_set_new(j, "verdict", json_string(qual_verdict_name(ev->m->verdict)));
+		if (ev->m->message[0])
+			json_object_set_new(j, "message", json_string(ev->m->message));
 		break;
 	case QUAL_EV_STEP_END:
 		j = event_new(s, "step_end");
