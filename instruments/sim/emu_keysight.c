@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Keysight emulators (ANCHORS.md 4.1):
+/* Keysight emulators (8163A/B, 8164A/B & 8166A/B Mainframes Programming
+ * Guide; Keysight N77xx Series Programming Guide):
  *  - 8164B mainframe with 81577A VOA modules, one channel per slot:
  *    :INP[n][:CHAN[m]]:ATT <dB> (alpha = alpha_filter + alpha_offset),
  *    :INP[n]:OFFS, :INP[n]:WAV, :OUTP[n][:CHAN[m]][:STAT] (shutter);
