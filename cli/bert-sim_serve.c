@@ -39,14 +39,17 @@ struct site_srv {
 };
 
 static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, dump_counters;
 
 static void on_signal(int sig)
 {
 	char c = (char)sig;
 	ssize_t n;
 
-	stopping = 1;
+	if (sig == SIGUSR1)
+		dump_counters = 1;
+	else
+		stopping = 1;
 	n = write(sig_pipe[1], &c, 1);
 	(void)n;
 }
@@ -58,8 +61,38 @@ static int on_sig_pipe(void *ctx, int fd)
 
 	(void)ctx;
 	(void)n;
-	stopping = 1;
 	return 0;
+}
+
+/* {"counters": {NAME: {"connections": N, "refused": N, "protocol_errors": N,
+ * "commands": N}, ...}}: what each emulator counted (scpi_emu_stats). */
+static void print_counters(struct scpi_emu *const *emus, unsigned n, bool json)
+{
+	json_t *root = json_object(), *c = json_object();
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct scpi_emu_stats st;
+		json_t *j = json_object();
+
+		scpi_emu_stats(emus[i], &st);
+		json_object_set_new(j, "connections", json_integer(st.connections));
+		json_object_set_new(j, "refused", json_integer(st.refused));
+		json_object_set_new(j, "protocol_errors", json_integer(st.protocol_errors));
+		json_object_set_new(j, "commands", json_integer(st.commands));
+		json_object_set_new(c, scpi_emu_instr(emus[i]), j);
+		if (!json)
+			printf("counters %s: %u connections, %u refused, %u protocol errors, "
+			       "%u commands\n", scpi_emu_instr(emus[i]), st.connections,
+			       st.refused, st.protocol_errors, st.commands);
+	}
+	json_object_set_new(root, "counters", c);
+	if (json) {
+		json_dumpf(root, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+	}
+	fflush(stdout);
+	json_decref(root);
 }
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -382,7 +415,9 @@ int bert_sim_serve(int argc, char **argv)
 			       "Serves the bench's instruments on ptys and TCP and its modules on\n"
 			       "sim-socket fixtures until SIGTERM or Ctrl-C.\n"
 			       "  --station FILE  writes the station file for what it serves\n"
-			       "                  (bert qualify --station FILE --site N)\n");
+			       "                  (bert qualify --station FILE --site N)\n"
+			       "SIGUSR1 prints the instruments' counters (connections,\n"
+			       "refused, protocol errors, commands); SIGTERM prints them and stops\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -397,6 +432,7 @@ int bert_sim_serve(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	clock = bert_clock_virtual_new();
@@ -492,6 +528,14 @@ int bert_sim_serve(int argc, char **argv)
 		rc = emu_hub_add_pty(hub, e, pty, sizeof(pty));
 		if (!rc)
 			rc = emu_hub_add_tcp(hub, e, &port);
+		if (!rc && sim_bench_instrument_get(b, name, "tcp_clients")) {
+			const char *v = sim_bench_instrument_get(b, name, "tcp_clients");
+			unsigned long k = strtoul(v, &end, 10);
+
+			rc = *end || !k ? bert_fail(BERT_ERR_CONFIG, "instrument %s: tcp_clients "
+						    "'%s': expected 1..64", name, v) :
+				emu_hub_set_max_clients(hub, e, (unsigned)k);
+		}
 		if (rc) {
 			ret = cli_error(rc, name);
 			goto out;
@@ -562,7 +606,13 @@ int bert_sim_serve(int argc, char **argv)
 			ret = cli_error(rc, "serve");
 			goto out;
 		}
+		if (dump_counters) {
+			dump_counters = 0;
+			print_counters(emus, n_emus, o.json);
+		}
 	}
+	/* the last line: what every instrument counted */
+	print_counters(emus, n_emus, o.json);
 	ret = EXIT_OK;
 out:
 	emu_hub_free(hub);	/* closes the sockets it watched but did not own */

@@ -26,8 +26,6 @@
 #include "cli/common_module.h"
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/cmis/diag.h"
-#include "fixtures/fixture_sim.h"
-#include "fixtures/sim/bench.h"
 
 enum verdict { V_NONE = 0, V_PASS, V_FAIL, V_MARGINAL, V_ERROR };
 struct ber_run;
@@ -197,14 +195,15 @@ static int bring_up_if_needed(struct ber_run *r)
 	return cli_module_bring_up(&r->m, 1);
 }
 
+/* An emulated fixture's extra loss; real benches have none to set. */
 static int set_attenuation(struct ber_run *r)
 {
-	struct sim_bench *b = fixture_sim_bench(r->m.fixture);
+	int rc = bert_fixture_set_extra_loss(r->m.fixture, r->a.attenuation_db);
 
-	if (!b)
-		return bert_fail(BERT_ERR_CONFIG, "--attenuation needs a sim: fixture "
-				 "(real benches set loss with an attenuator)");
-	return sim_bench_set_extra_loss(b, 1, r->a.attenuation_db);
+	if (rc == BERT_ERR_UNSUPPORTED)
+		return bert_fail(BERT_ERR_CONFIG, "--attenuation needs an emulated fixture "
+				 "(sim:, mpsse-sim:; real benches set loss with an attenuator)");
+	return rc;
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -398,9 +397,9 @@ int cmd_ber(int argc, char **argv)
 	rc = cmis_diag_open(r->m.dev, &r->d);
 	if (!rc)
 		rc = lane_ber_check(r->d, &r->a.lb);
-	if (!rc && r->a.attenuation_set && !fixture_sim_bench(r->m.fixture))
-		rc = bert_fail(BERT_ERR_CONFIG, "--attenuation needs a sim: fixture "
-			       "(real benches set loss with an attenuator)");
+	if (!rc && r->a.attenuation_set && !r->m.fixture->ops->set_extra_loss)
+		rc = bert_fail(BERT_ERR_CONFIG, "--attenuation needs an emulated fixture "
+			       "(sim:, mpsse-sim:; real benches set loss with an attenuator)");
 	if (rc) {
 		ex = cli_diag_error(rc, "ber");
 		goto out;

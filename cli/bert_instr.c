@@ -23,6 +23,8 @@ static void instr_usage(FILE *f)
 		"       bert instr voa URI set DB | get [--wavelength NM]\n"
 		"       bert instr opm URI read [--wavelength NM] [--avg S] [--range DBM]\n"
 		"       bert instr osw URI route IN OUT | get IN\n"
+		"       bert instr raw URI MESSAGE...   each MESSAGE sent as it is; a query's\n"
+		"                                       reply printed (no error-queue drain)\n"
 		"  (all with --json, -q, -v)\n\n"
 		"URI: [MODEL:]TRANSPORT[#slot=N,chan=M], e.g. serial:/dev/ttyUSB0?baud=9600,\n"
 		"tcp:10.0.0.5:5025, usbtmc:0x1313:0x8078, sim:voa1, or keysight-8163:tcp:HOST#slot=2;\n"
@@ -204,6 +206,65 @@ static int cmd_idn(const struct instr_opts *io, const char *uri)
 	printf("vendor:   %s\nmodel:    %s\nserial:   %s\nfirmware: %s\ndriver:   %s\n",
 	       idn.vendor, idn.model, idn.serial, idn.firmware,
 	       found ? found->name : "none (not a supported model)");
+	return EXIT_OK;
+}
+
+/* One program message per argument, sent as it is: the instrument's own
+ * answer to what bert would never send (a malformed command gets no reply
+ * and an error for SYST:ERR?). */
+static int cmd_raw(const struct instr_opts *io, const char *uri, int argc, char **argv)
+{
+	struct instr_uri u;
+	struct scpi_dev *d;
+	json_t *arr = json_array();
+	char reply[SCPI_LINE_MAX];
+	int i, rc;
+
+	if (argc < 1) {
+		json_decref(arr);
+		return cli_usage_error("instr raw: missing MESSAGE");
+	}
+	rc = instr_uri_parse(uri, &u);
+	if (!rc)
+		rc = scpi_open(u.transport, NULL, &d);
+	if (rc) {
+		json_decref(arr);
+		return cli_error(rc, "opening the instrument");
+	}
+	d->check_errors = false;
+	for (i = 0; i < argc && !rc; i++) {
+		size_t n = strlen(argv[i]);
+		bool query = n && argv[i][n - 1] == '?';
+
+		if (query) {
+			rc = scpi_query(d, reply, sizeof(reply), "%s", argv[i]);
+			rc = rc < 0 ? rc : BERT_OK;
+		} else {
+			rc = scpi_send(d, "%s", argv[i]);
+		}
+		if (rc)
+			break;
+		if (io->o.json)
+			json_array_append_new(arr, json_pack("{s:s, s:s?}", "message", argv[i],
+							     "reply", query ? reply : NULL));
+		else if (query)
+			printf("%s\n", reply);
+	}
+	if (!rc) {
+		/* a last *OPC? so a command-only message has reached the
+		 * instrument before the link closes */
+		rc = scpi_query(d, reply, sizeof(reply), "*OPC?");
+		rc = rc < 0 ? rc : BERT_OK;
+	}
+	scpi_close(d);
+	if (rc) {
+		json_decref(arr);
+		return cli_error(rc, argv[i < argc ? i : argc - 1]);
+	}
+	if (io->o.json)
+		cli_print_json(json_pack("{s:s, s:o}", "uri", uri, "messages", arr));
+	else
+		json_decref(arr);
 	return EXIT_OK;
 }
 
@@ -458,7 +519,8 @@ int cmd_instr(int argc, char **argv)
 			return cli_usage_error("instr list takes no arguments");
 		return cmd_list(&io);
 	}
-	if (strcmp(sub, "idn") && strcmp(sub, "voa") && strcmp(sub, "opm") && strcmp(sub, "osw")) {
+	if (strcmp(sub, "idn") && strcmp(sub, "voa") && strcmp(sub, "opm") && strcmp(sub, "osw") &&
+	    strcmp(sub, "raw")) {
 		instr_usage(stderr);
 		return cli_usage_error("instr: unknown subcommand '%s'", sub);
 	}
@@ -472,6 +534,8 @@ int cmd_instr(int argc, char **argv)
 			return cli_usage_error("instr idn takes only a URI");
 		return cmd_idn(&io, uri);
 	}
+	if (!strcmp(sub, "raw"))
+		return cmd_raw(&io, uri, argc - 2, argv + 2);
 	if (!strcmp(sub, "voa"))
 		return cmd_voa(&io, uri, argc - 2, argv + 2);
 	if (!strcmp(sub, "opm"))

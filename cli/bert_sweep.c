@@ -24,7 +24,6 @@
 #include "fixtures/cmis/cmis.h"
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/fixture.h"
-#include "instruments/scpi_sim.h"
 
 static struct qual_station st;
 static struct profile prof;
@@ -498,6 +497,5 @@ int cmd_sweep(int argc, char **argv)
 out:
 	cmis_diag_close(ss.diag);
 	qual_site_close(&io);
-	scpi_sim_set_bench(NULL);
 	return ex;
 }

@@ -12,6 +12,7 @@
 #include "bert/core/log.h"
 #include "bert/core/units.h"
 #include "instruments/instr.h"
+#include "instruments/instr_internal.h"
 
 extern const struct instr_model instr_keysight_8163;
 extern const struct instr_model instr_keysight_n77xx;
@@ -127,104 +128,6 @@ int instr_uri_parse(const char *uri, struct instr_uri *u)
 	return hash ? parse_addr(hash + 1, u) : BERT_OK;
 }
 
-static bool idn_match(const struct instr_model *m, const struct scpi_idn *idn)
-{
-	unsigned i, j;
-
-	for (i = 0; m->vendors[i]; i++)
-		if (!strcasecmp(m->vendors[i], idn->vendor))
-			for (j = 0; m->models[j]; j++)
-				if (!strcasecmp(m->models[j], idn->model))
-					return true;
-	return false;
-}
-
-static const char *kind_name(enum instr_kind k)
-{
-	return k == INSTR_VOA ? "an attenuator" : k == INSTR_OPM ? "a power meter" :
-	       "an optical switch";
-}
-
-int instr_open(const char *uri, enum instr_kind kind, struct bert_clock *clock,
-	       struct instr **out)
-{
-	const struct instr_model *const *mp;
-	struct instr_uri u;
-	struct instr *in;
-	char list[512];
-	int rc;
-
-	*out = NULL;
-	rc = instr_uri_parse(uri, &u);
-	if (rc)
-		return rc;
-	in = calloc(1, sizeof(*in));
-	if (!in)
-		return bert_fail(BERT_ERR_NOMEM, "instrument");
-	in->kind = kind;
-	in->slot = u.slot;
-	in->chan = u.chan;
-	if (u.model[0]) {
-		in->model = instr_model_find(u.model);
-		if (!in->model) {
-			rc = bert_fail(BERT_ERR_CONFIG, "instrument model '%s' unknown; "
-				       "supported: %s", u.model,
-				       instr_models_list(list, sizeof(list)));
-			goto err;
-		}
-	}
-	rc = scpi_open(u.transport, clock, &in->dev);
-	if (rc)
-		goto err;
-	rc = scpi_idn(in->dev, &in->idn);
-	if (rc)
-		goto err;
-	if (!in->model) {
-		for (mp = instr_models; *mp && !in->model; mp++)
-			if (idn_match(*mp, &in->idn))
-				in->model = *mp;
-		if (!in->model) {
-			rc = bert_fail(BERT_ERR_UNSUPPORTED, "%s: unknown instrument '%s %s'; "
-				       "supported: %s (or name the model: MODEL:%s)",
-				       u.transport, in->idn.vendor, in->idn.model,
-				       instr_models_list(list, sizeof(list)), u.transport);
-			goto err;
-		}
-	}
-	if (!(in->model->kinds & kind)) {
-		rc = bert_fail(BERT_ERR_UNSUPPORTED, "%s: a %s (%s %s) is not %s",
-			       u.transport, in->model->name, in->idn.vendor, in->idn.model,
-			       kind_name(kind));
-		goto err;
-	}
-	if (u.has_slot && !in->model->slot_addressing) {
-		rc = bert_fail(BERT_ERR_CONFIG, "%s: %s has no slots (use #chan=N)",
-			       uri, in->model->name);
-		goto err;
-	}
-	if (in->model->max_chan && in->chan > in->model->max_chan && kind != INSTR_OSW) {
-		rc = bert_fail(BERT_ERR_CONFIG, "%s: %s has channels 1..%u", uri,
-			       in->model->name, in->model->max_chan);
-		goto err;
-	}
-	log_dbg("%s: %s %s %s fw %s as %s", uri, in->idn.vendor, in->idn.model,
-		in->idn.serial, in->idn.firmware, in->model->name);
-	*out = in;
-	return BERT_OK;
-err:
-	scpi_close(in->dev);
-	free(in);
-	return rc;
-}
-
-void instr_close(struct instr *in)
-{
-	if (!in)
-		return;
-	scpi_close(in->dev);
-	free(in);
-}
-
 static const struct scpi_command *find_cmd(const struct instr *in, int id)
 {
 	const struct scpi_command *c;
@@ -255,6 +158,10 @@ static int expand(const struct instr *in, const struct scpi_command *c, unsigned
 				break;
 			case 'c':
 				n = snprintf(buf + o, size - o, "%u", chan);
+				break;
+			case 'k':
+				n = snprintf(buf + o, size - o, "%u", (chan - 1) *
+					     (in->model->slot_stride ? in->model->slot_stride : 1) + 1);
 				break;
 			case 'v':
 				n = snprintf(buf + o, size - o, "%.4f", value);
@@ -301,8 +208,8 @@ int instr_cmd(struct instr *in, int id, unsigned chan, double value)
 	rc = lookup(in, id, &c);
 	if (!rc)
 		rc = expand(in, c, chan, value, cmd, sizeof(cmd));
-	if (!rc)
-		rc = scpi_cmd(in->dev, "%s", cmd);
+	if (!rc && !(rc = instr_enter(in)))
+		rc = instr_leave(in, scpi_cmd(in->dev, "%s", cmd));
 	return rc;
 }
 
@@ -315,8 +222,8 @@ int instr_query(struct instr *in, int id, unsigned chan, double *out)
 	rc = lookup(in, id, &c);
 	if (!rc)
 		rc = expand(in, c, chan, 0, cmd, sizeof(cmd));
-	if (!rc)
-		rc = scpi_query_double(in->dev, out, "%s", cmd);
+	if (!rc && !(rc = instr_enter(in)))
+		rc = instr_leave(in, scpi_query_double(in->dev, out, "%s", cmd));
 	if (!rc && c->scale)
 		*out *= c->scale;
 	return rc;
@@ -324,5 +231,7 @@ int instr_query(struct instr *in, int id, unsigned chan, double *out)
 
 int instr_settle(struct instr *in, uint64_t timeout_ns)
 {
-	return scpi_opc(in->dev, timeout_ns);
+	int rc = instr_enter(in);
+
+	return rc ? rc : instr_leave(in, scpi_opc(in->dev, timeout_ns));
 }

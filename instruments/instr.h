@@ -25,8 +25,10 @@ enum instr_kind {
 };
 
 /* What a model table may define. Placeholders in the command text:
- * {s} slot, {c} channel (or switch input), {v} the value (%.4f), {i} the
- * value as an integer, {w} a power given in dBm written in W. */
+ * {s} slot, {c} channel (or switch input), {k} the instrument's own number
+ * for channel c (slot_stride (c - 1) + 1: an N7764A's attenuator c sits in
+ * slot 2c - 1), {v} the value (%.4f), {i} the value as an integer, {w} a
+ * power given in dBm written in W. */
 enum instr_cmd_id {
 	VOA_SET_ATT = 1,	/* displayed attenuation (offset included) */
 	VOA_GET_ATT,
@@ -64,6 +66,10 @@ struct instr_model {
 	const struct scpi_command *cmds;	/* ends with id 0 */
 	bool slot_addressing;		/* takes #slot= */
 	unsigned max_chan;
+	/* optional, parallel to models[]: channels of each *IDN? model
+	 * (0 = max_chan) */
+	const unsigned *model_chans;
+	unsigned slot_stride;		/* {k}; 0 = 1 */
 	double avg_sample_s;		/* OPM_SET_AVG_COUNT: seconds per sample */
 };
 
@@ -82,18 +88,83 @@ struct instr_uri {
 
 int instr_uri_parse(const char *uri, struct instr_uri *u);
 
+/* ---- connections and channel handles ---------------------------------------
+ *
+ * An instrument is one connection (struct instr_conn): one transport opened
+ * once, one *IDN?, one model table, shared by reference count. Whoever
+ * drives a channel of it (a lane's VOA channel, a meter channel, the switch)
+ * holds a channel handle (struct instr) on the connection, never a
+ * connection of its own: a meter 32 lanes read through a switch is one
+ * socket, one serial port, one USBTMC claim.
+ *
+ * Faults: when an exchange loses the link (BERT_ERR_NODEV, BERT_ERR_IO: the
+ * port vanished, the socket was reset) the connection is marked lost and
+ * every handle made before that fails from then on with an error naming the
+ * instrument, so each run that was using it ends cleanly instead of driving
+ * an instrument whose settings it no longer knows. The next handle made on
+ * the connection (the next run) reopens it, once for all its users.
+ *
+ * Threads: handles of one connection may live in several threads (bertd
+ * sites); exchanges on one connection must not overlap. On the monotonic
+ * clock (real hardware) the connection serialises them itself; on a virtual
+ * clock a plain mutex would stall time, so there the caller's arbiter
+ * (bertd's, keyed on the connection) keeps them apart. */
+struct instr_conn;
+
 struct instr {
-	struct scpi_dev *dev;
+	struct instr_conn *conn;	/* a reference */
+	struct scpi_dev *dev;		/* the connection's device (stable across reopens) */
 	const struct instr_model *model;
 	struct scpi_idn idn;
 	enum instr_kind kind;
 	unsigned slot, chan;
+	unsigned epoch;			/* the connection's epoch at creation */
 };
 
-/* Opens uri as an instrument of the given kind: transport, *IDN?, model
- * table (named or picked by *IDN?), kind and address checks. */
+/* Opens uri ([MODEL:]TRANSPORT[#slot=,chan=]; the address gives the
+ * defaults of its channel handles) as one connection: transport, *IDN?,
+ * model table. name (NULL = the URI) is what errors call it, e.g. the
+ * station's [instrument NAME]. */
+int instr_conn_open(const char *name, const char *uri, struct bert_clock *clock,
+		    struct instr_conn **out);
+struct instr_conn *instr_conn_ref(struct instr_conn *c);
+/* Drops a reference; the last one closes the transport. */
+void instr_conn_put(struct instr_conn *c);
+const char *instr_conn_name(const struct instr_conn *c);
+const struct instr_model *instr_conn_model(const struct instr_conn *c);
+/* How many times the transport was opened (1 + reopens after faults). */
+unsigned instr_conn_opens(const struct instr_conn *c);
+/* The key two URIs share when they name the same connection: the transport
+ * part, without model prefix and address. */
+int instr_conn_key(const char *uri, char *key, size_t size);
+
+/* A channel handle of kind on c: chan 0 = the URI's #chan= (else 1). On a
+ * mainframe (slot_addressing) whose URI names no #slot=, channel n is the
+ * module in slot n. Checks that the model is of that kind and has the
+ * channel; reopens c first when it was lost. */
+int instr_channel(struct instr_conn *c, enum instr_kind kind, unsigned chan,
+		  struct instr **out);
+
+/* A station's connections by their key, each opened on first use. */
+struct instr_pool;
+int instr_pool_new(struct instr_pool **out);
+/* Drops the pool's references (handles keep theirs). */
+void instr_pool_free(struct instr_pool *p);
+/* The connection of uri (a new reference), opened under name on first use;
+ * later names of the same transport share it (a model named differently
+ * is BERT_ERR_CONFIG). */
+int instr_pool_get(struct instr_pool *p, const char *name, const char *uri,
+		   struct bert_clock *clock, struct instr_conn **out);
+unsigned instr_pool_count(struct instr_pool *p);
+/* The i-th connection (borrowed), NULL past the end. */
+struct instr_conn *instr_pool_at(struct instr_pool *p, unsigned i);
+
+/* Opens uri as an instrument of the given kind: a connection of its own and
+ * a channel handle on it (transport, *IDN?, model table, kind and address
+ * checks). */
 int instr_open(const char *uri, enum instr_kind kind, struct bert_clock *clock,
 	       struct instr **out);
+/* Drops the handle (and its connection reference). */
 void instr_close(struct instr *in);
 bool instr_has(const struct instr *in, int id);
 /* Sends command id with value (and chan, for switches: the input). */
@@ -101,5 +172,8 @@ int instr_cmd(struct instr *in, int id, unsigned chan, double value);
 int instr_query(struct instr *in, int id, unsigned chan, double *out);
 /* Waits until the instrument is done (*OPC?) with a bound of timeout_ns. */
 int instr_settle(struct instr *in, uint64_t timeout_ns);
+/* Raw exchange for `bert instr raw`: sends cmd as it is (no error-queue
+ * drain); a query (ending in '?') reads one reply line into buf. */
+int instr_raw(struct instr_conn *c, const char *cmd, char *buf, size_t size);
 
 #endif

@@ -11,23 +11,42 @@ struct opm {
 	bool unit_set;
 };
 
-int opm_open(const char *uri, struct bert_clock *clock, struct opm **out)
+static int opm_wrap(struct instr *in, struct opm **out)
 {
 	struct opm *m;
-	int rc;
 
 	*out = NULL;
+	if (!in)
+		return BERT_ERR_INTERNAL;
 	m = calloc(1, sizeof(*m));
-	if (!m)
+	if (!m) {
+		instr_close(in);
 		return bert_fail(BERT_ERR_NOMEM, "opm");
-	rc = instr_open(uri, INSTR_OPM, clock, &m->in);
-	if (rc) {
-		free(m);
-		return rc;
 	}
+	m->in = in;
 	m->avg_s = 0.1;
 	*out = m;
 	return BERT_OK;
+}
+
+int opm_open(const char *uri, struct bert_clock *clock, struct opm **out)
+{
+	struct instr *in;
+	int rc;
+
+	*out = NULL;
+	rc = instr_open(uri, INSTR_OPM, clock, &in);
+	return rc ? rc : opm_wrap(in, out);
+}
+
+int opm_channel(struct instr_conn *c, unsigned chan, struct opm **out)
+{
+	struct instr *in;
+	int rc;
+
+	*out = NULL;
+	rc = instr_channel(c, INSTR_OPM, chan, &in);
+	return rc ? rc : opm_wrap(in, out);
 }
 
 void opm_close(struct opm *m)

@@ -11,7 +11,11 @@
 
 struct opm;
 
+/* A channel of its own connection (instr_open). */
 int opm_open(const char *uri, struct bert_clock *clock, struct opm **out);
+/* A channel handle on a shared connection (instr.h): chan 0 = the
+ * connection URI's #chan= (or 1). */
+int opm_channel(struct instr_conn *c, unsigned chan, struct opm **out);
 void opm_close(struct opm *m);
 struct instr *opm_instr(struct opm *m);
 

@@ -10,22 +10,41 @@ struct osw {
 	struct instr *in;
 };
 
-int osw_open(const char *uri, struct bert_clock *clock, struct osw **out)
+static int osw_wrap(struct instr *in, struct osw **out)
 {
 	struct osw *s;
+
+	*out = NULL;
+	if (!in)
+		return BERT_ERR_INTERNAL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		instr_close(in);
+		return bert_fail(BERT_ERR_NOMEM, "osw");
+	}
+	s->in = in;
+	*out = s;
+	return BERT_OK;
+}
+
+int osw_open(const char *uri, struct bert_clock *clock, struct osw **out)
+{
+	struct instr *in;
 	int rc;
 
 	*out = NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return bert_fail(BERT_ERR_NOMEM, "osw");
-	rc = instr_open(uri, INSTR_OSW, clock, &s->in);
-	if (rc) {
-		free(s);
-		return rc;
-	}
-	*out = s;
-	return BERT_OK;
+	rc = instr_open(uri, INSTR_OSW, clock, &in);
+	return rc ? rc : osw_wrap(in, out);
+}
+
+int osw_channel(struct instr_conn *c, unsigned chan, struct osw **out)
+{
+	struct instr *in;
+	int rc;
+
+	*out = NULL;
+	rc = instr_channel(c, INSTR_OSW, chan, &in);
+	return rc ? rc : osw_wrap(in, out);
 }
 
 void osw_close(struct osw *s)

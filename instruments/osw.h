@@ -9,7 +9,11 @@
 
 struct osw;
 
+/* A channel of its own connection (instr_open). */
 int osw_open(const char *uri, struct bert_clock *clock, struct osw **out);
+/* A channel handle on a shared connection (instr.h): chan 0 = the
+ * connection URI's #chan= (or 1). */
+int osw_channel(struct instr_conn *c, unsigned chan, struct osw **out);
 void osw_close(struct osw *s);
 struct instr *osw_instr(struct osw *s);
 

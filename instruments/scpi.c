@@ -74,11 +74,24 @@ int scpi_open(const char *uri, struct bert_clock *clock, struct scpi_dev **out)
 	return BERT_OK;
 }
 
+int scpi_reopen(struct scpi_dev *d)
+{
+	int rc;
+
+	if (!d->down && d->ops->close)
+		d->ops->close(d);
+	if (d->ops->priv_size)
+		memset(d->priv, 0, d->ops->priv_size);
+	rc = d->ops->open(d, d->uri + strlen(d->ops->prefix) + 1);
+	d->down = rc != BERT_OK;
+	return rc ? bert_fail_ctx(rc, "reopening instrument '%s'", d->uri) : BERT_OK;
+}
+
 void scpi_close(struct scpi_dev *d)
 {
 	if (!d)
 		return;
-	if (d->ops->close)
+	if (!d->down && d->ops->close)
 		d->ops->close(d);
 	if (d->own_clock)
 		bert_clock_free(d->clock);
@@ -96,6 +109,8 @@ static int vsend(struct scpi_dev *d, const char *fmt, va_list ap)
 		return bert_fail(BERT_ERR_ARG, "%s: command too long", d->uri);
 	snprintf(d->last_cmd, sizeof(d->last_cmd), "%.*s", (int)sizeof(d->last_cmd) - 1, cmd);
 	log_spew("%s << %s", d->uri, cmd);
+	if (d->down)
+		return bert_fail(BERT_ERR_NODEV, "%s: not connected (reopening failed)", d->uri);
 	rc = d->ops->send(d, cmd);
 	if (rc)
 		return bert_fail_ctx(rc, "%s: sending '%s'", d->uri, cmd);

@@ -5,7 +5,7 @@
  *   tcp:HOST[:PORT]                      raw socket, port 5025 by default
  *   serial:PATH[?baud=N&parity=none|odd|even&bits=8&stop=1&flow=none|xonxoff|rtscts&term=lf|crlf|cr]
  *   usbtmc:VID:PID[:SERIAL]              USB Test & Measurement Class over libusb
- *   sim:NAME                             an emulated instrument of the in-process bench
+ *   sim:NAME[@BENCH]                     an emulated instrument of a bench in process
  *
  * On top of the transport: commands, queries with a timeout measured on the
  * device's clock, *IDN? parsed into its four fields, *OPC? synchronisation,
@@ -80,6 +80,7 @@ struct scpi_dev {
 	bool check_errors;		/* drain SYST:ERR? after each command */
 	char uri[256];
 	char last_cmd[128];		/* for error messages */
+	bool down;			/* a reopen failed: closed until the next one */
 };
 
 /* Opens uri (the transport part; no model prefix). clock NULL = the
@@ -87,6 +88,11 @@ struct scpi_dev {
  * an unknown prefix, naming the known ones. */
 int scpi_open(const char *uri, struct bert_clock *clock, struct scpi_dev **out);
 void scpi_close(struct scpi_dev *d);
+/* Closes the transport and opens it again on the same URI (after the link
+ * was lost: port vanished, TCP reset); the handle stays valid. On failure
+ * the device stays closed (every exchange BERT_ERR_NODEV) until a reopen
+ * succeeds. */
+int scpi_reopen(struct scpi_dev *d);
 
 /* Raw send of one program message, nothing read back. */
 int scpi_send(struct scpi_dev *d, const char *fmt, ...)

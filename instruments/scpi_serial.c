@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -98,6 +99,22 @@ static const struct scpi_stream_io sp_io = {
 	.flush = sp_io_flush,
 };
 
+/* A serial port has one user: a second open would interleave its bytes
+ * with the first's. An exclusive lock on the open port (flock, which binds
+ * root too, unlike TIOCEXCL, and goes with the fd, so a crashed holder
+ * leaves none behind) refuses a second opener, in this process or
+ * another. */
+static int claim(struct scpi_serial *p, int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return bert_fail(BERT_ERR_AGAIN, "%s: already open (by this or another "
+					 "program): a serial port has one user", p->what);
+		return bert_fail(BERT_ERR_IO, "%s: flock: %s", p->what, strerror(errno));
+	}
+	return BERT_OK;
+}
+
 static int open_libsp(struct scpi_serial *p)
 {
 	enum sp_parity par = p->parity == 'o' ? SP_PARITY_ODD :
@@ -123,6 +140,12 @@ static int open_libsp(struct scpi_serial *p)
 		sp_fail(BERT_ERR_IO, p, "sp_get_port_handle");
 		sp_close(p->port);
 		goto err;
+	}
+	if (claim(p, fd)) {
+		sp_close(p->port);
+		sp_free_port(p->port);
+		p->port = NULL;
+		return BERT_ERR_AGAIN;
 	}
 	scpi_stream_init(&p->s, fd, p->term[strlen(p->term) - 1], p->what, BERT_ERR_NODEV);
 	p->s.io = &sp_io;
@@ -165,6 +188,10 @@ static int open_termios(struct scpi_serial *p)
 		return bert_fail(BERT_ERR_NODEV, "%s: not a terminal: %s", p->what,
 				 strerror(errno));
 	}
+	if (claim(p, fd)) {
+		close(fd);
+		return BERT_ERR_AGAIN;
+	}
 	cfmakeraw(&tio);
 	cfsetspeed(&tio, speed_of(p->baud));
 	tio.c_cflag |= CLOCAL | CREAD;
@@ -199,6 +226,8 @@ static int serial_connect(struct scpi_serial *p)
 		log_dbg("%s: opened through libserialport", p->what);
 		return BERT_OK;
 	}
+	if (rc == BERT_ERR_AGAIN)
+		return rc;	/* busy, not refused by libserialport */
 	log_dbg("libserialport refused it (%s); trying plain termios",
 		bert_error_detail());
 	rc = open_termios(p);

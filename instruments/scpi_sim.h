@@ -1,30 +1,43 @@
 /* SPDX-License-Identifier: MIT */
-/* The `sim:NAME` transport: the SCPI emulator of bench instrument NAME, in
- * process, on the bench's clock (virtual in sim runs). The one place outside
- * instruments/sim that maps a URI to an emulator.
+/* The `sim:` transport: a SCPI emulator of a virtual-bench instrument, in
+ * process, on the bench's clock. The one place outside instruments/sim
+ * that maps a URI to an emulator:
  *
- * Emulators live in a process-wide registry so an instrument keeps its
- * settings between opens, as a real one does. The registry acts on the plant
- * set with scpi_sim_set_bench() / scpi_sim_set_plant(); when none is set, the
- * first sim: URI loads the default bench on a new virtual clock. */
+ *   sim:NAME@BENCH   instrument NAME of the bench BENCH, found in the
+ *                    fixture layer's bench registry (fixture_sim.h): a
+ *                    bench file (as in sim:PATH?site=N fixtures) or the
+ *                    name an emulated fixture gives its bench
+ *                    (bert_fixture_bench(), e.g. "fixture-3")
+ *   sim:NAME         instrument NAME of the process's default bench
+ *                    (benches/default.ini), or of the plant a test set
+ *
+ * One emulator per instrument and bench; it lives while a connection to it
+ * is open (and, for the default bench, until scpi_sim_reset(), so the
+ * instrument keeps its settings between opens as a real one does). Each
+ * open counts as one connection to the emulator (scpi_emu_stats). */
 #ifndef BERT_INSTRUMENTS_SCPI_SIM_H
 #define BERT_INSTRUMENTS_SCPI_SIM_H
 
-#include "instruments/sim/scpi_emu.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-struct sim_bench;
+struct emu_plant;
+struct scpi_emu;
 
-/* Points the registry at a bench (NULL: forget it). Drops the emulators made
- * for the previous plant. The caller keeps ownership of b. Binding the bench
- * that is already bound only counts a reference (its emulators keep their
- * state), and NULL drops one: the emulators go with the last reference, so
- * several sites of one shared bench bind and unbind independently. */
-void scpi_sim_set_bench(struct sim_bench *b);
-/* The same with any plant (tests use a fake one). */
+/* uri with its sim: instruments bound to bench (NULL or "" = unchanged):
+ * "sim:NAME[#addr]" becomes "sim:NAME@BENCH[#addr]", a model prefix is
+ * kept; every other URI (and a sim: URI that names a bench) is copied. */
+int scpi_sim_bind(const char *uri, const char *bench, char *out, size_t size);
+/* Tests: sim:NAME without a bench acts on plant (NULL: the default bench
+ * again). Drops the emulators made for the previous one. */
 void scpi_sim_set_plant(const struct emu_plant *plant);
-/* The emulator behind sim:NAME (created on first use), for fault knobs. */
-int scpi_sim_emu(const char *name, struct scpi_emu **out);
-/* Frees the registry (and the default bench if it loaded one). */
+/* The emulator behind sim:ARG (ARG = NAME or NAME@BENCH), created on first
+ * use and kept until scpi_sim_reset(), for fault knobs and counters. */
+int scpi_sim_emu(const char *arg, struct scpi_emu **out);
+/* Fault: the instrument's port vanished (true) or is back. While unplugged
+ * every exchange and every open fails with BERT_ERR_NODEV. */
+int scpi_sim_set_unplugged(const char *arg, bool unplugged);
+/* Frees the emulators kept (open connections keep theirs). */
 void scpi_sim_reset(void);
 
 #endif

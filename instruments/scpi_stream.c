@@ -17,6 +17,7 @@ void scpi_stream_init(struct scpi_stream *s, int fd, char eol, const char *what,
 	s->head = s->tail = 0;
 	s->what = what;
 	s->hangup_err = hangup_err;
+	s->replied = false;
 }
 
 void scpi_stream_close(struct scpi_stream *s)
@@ -57,8 +58,10 @@ int scpi_ms_left(struct scpi_dev *d, uint64_t deadline)
 
 static int hangup(struct scpi_stream *s, int err, const char *op)
 {
-	int rc = bert_fail(s->hangup_err, "%s: %s: %s", s->what, op,
-			   err ? strerror(err) : "peer closed the connection");
+	int rc = bert_fail(s->hangup_err, "%s: %s: %s%s", s->what, op,
+			   err ? strerror(err) : "peer closed the connection",
+			   s->replied ? "" : " before any reply (is the instrument busy "
+			   "with another client?)");
 
 	scpi_stream_close(s);
 	return rc;
@@ -153,6 +156,7 @@ static int fill(struct scpi_dev *d, struct scpi_stream *s, uint64_t deadline)
 				return bert_fail(BERT_ERR_TIMEOUT, "%s: no reply", s->what);
 			}
 			s->tail += (size_t)rc;
+			s->replied = true;
 			return BERT_OK;
 		}
 		rc = wait_fd(d, s, POLLIN, deadline, "no reply");
@@ -164,6 +168,7 @@ static int fill(struct scpi_dev *d, struct scpi_stream *s, uint64_t deadline)
 		if (n <= 0)
 			return hangup(s, n < 0 ? errno : 0, "read");
 		s->tail += (size_t)n;
+		s->replied = true;
 		return BERT_OK;
 	}
 }

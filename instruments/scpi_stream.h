@@ -32,6 +32,7 @@ struct scpi_stream {
 	/* errno to bert error for a failed read/write: transports differ on
 	 * what a hang-up means (NODEV for serial, IO for tcp). */
 	int hangup_err;
+	bool replied;		/* a byte came back since it was opened */
 };
 
 void scpi_stream_init(struct scpi_stream *s, int fd, char eol, const char *what,

@@ -68,6 +68,12 @@ next:
 		fd = -1;
 	}
 	freeaddrinfo(res);
+	if (fd < 0 && err == ECONNRESET)
+		/* accepted and reset at once: what a LAN instrument serving its
+		 * one raw-socket client does to the next */
+		return bert_fail(BERT_ERR_AGAIN, "%s: connect: %s: the instrument is busy "
+				 "(it serves one client at a time; another program holds it)",
+				 t->what, strerror(err));
 	if (fd < 0)
 		return bert_fail(err == ETIMEDOUT ? BERT_ERR_TIMEOUT : BERT_ERR_NODEV,
 				 "%s: connect: %s", t->what, strerror(err));

@@ -11,22 +11,41 @@ struct voa {
 	struct instr *in;
 };
 
-int voa_open(const char *uri, struct bert_clock *clock, struct voa **out)
+static int voa_wrap(struct instr *in, struct voa **out)
 {
 	struct voa *v;
+
+	*out = NULL;
+	if (!in)
+		return BERT_ERR_INTERNAL;
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		instr_close(in);
+		return bert_fail(BERT_ERR_NOMEM, "voa");
+	}
+	v->in = in;
+	*out = v;
+	return BERT_OK;
+}
+
+int voa_open(const char *uri, struct bert_clock *clock, struct voa **out)
+{
+	struct instr *in;
 	int rc;
 
 	*out = NULL;
-	v = calloc(1, sizeof(*v));
-	if (!v)
-		return bert_fail(BERT_ERR_NOMEM, "voa");
-	rc = instr_open(uri, INSTR_VOA, clock, &v->in);
-	if (rc) {
-		free(v);
-		return rc;
-	}
-	*out = v;
-	return BERT_OK;
+	rc = instr_open(uri, INSTR_VOA, clock, &in);
+	return rc ? rc : voa_wrap(in, out);
+}
+
+int voa_channel(struct instr_conn *c, unsigned chan, struct voa **out)
+{
+	struct instr *in;
+	int rc;
+
+	*out = NULL;
+	rc = instr_channel(c, INSTR_VOA, chan, &in);
+	return rc ? rc : voa_wrap(in, out);
 }
 
 void voa_close(struct voa *v)

@@ -13,7 +13,11 @@
 
 struct voa;
 
+/* A channel of its own connection (instr_open). */
 int voa_open(const char *uri, struct bert_clock *clock, struct voa **out);
+/* A channel handle on a shared connection (instr.h): chan 0 = the
+ * connection URI's #chan= (or 1). */
+int voa_channel(struct instr_conn *c, unsigned chan, struct voa **out);
 void voa_close(struct voa *v);
 /* The driver underneath (identity, model, channel, SCPI device). */
 struct instr *voa_instr(struct voa *v);

@@ -16,7 +16,6 @@
 #include "bert/qual/site.h"
 #include "fixtures/cmis/cmis.h"
 #include "fixtures/fixture.h"
-#include "fixtures/fixture_sim.h"
 #include "instruments/opm.h"
 #include "instruments/osw.h"
 #include "instruments/scpi_sim.h"
@@ -554,27 +553,37 @@ int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri
 	return BERT_OK;
 }
 
-static int chan_uri(const struct qual_station *st, const struct qual_chan *c,
-		    bool with_chan, char *buf, size_t size)
+/* The connection of station instrument name, from the pool (opened on
+ * first use). A sim: instrument without a bench acts on the bench of the
+ * site's fixture when that is emulated (bert_fixture_bench). */
+static int conn_of(const struct qual_station *st, const char *name,
+		   struct qual_site_io *io, struct instr_conn **out)
 {
-	const struct station_instr *si = station_find(&st->instr, c->name);
-	char base[300];
+	const struct station_instr *si = station_find(&st->instr, name);
+	char base[300], uri[900];
+	int rc;
 
+	*out = NULL;
 	if (!si)
-		return bert_fail(BERT_ERR_CONFIG, "no instrument %s in the station", c->name);
+		return bert_fail(BERT_ERR_CONFIG, "no instrument %s in the station", name);
 	station_instr_uri(si, base, sizeof(base));
-	if (!with_chan || !c->ch)
-		snprintf(buf, size, "%s", base);
-	else
-		snprintf(buf, size, "%s%s%schan=%u", base, strchr(base, '#') ? "" : "#",
-			 strchr(base, '#') ? "," : "", c->ch);
-	return BERT_OK;
+	rc = scpi_sim_bind(base, bert_fixture_bench(io->fixture), uri, sizeof(uri));
+	if (!rc)
+		rc = instr_pool_get(io->pool, name, uri, io->fixture->clock, out);
+	return rc;
 }
 
 int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		   const char *fixture_uri, struct qual_site_io *io)
 {
-	return qual_site_open_arb(st, site, fixture_uri, io, NULL);
+	return qual_site_open_pool(st, site, fixture_uri, io, NULL, NULL);
+}
+
+int qual_site_open_arb(const struct qual_station *st, const struct qual_site *site,
+		       const char *fixture_uri, struct qual_site_io *io,
+		       const struct qual_arbiter *arb)
+{
+	return qual_site_open_pool(st, site, fixture_uri, io, arb, NULL);
 }
 
 static int arb_take(const struct qual_arbiter *arb, const char *name, unsigned lane)
@@ -588,66 +597,79 @@ static void arb_drop(const struct qual_arbiter *arb, const char *name, unsigned 
 		arb->release(arb->user, name, lane);
 }
 
-int qual_site_open_arb(const struct qual_station *st, const struct qual_site *site,
-		       const char *fixture_uri, struct qual_site_io *io,
-		       const struct qual_arbiter *arb)
+int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
+			const char *fixture_uri, struct qual_site_io *io,
+			const struct qual_arbiter *arb, struct instr_pool *pool)
 {
-	struct sim_bench *bench;
-	struct bert_clock *clk;
+	struct instr_conn *c = NULL;
 	unsigned lane;
-	char uri[400];
 	int rc;
 
 	rc = qual_site_open_fixture(site, fixture_uri, io);
 	if (rc)
 		return rc;
-	clk = io->fixture->clock;
-	bench = fixture_sim_bench(io->fixture);
-	if (bench)
-		scpi_sim_set_bench(bench);
+	if (pool) {
+		io->pool = pool;
+	} else {
+		rc = instr_pool_new(&io->pool);
+		if (rc)
+			goto fail;
+		io->own_pool = true;
+	}
 	io->nlanes = site ? site->nlanes : 0;
 	for (lane = 1; lane <= io->nlanes; lane++) {
 		const struct qual_site_lane *sl = &site->lane[lane];
 		struct qual_site_lane_io *li = &io->lane[lane];
 
 		if (sl->voa.name[0]) {
-			rc = chan_uri(st, &sl->voa, true, uri, sizeof(uri));
-			if (!rc && !(rc = arb_take(arb, sl->voa.name, lane))) {
-				rc = voa_open(uri, clk, &li->voa);
+			if (!(rc = arb_take(arb, sl->voa.name, lane))) {
+				rc = conn_of(st, sl->voa.name, io, &c);
+				if (!rc)
+					rc = voa_channel(c, sl->voa.ch, &li->voa);
 				if (!rc && site->wavelength_nm > 0)
 					rc = voa_set_wavelength(li->voa, site->wavelength_nm);
 				arb_drop(arb, sl->voa.name, lane);
 			}
+			instr_conn_put(c);
+			c = NULL;
 			if (rc) {
-				bert_fail_ctx(rc, "lane %u VOA %s", lane, uri);
+				bert_fail_ctx(rc, "lane %u VOA %s:%u", lane, sl->voa.name,
+					      sl->voa.ch);
 				goto fail;
 			}
 			snprintf(li->voa_name, sizeof(li->voa_name), "%s", sl->voa.name);
 		}
 		if (sl->meter.name[0]) {
-			rc = chan_uri(st, &sl->meter, true, uri, sizeof(uri));
-			if (!rc && !(rc = arb_take(arb, sl->meter.name, lane))) {
-				rc = opm_open(uri, clk, &li->meter);
+			if (!(rc = arb_take(arb, sl->meter.name, lane))) {
+				rc = conn_of(st, sl->meter.name, io, &c);
+				if (!rc)
+					rc = opm_channel(c, sl->meter.ch, &li->meter);
 				if (!rc && site->wavelength_nm > 0)
 					rc = opm_set_wavelength(li->meter, site->wavelength_nm);
 				if (!rc)
 					rc = opm_set_averaging(li->meter, site->meter_avg_s);
 				arb_drop(arb, sl->meter.name, lane);
 			}
+			instr_conn_put(c);
+			c = NULL;
 			if (rc) {
-				bert_fail_ctx(rc, "lane %u meter %s", lane, uri);
+				bert_fail_ctx(rc, "lane %u meter %s:%u", lane, sl->meter.name,
+					      sl->meter.ch);
 				goto fail;
 			}
 			snprintf(li->meter_name, sizeof(li->meter_name), "%s", sl->meter.name);
 		}
 		if (sl->sw.name[0]) {
-			rc = chan_uri(st, &sl->sw, false, uri, sizeof(uri));
-			if (!rc && !(rc = arb_take(arb, sl->sw.name, lane))) {
-				rc = osw_open(uri, clk, &li->sw);
+			if (!(rc = arb_take(arb, sl->sw.name, lane))) {
+				rc = conn_of(st, sl->sw.name, io, &c);
+				if (!rc)
+					rc = osw_channel(c, 0, &li->sw);
 				arb_drop(arb, sl->sw.name, lane);
 			}
+			instr_conn_put(c);
+			c = NULL;
 			if (rc) {
-				bert_fail_ctx(rc, "lane %u switch %s", lane, uri);
+				bert_fail_ctx(rc, "lane %u switch %s", lane, sl->sw.name);
 				goto fail;
 			}
 			li->sw_in = sl->sw.ch;
@@ -672,10 +694,10 @@ void qual_site_close(struct qual_site_io *io)
 		io->lane[lane].meter = NULL;
 		io->lane[lane].sw = NULL;
 	}
-	/* The sim: instruments act on this fixture's bench: unbind them before
-	 * the bench goes away with the fixture. */
-	if (io->fixture && fixture_sim_bench(io->fixture))
-		scpi_sim_set_bench(NULL);
+	if (io->own_pool)
+		instr_pool_free(io->pool);
+	io->pool = NULL;
+	io->own_pool = false;
 	cmis_close(io->dev);
 	bert_fixture_close(io->fixture);
 	io->dev = NULL;

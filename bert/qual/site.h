@@ -173,8 +173,9 @@ struct voa;
 struct opm;
 struct osw;
 
-/* Per lane, the instruments serving it (NULL = none). Handles of lanes that
- * share an instrument channel are distinct connections to it. */
+/* Per lane, the instruments serving it (NULL = none): channel handles on
+ * the station's connections (instr.h), one connection per instrument however
+ * many lanes and sites use it. */
 struct qual_site_lane_io {
 	struct voa *voa;
 	struct opm *meter;
@@ -191,13 +192,17 @@ struct qual_site_io {
 	struct cmis_dev *dev;
 	struct qual_site_lane_io lane[QUAL_SITE_LANES + 1];	/* [1..nlanes] */
 	unsigned nlanes;
+	struct instr_pool *pool;	/* the connections the handles are on */
+	bool own_pool;			/* made for this site, freed on close */
 };
 
 /* Opens the site's fixture (fixture_uri overrides site->fixture when not
- * NULL), the CMIS module on it and the instruments of every lane on the
- * fixture's clock. sim: instrument URIs are bound to the fixture's bench
- * (scpi_sim_set_bench) when the fixture is emulated. On error nothing stays
- * open; BERT_ERR_CONFIG for station mistakes, hardware errors otherwise. */
+ * NULL), the CMIS module on it and a channel handle for every lane's
+ * instruments on the fixture's clock, each instrument one connection of a
+ * pool made for the site. A sim: instrument URI without a bench acts on the
+ * fixture's bench when the fixture is emulated (sim:NAME@BENCH,
+ * instruments/scpi_sim.h). On error nothing stays open; BERT_ERR_CONFIG for
+ * station mistakes, hardware errors otherwise. */
 int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		   const char *fixture_uri, struct qual_site_io *io);
 /* The same with shared-instrument arbitration (bertd, engine.h): each
@@ -208,6 +213,13 @@ struct qual_arbiter;
 int qual_site_open_arb(const struct qual_station *st, const struct qual_site *site,
 		       const char *fixture_uri, struct qual_site_io *io,
 		       const struct qual_arbiter *arb);
+/* The same on the station's pool of connections (bertd: one pool for every
+ * site, so an instrument sites share is opened once). pool NULL = a pool of
+ * the site's own. */
+struct instr_pool;
+int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
+			const char *fixture_uri, struct qual_site_io *io,
+			const struct qual_arbiter *arb, struct instr_pool *pool);
 /* Opens only the fixture and module part (instruments left NULL). */
 int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,
 			   struct qual_site_io *io);

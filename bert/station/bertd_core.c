@@ -18,8 +18,7 @@
 #include "bert/store/store.h"
 #include "fixtures/fixture.h"
 #include "fixtures/fixture_sim.h"
-#include "fixtures/sim/bench.h"
-#include "instruments/scpi_sim.h"
+#include "instruments/instr.h"
 
 #define BERTD_VERSION		"0.1.0"
 #define DEFAULT_PROFILE		"400gbase-dr4"
@@ -32,9 +31,15 @@ struct gen {
 	unsigned refs;
 };
 
-/* An instrument the arbiter knows by its station name. */
+#define ARB_NAMES		8
+
+/* A connection the arbiter keeps apart between sites: keyed on the
+ * connection (its transport, instr_conn_key), known by every station name
+ * that reaches it. */
 struct arb_instr {
-	char name[QUAL_INSTR_NAME_MAX];
+	char key[256];
+	char names[ARB_NAMES][QUAL_INSTR_NAME_MAX];
+	unsigned nnames;
 	enum instr_kind kind;
 	uint32_t sites;			/* bit n-1: site n uses it */
 	bool shared;
@@ -87,7 +92,7 @@ struct bertd {
 	bool arb_dirty;
 	struct sim_bench *bench[MAX_BENCHES];
 	unsigned nbench;
-	bool bench_bound;
+	struct instr_pool *pool;	/* the station's connections */
 	atomic_bool stopping;
 	bertd_sink_fn sink;
 	void *sink_user;
@@ -275,11 +280,6 @@ static struct sim_bench *shared_bench(struct bertd *d, const char *uri)
 		return NULL;
 	}
 	d->bench[d->nbench++] = b;
-	if (!d->bench_bound) {
-		/* sim:NAME instruments act on the first shared bench */
-		scpi_sim_set_bench(b);
-		d->bench_bound = true;
-	}
 	return b;
 }
 
@@ -287,32 +287,43 @@ static struct sim_bench *shared_bench(struct bertd *d, const char *uri)
 
 static struct arb_instr *arb_find(struct bertd *d, const char *name)
 {
-	unsigned i;
+	unsigned i, k;
 
 	for (i = 0; i < d->narb; i++)
-		if (!strcmp(d->arb[i].name, name))
-			return &d->arb[i];
+		for (k = 0; k < d->arb[i].nnames; k++)
+			if (!strcmp(d->arb[i].names[k], name))
+				return &d->arb[i];
 	return NULL;
 }
 
 static void arb_note(struct bertd *d, const struct qual_station *st, const char *name,
 		     unsigned site)
 {
-	struct arb_instr *a;
+	struct arb_instr *a = NULL;
 	const struct station_instr *si;
+	char key[256], uri[300];
+	unsigned i, k;
 
 	if (!name[0])
 		return;
-	a = arb_find(d, name);
+	si = station_find(&st->instr, name);
+	if (!si || instr_conn_key(station_instr_uri(si, uri, sizeof(uri)), key, sizeof(key)))
+		snprintf(key, sizeof(key), "%s", name);
+	for (i = 0; i < d->narb && !a; i++)
+		if (!strcmp(d->arb[i].key, key))
+			a = &d->arb[i];
 	if (!a) {
 		if (d->narb == ARB_MAX)
 			return;
 		a = &d->arb[d->narb++];
 		memset(a, 0, sizeof(*a));
-		snprintf(a->name, sizeof(a->name), "%s", name);
+		snprintf(a->key, sizeof(a->key), "%s", key);
 		bert_clock_lock_init(&a->lock, d->cfg.policy);
 	}
-	si = station_find(&st->instr, name);
+	for (k = 0; k < a->nnames && strcmp(a->names[k], name); k++)
+		;
+	if (k == a->nnames && k < ARB_NAMES)
+		snprintf(a->names[a->nnames++], QUAL_INSTR_NAME_MAX, "%s", name);
 	a->kind = si ? si->kind : 0;
 	a->sites |= 1u << (site - 1);
 }
@@ -360,7 +371,7 @@ static void arb_build(struct bertd *d)
 		a->clock = c;
 		if (n >= 2 && !ok)
 			log_warn("instrument %s: used by %u sites on different clocks; "
-				 "not arbitrated", a->name, n);
+				 "not arbitrated", a->names[0], n);
 	}
 	d->arb_dirty = false;
 }
@@ -482,12 +493,16 @@ static void on_event(void *user, const struct qual_event *ev)
 		if (isfinite(ev->m->value))
 			json_object_set_new(j, "value", json_real(ev->m->value));
 		json_object_set_new(j, "verdict", json_string(qual_verdict_name(ev->m->verdict)));
+		if (ev->m->message[0])
+			json_object_set_new(j, "message", json_string(ev->m->message));
 		break;
 	case QUAL_EV_STEP_END:
 		j = event_new(s, "step_end");
 		json_object_set_new(j, "step", json_string(ev->s->name));
 		json_object_set_new(j, "status", json_string(qual_step_status_name(ev->s->status)));
 		json_object_set_new(j, "verdict", json_string(qual_verdict_name(ev->s->verdict)));
+		if (ev->s->message[0])
+			json_object_set_new(j, "message", json_string(ev->s->message));
 		break;
 	case QUAL_EV_INFO:
 		j = event_new(s, "info");
@@ -568,7 +583,7 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 	{
 		const struct qual_arbiter arb = { arb_acquire, arb_release, s };
 
-		rc = qual_site_open_arb(&g->st, qs, NULL, &io, &arb);
+		rc = qual_site_open_pool(&g->st, qs, NULL, &io, &arb, d->pool);
 		opened = !rc;
 	}
 	if (rc) {
@@ -723,7 +738,7 @@ static void *worker_main(void *p)
 static void *pacer_main(void *p)
 {
 	struct bertd *d = p;
-	struct bert_clock *c = d->bench[0] ? sim_bench_clock(d->bench[0]) : NULL;
+	struct bert_clock *c = d->bench[0] ? fixture_sim_bench_clock(d->bench[0]) : NULL;
 	struct timespec t0, now;
 	uint64_t v0;
 
@@ -779,6 +794,8 @@ int bertd_open(const struct bertd_config *cfg, struct bertd **out, unsigned *rec
 	pthread_cond_init(&d->wake, NULL);
 	pthread_cond_init(&d->idle, NULL);
 	rc = load_gen(d->station_path, &d->gen);
+	if (!rc)
+		rc = instr_pool_new(&d->pool);
 	if (rc)
 		goto fail;
 	rc = store_open(d->cfg.db, &d->store);
@@ -798,7 +815,7 @@ int bertd_open(const struct bertd_config *cfg, struct bertd **out, unsigned *rec
 		s->d = d;
 		s->index = i + 1;
 		b = shared_bench(d, d->gen->st.site[i].fixture);
-		s->clock = b ? sim_bench_clock(b) : NULL;
+		s->clock = b ? fixture_sim_bench_clock(b) : NULL;
 	}
 	arb_build(d);
 	for (i = 0; i < d->nsites; i++) {
@@ -835,8 +852,7 @@ void bertd_close(struct bertd *d)
 			pthread_join(d->site[i].th, NULL);
 	if (d->pacer_ok)
 		pthread_join(d->pacer, NULL);
-	if (d->bench_bound)
-		scpi_sim_set_bench(NULL);
+	instr_pool_free(d->pool);
 	for (i = 0; i < d->nbench; i++)
 		fixture_sim_shared_put(d->bench[i]);
 	store_close(d->store);
@@ -1070,9 +1086,9 @@ int bertd_sim(struct bertd *d, unsigned site, int present, int unplugged)
 	if (rc)
 		return rc;
 	if (present >= 0)
-		rc = fixture_sim_set_present(f, present);
+		rc = bert_fixture_set_present(f, present);
 	if (!rc && unplugged >= 0)
-		rc = fixture_sim_set_unplugged(f, unplugged);
+		rc = bert_fixture_set_unplugged(f, unplugged);
 	bert_fixture_close(f);
 	return rc;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* EXFO FVA-3150 (and FVA-3100) variable attenuator: INP:ATT, INP:OFFS,
- * INP:WAV, OUTP:STAT (ANCHORS.md 4.1). ATT? adds the CAL offset and is
+ * INP:WAV, OUTP:STAT (EXFO FVA-3150 Variable Attenuator User Manual,
+ * "Controlling Your Variable Attenuator Remotely"; upper-case short
+ * keywords, as the manual requires). ATT? adds the CAL offset and is
  * therefore not used; INP:ATT? minus INP:OFFS? is the filter attenuation,
  * the same definition as Keysight's. */
 #include "instruments/instr.h"

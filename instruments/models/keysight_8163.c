@@ -2,14 +2,20 @@
 /* Keysight (Agilent, HP) 8163A/B and 8164A/B mainframes: VOA modules
  * (8156x/8157x, 81566A-81577A) and power sensors (81630/81634/81635) in
  * slots, addressed as :INP[n][:CHAN[m]] / :SENS[n][:CHAN[m]]
- * (ANCHORS.md 4.1). Attenuation alpha = alpha_filter + alpha_offset: the
- * front end subtracts :INP:OFFS? so attenuation means the filter's. */
+ * (8163A/B, 8164A/B & 8166A/B Mainframes Programming Guide, "Signal
+ * Conditioning", "Measurement Functions"). A station's channel n of a
+ * mainframe without #slot= is the module in slot n (instr_channel).
+ * Attenuation alpha = alpha_filter + alpha_offset: the front end subtracts
+ * :INP:OFFS? so attenuation means the filter's. */
 #include "instruments/instr.h"
 
 static const char *const vendors[] = {
 	"Keysight Technologies", "Agilent Technologies", "Hewlett-Packard", NULL,
 };
 static const char *const models[] = { "8163A", "8163B", "8164A", "8164B", NULL };
+/* module slots: two in an 8163, four in an 8164 (the 8164's laser slot 0
+ * holds no VOA or sensor) */
+static const unsigned slots[] = { 2, 2, 4, 4 };
 
 static const struct scpi_command cmds[] = {
 	{ VOA_SET_ATT, ":INP{s}:CHAN{c}:ATT {v}DB", 0 },
@@ -38,4 +44,5 @@ const struct instr_model instr_keysight_8163 = {
 	.cmds = cmds,
 	.slot_addressing = true,
 	.max_chan = 4,
+	.model_chans = slots,
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Thorlabs PM100D / PM100A / PM101 consoles, usually over USBTMC:
  * sense:corr:wav <nm>, power:dc:unit DBM, measure:power?, the range in W
- * and averaging as a sample count (ANCHORS.md 4.1). */
+ * and averaging as a sample count (Thorlabs PM100D Operation Manual, "PM100D
+ * SCPI Commands"). */
 #include "instruments/instr.h"
 
 static const char *const vendors[] = { "Thorlabs", NULL };

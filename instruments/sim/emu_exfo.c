@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* EXFO FVA-3150 variable attenuator (ANCHORS.md 4.1): INP:ATT, INP:OFFS,
- * INP:WAV, OUTP:STAT; the legacy ATT? differs from INP:ATT? by the CAL
- * offset (`cal_db` in the bench section). One channel. */
+/* EXFO FVA-3150 variable attenuator (EXFO FVA-3150 Variable Attenuator User
+ * Manual, "Controlling Your Variable Attenuator Remotely"): INP:ATT,
+ * INP:OFFS, INP:WAV, OUTP[:STAT]; "all keywords must be UPPERCASE
+ * characters" ("Command Structure"), so only the upper-case short forms
+ * are accepted (a long or lower-case keyword is -113 Undefined header).
+ * ATT? [MIN|MAX] ("Specific commands") adds the CAL offset (`cal_db` in
+ * the bench section) and answers in the form "99.999" dB. One channel. */
+#include <string.h>
+
 #include "instruments/sim/emu_internal.h"
 
 static const struct emu_unit db_units[] = { { "DB", 1.0 }, { NULL, 0 } };
@@ -21,8 +27,17 @@ static void att(struct scpi_emu *e, const struct emu_call *c)
 
 static void att_legacy(struct scpi_emu *e, const struct emu_call *c)
 {
-	(void)c;
-	emu_reply(e, e->now, "%.3f", e->ch[0].att_disp + e->cal_db);
+	double v = e->ch[0].att_disp;
+
+	if (c->nargs && !strcmp(c->args[0], "MIN"))
+		v = e->ch[0].offset;
+	else if (c->nargs && !strcmp(c->args[0], "MAX"))
+		v = e->m->att_max_db + e->ch[0].offset;
+	else if (c->nargs) {
+		emu_error(e, EMU_E_ILLEGAL_VALUE);
+		return;
+	}
+	emu_reply(e, e->now, "%.3f", v + e->cal_db);
 }
 
 static void offs(struct scpi_emu *e, const struct emu_call *c)
@@ -71,16 +86,16 @@ static void stat(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd fva_cmds[] = {
-	{ ":INPut:ATTenuation", att },
-	{ ":INPut:ATTenuation?", att },
-	{ ":ATTenuation?", att_legacy },
-	{ ":INPut:OFFSet", offs },
-	{ ":INPut:OFFSet?", offs },
-	{ ":INPut:WAVelength", wav },
-	{ ":INPut:WAVelength?", wav },
-	{ ":OUTPut[:STATe]", stat },
-	{ ":OUTPut[:STATe]?", stat },
-	{ NULL, NULL },
+	{ ":INPut:ATTenuation", att, 0 },
+	{ ":INPut:ATTenuation?", att, 0 },
+	{ ":ATTenuation?", att_legacy, 1 },
+	{ ":INPut:OFFSet", offs, 0 },
+	{ ":INPut:OFFSet?", offs, 0 },
+	{ ":INPut:WAVelength", wav, 0 },
+	{ ":INPut:WAVelength?", wav, 0 },
+	{ ":OUTPut[:STATe]", stat, 0 },
+	{ ":OUTPut[:STATe]?", stat, 0 },
+	{ NULL, NULL, 0 },
 };
 
 const struct emu_model emu_exfo_fva3150 = {
@@ -91,4 +106,5 @@ const struct emu_model emu_exfo_fva3150 = {
 	.max_ch = 1, .att_max_db = 60.0, .settle_s = 0.2,
 	.wl_min_nm = 1250, .wl_max_nm = 1650,
 	.cmds = fva_cmds,
+	.upper_short_only = true,
 };

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
@@ -21,7 +22,7 @@
 #define HUB_MAX_LINKS 64
 #define HUB_MAX_EMUS 32
 
-enum link_type { L_FREE, L_PTY, L_FD, L_TCP_LISTEN, L_TCP_CONN, L_WATCH };
+enum link_type { L_FREE, L_PTY, L_FD, L_TCP_LISTEN, L_TCP_CONN, L_WATCH, L_INOTIFY };
 
 struct link {
 	enum link_type type;
@@ -29,6 +30,9 @@ struct link {
 	struct scpi_emu *e;
 	emu_hub_cb cb;
 	void *ctx;
+	int wd;			/* L_PTY: inotify watch on the slave, -1 none */
+	unsigned opens;		/* L_PTY: clients holding the slave now */
+	bool fresh;		/* L_PTY: opened since the last line */
 	size_t in_len;
 	char in[1024];
 };
@@ -37,6 +41,8 @@ struct emu_state {
 	struct scpi_emu *e;
 	int reply_link;		/* -1: replies are dropped */
 	bool drop, vanish;
+	unsigned tcp_clients;	/* connected now */
+	unsigned max_clients;	/* at once; 0 = EMU_HUB_TCP_CLIENTS */
 };
 
 struct emu_hub {
@@ -47,6 +53,7 @@ struct emu_hub {
 	struct link link[HUB_MAX_LINKS];
 	struct emu_state emu[HUB_MAX_EMUS];
 	unsigned n_emu;
+	int inotify_link;	/* the link of the inotify fd, -1 none yet */
 };
 
 static uint64_t real_ns(void)
@@ -75,8 +82,11 @@ int emu_hub_new(struct bert_clock *clock, double speed, struct emu_hub **out)
 	h->speed = speed;
 	h->t0_real = real_ns();
 	h->t0_clock = bert_clock_now(clock);
-	for (i = 0; i < HUB_MAX_LINKS; i++)
+	for (i = 0; i < HUB_MAX_LINKS; i++) {
 		h->link[i].fd = h->link[i].slave_fd = -1;
+		h->link[i].wd = -1;
+	}
+	h->inotify_link = -1;
 	*out = h;
 	return BERT_OK;
 }
@@ -86,6 +96,17 @@ static void link_close(struct emu_hub *h, int idx)
 	struct link *l = &h->link[idx];
 	unsigned i;
 
+	if (l->type == L_TCP_CONN)
+		for (i = 0; i < h->n_emu; i++)
+			if (h->emu[i].e == l->e && h->emu[i].tcp_clients)
+				h->emu[i].tcp_clients--;
+
+	if (l->type == L_PTY && l->wd >= 0 && h->inotify_link >= 0)
+		inotify_rm_watch(h->link[h->inotify_link].fd, l->wd);
+	if (l->type == L_INOTIFY)
+		h->inotify_link = -1;
+	l->wd = -1;
+	l->opens = 0;
 	if (l->fd >= 0 && l->type != L_WATCH)
 		close(l->fd);
 	if (l->slave_fd >= 0)
@@ -120,7 +141,8 @@ static struct emu_state *state_of(struct emu_hub *h, struct scpi_emu *e)
 			return &h->emu[i];
 	if (h->n_emu == HUB_MAX_EMUS)
 		return NULL;
-	h->emu[h->n_emu] = (struct emu_state){ .e = e, .reply_link = -1 };
+	h->emu[h->n_emu] = (struct emu_state){ .e = e, .reply_link = -1,
+					       .max_clients = EMU_HUB_TCP_CLIENTS };
 	return &h->emu[h->n_emu++];
 }
 
@@ -135,11 +157,69 @@ static int add_link(struct emu_hub *h, enum link_type type, int fd, struct scpi_
 			h->link[i].type = type;
 			h->link[i].fd = fd;
 			h->link[i].slave_fd = -1;
+			h->link[i].wd = -1;
+			h->link[i].opens = 0;
+			h->link[i].fresh = false;
 			h->link[i].e = e;
 			h->link[i].in_len = 0;
 			return i;
 		}
 	return bert_fail(BERT_ERR_CONFIG, "hub: more than %d endpoints", HUB_MAX_LINKS);
+}
+
+/* Locked. Watches the opens of a pty's slave (inotify on the device node;
+ * the hub's own open is made before the watch): a serial connection is
+ * counted when the port, free before, is opened and then talks (an opener
+ * that only probes it, as libserialport does a pty before refusing it, is
+ * not a session). A second opener cannot be refused at the emulator, as on
+ * a real port: bert refuses itself (scpi_serial.c). */
+static void watch_opens(struct emu_hub *h, int idx, const char *path)
+{
+	if (h->inotify_link < 0) {
+		int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+		if (fd < 0) {
+			log_warn("inotify: %s: serial connections not counted", strerror(errno));
+			return;
+		}
+		h->inotify_link = add_link(h, L_INOTIFY, fd, NULL);
+		if (h->inotify_link < 0) {
+			close(fd);
+			return;
+		}
+	}
+	h->link[idx].wd = inotify_add_watch(h->link[h->inotify_link].fd, path,
+					    IN_OPEN | IN_CLOSE);
+	if (h->link[idx].wd < 0)
+		log_warn("inotify %s: %s: serial connections not counted", path,
+			 strerror(errno));
+}
+
+static void on_inotify(struct emu_hub *h, int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		while (p < buf + n) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			int i;
+
+			p += sizeof(*ev) + ev->len;
+			for (i = 0; i < HUB_MAX_LINKS; i++) {
+				struct link *l = &h->link[i];
+
+				if (l->type != L_PTY || l->wd != ev->wd)
+					continue;
+				if ((ev->mask & IN_OPEN) && !l->opens++)
+					l->fresh = true;
+				if ((ev->mask & IN_CLOSE) && l->opens)
+					l->opens--;
+			}
+		}
+	}
 }
 
 int emu_hub_add_pty(struct emu_hub *h, struct scpi_emu *e, char *path, size_t size)
@@ -167,8 +247,10 @@ int emu_hub_add_pty(struct emu_hub *h, struct scpi_emu *e, char *path, size_t si
 	tcsetattr(s, TCSANOW, &tio);
 	pthread_mutex_lock(&h->lock);
 	idx = add_link(h, L_PTY, m, e);
-	if (idx >= 0)
+	if (idx >= 0) {
 		h->link[idx].slave_fd = s;
+		watch_opens(h, idx, path);
+	}
 	pthread_mutex_unlock(&h->lock);
 	if (idx < 0) {
 		close(s);
@@ -242,6 +324,22 @@ int emu_hub_watch(struct emu_hub *h, int fd, emu_hub_cb cb, void *ctx)
 	}
 	pthread_mutex_unlock(&h->lock);
 	return idx < 0 ? idx : BERT_OK;
+}
+
+int emu_hub_set_max_clients(struct emu_hub *h, struct scpi_emu *e, unsigned n)
+{
+	struct emu_state *s;
+
+	if (n < 1 || n > HUB_MAX_LINKS)
+		return bert_fail(BERT_ERR_RANGE, "hub: %u TCP clients (1..%d)", n,
+				 HUB_MAX_LINKS);
+	pthread_mutex_lock(&h->lock);
+	s = state_of(h, e);
+	if (s)
+		s->max_clients = n;
+	pthread_mutex_unlock(&h->lock);
+	return s ? BERT_OK : bert_fail(BERT_ERR_CONFIG, "hub: more than %d instruments",
+				       HUB_MAX_EMUS);
 }
 
 void emu_hub_fault_drop(struct emu_hub *h, struct scpi_emu *e)
@@ -356,6 +454,10 @@ static void feed(struct emu_hub *h, int idx)
 			return;
 		}
 		*nl = '\0';
+		if (l->type == L_PTY && l->fresh) {
+			l->fresh = false;
+			scpi_emu_count_connection(l->e);
+		}
 		if (s)
 			s->reply_link = idx;
 		scpi_emu_input(l->e, l->in);
@@ -366,6 +468,36 @@ static void feed(struct emu_hub *h, int idx)
 		l->in_len = 0;	/* a line too long for any instrument: dropped */
 }
 
+/* A client that closed its socket in the same poll round as the next one
+ * connected is not busy any more: its EOF is read before the newcomer is
+ * judged (lines it sent before closing are still served). */
+static void reap_closed(struct emu_hub *h, struct scpi_emu *e)
+{
+	char b;
+	int i;
+
+	for (i = 0; i < HUB_MAX_LINKS; i++) {
+		struct link *k = &h->link[i];
+		ssize_t n;
+
+		if (k->type != L_TCP_CONN || k->e != e)
+			continue;
+		n = recv(k->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n > 0) {
+			n = read(k->fd, k->in + k->in_len, sizeof(k->in) - k->in_len);
+			if (n > 0) {
+				k->in_len += (size_t)n;
+				feed(h, i);
+			}
+			if (h->link[i].type != L_TCP_CONN)
+				continue;
+			n = recv(k->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		}
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			link_close(h, i);
+	}
+}
+
 static void on_readable(struct emu_hub *h, int idx, short rev)
 {
 	struct link *l = &h->link[idx];
@@ -373,10 +505,39 @@ static void on_readable(struct emu_hub *h, int idx, short rev)
 	int c;
 
 	switch (l->type) {
-	case L_TCP_LISTEN:
+	case L_TCP_LISTEN: {
+		struct emu_state *s = state_of(h, l->e);
+		int k;
+
 		c = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (c >= 0 && add_link(h, L_TCP_CONN, c, l->e) < 0)
+		if (c < 0)
+			return;
+		if (s && s->tcp_clients >= s->max_clients)
+			reap_closed(h, l->e);
+		if (s && s->tcp_clients >= s->max_clients) {
+			/* busy: as a LAN instrument serving its one client does,
+			 * the newcomer is reset at once */
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 			close(c);
+			scpi_emu_count_refused(l->e);
+			log_dbg("%s: TCP client refused (%u connected)", scpi_emu_instr(l->e),
+				s->tcp_clients);
+			return;
+		}
+		k = add_link(h, L_TCP_CONN, c, l->e);
+		if (k < 0) {
+			close(c);
+			return;
+		}
+		if (s)
+			s->tcp_clients++;
+		scpi_emu_count_connection(l->e);
+		return;
+	}
+	case L_INOTIFY:
+		on_inotify(h, l->fd);
 		return;
 	case L_WATCH:
 		pthread_mutex_unlock(&h->lock);

@@ -28,8 +28,15 @@ void emu_hub_free(struct emu_hub *h);
 /* Serves e on a new pty: its slave path into path (e.g. /dev/pts/7). */
 int emu_hub_add_pty(struct emu_hub *h, struct scpi_emu *e, char *path, size_t size);
 /* Serves e on 127.0.0.1:*port (0 = any free port; the port taken is
- * written back). */
+ * written back). Like a LAN instrument's raw socket server it serves
+ * EMU_HUB_TCP_CLIENTS client at a time: a connection beyond that is reset
+ * at once and counted as refused (scpi_emu_stats); accepted ones count as
+ * connections. */
 int emu_hub_add_tcp(struct emu_hub *h, struct scpi_emu *e, uint16_t *port);
+#define EMU_HUB_TCP_CLIENTS 1
+/* How many TCP clients e serves at once (1..64; the bench key
+ * `tcp_clients` of bert-sim serve). */
+int emu_hub_set_max_clients(struct emu_hub *h, struct scpi_emu *e, unsigned n);
 /* Serves e on an fd the caller already holds (a pty master from umockdev,
  * a socketpair end); the hub owns it from now on. */
 int emu_hub_add_fd(struct emu_hub *h, struct scpi_emu *e, int fd);

@@ -19,6 +19,9 @@
 #define EMU_E_ILLEGAL_VALUE     -224, "Illegal parameter value"
 #define EMU_E_OUT_OF_RANGE      -222, "Data out of range"
 #define EMU_E_HEADER_SUFFIX     -114, "Header suffix out of range"
+#define EMU_E_SYNTAX            -102, "Syntax error"
+#define EMU_E_MNEMONIC_LONG     -112, "Program mnemonic too long"
+#define EMU_E_INVALID_SUFFIX    -131, "Invalid suffix"
 
 struct emu_call {
 	unsigned sfx[EMU_MAX_SFX];	/* numeric suffixes, 1 when omitted */
@@ -33,6 +36,10 @@ struct emu_call {
 struct emu_cmd {
 	const char *pattern;
 	void (*fn)(struct scpi_emu *e, const struct emu_call *c);
+	/* parameters it takes at most; 0 = the form's default: one for a
+	 * command, none for a query (more: -108 Parameter not allowed). A
+	 * query taking MIN|MAX|DEF says 1. */
+	unsigned max_args;
 };
 
 struct emu_model {
@@ -47,6 +54,8 @@ struct emu_model {
 	double range_min_dbm, range_max_dbm;	/* meter manual range */
 	double floor_mw;		/* meter noise floor */
 	bool slot_addressing;		/* channel = slot (8163/8164) */
+	bool upper_short_only;		/* keywords in upper-case short form only */
+	bool real_816x;			/* float replies as "+1.33555600E-006" */
 	const struct emu_cmd *cmds;
 };
 
@@ -93,6 +102,7 @@ struct scpi_emu {
 	unsigned nerr;
 	struct emu_out out[EMU_OUTQ];
 	unsigned out_head, out_n;
+	struct scpi_emu_stats stats;
 };
 
 extern const struct emu_model emu_keysight_8163b;
@@ -108,6 +118,8 @@ void emu_error(struct scpi_emu *e, int code, const char *text);
 void emu_reply(struct scpi_emu *e, uint64_t ready, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void emu_reply_bytes(struct scpi_emu *e, uint64_t ready, const void *data, size_t len);
+/* A float reply in the model's number format (real_816x, else %+.6E). */
+void emu_reply_real(struct scpi_emu *e, uint64_t ready, double v);
 /* Channel index 0.. from the call's suffixes (slot or channel); reports
  * -114 and returns -1 when out of range. */
 int emu_ch_index(struct scpi_emu *e, const struct emu_call *c, unsigned sfx_slot,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Keysight emulators (ANCHORS.md 4.1):
+/* Keysight emulators (8163A/B, 8164A/B & 8166A/B Mainframes Programming
+ * Guide; Keysight N77xx Series Programming Guide):
  *  - 8164B mainframe with 81577A VOA modules, one channel per slot:
  *    :INP[n][:CHAN[m]]:ATT <dB> (alpha = alpha_filter + alpha_offset),
  *    :INP[n]:OFFS, :INP[n]:WAV, :OUTP[n][:CHAN[m]][:STAT] (shutter);
@@ -8,15 +9,24 @@
  *    :POW:RANG:AUTO, :POW:UNIT 0/1, :READ[n][:CHAN[m]]:POW? (self-triggering:
  *    the reply comes after the averaging time), :FETC...:POW? (last value),
  *    :READ:POW:ALL:CONF? (a binary block listing slot/channel pairs);
- *  - N7764A 4-channel / N7752A 2-channel VOAs: INP{ch}:ATT, INP{ch}:OFFS,
- *    INP{ch}:WAV, OUTP{ch}:STAT. */
+ *  - N7764A 4-channel / N7752A 2-channel VOAs (Keysight N77xx Series
+ *    Programming Guide, "Slot numbering", pp. 20-21): attenuator k
+ *    occupies slots 2k-1 and 2k (the attenuator and its power monitor), so
+ *    INP(2k-1) and INP(2k) both address it; a slot past the last
+ *    attenuator (an N7752A's meters in 5 and 6, or none) is -114 Header
+ *    suffix out of range. INP{n}:ATT, INP{n}:OFFS, INP{n}:WAV,
+ *    OUTP{n}:STAT. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bert/core/units.h"
 #include "instruments/sim/emu_internal.h"
 
+/* Keysight's float replies: "+1.33555600E-006", sign, nine digits, a
+ * three-digit exponent (8163A/B, 8164A/B & 8166A/B Mainframes Programming
+ * Guide, :READ:POWer:ALL? example; the N77xx answer alike). */
 static const struct emu_unit db_units[] = { { "DB", 1.0 }, { NULL, 0 } };
 static const struct emu_unit dbm_units[] = { { "DBM", 1.0 }, { NULL, 0 } };
 static const struct emu_unit s_units[] = {
@@ -30,15 +40,44 @@ static int voa_ch(struct scpi_emu *e, const struct emu_call *c)
 	return emu_ch_index(e, c, 0, 1);
 }
 
+/* N77xx: two slots per attenuator. */
+static int n77_ch(struct scpi_emu *e, const struct emu_call *c)
+{
+	unsigned slot = c->sfx[0];
+
+	if (slot < 1 || slot > 2 * e->nch || c->sfx[1] != 1) {
+		emu_error(e, EMU_E_HEADER_SUFFIX);
+		return -1;
+	}
+	return (int)(slot - 1) / 2;
+}
+
+static int voa_chan(struct scpi_emu *e, const struct emu_call *c)
+{
+	return e->m->slot_addressing ? voa_ch(e, c) : n77_ch(e, c);
+}
+
 static void voa_att(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	double v;
 
 	if (ch < 0)
 		return;
+	if (c->query && c->nargs) {
+		/* ATT? MIN|DEF|MAX: the factor where the filter is at 0 dB (MIN,
+		 * DEF) or at its greatest (MAX) (8163A/B, 8164A/B & 8166A/B
+		 * Mainframes Programming Guide, "Signal Conditioning") */
+		if (!strncasecmp(c->args[0], "MIN", 3) || !strncasecmp(c->args[0], "DEF", 3))
+			emu_reply_real(e, e->now, e->ch[ch].offset);
+		else if (!strncasecmp(c->args[0], "MAX", 3))
+			emu_reply_real(e, e->now, e->m->att_max_db + e->ch[ch].offset);
+		else
+			emu_error(e, EMU_E_ILLEGAL_VALUE);
+		return;
+	}
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].att_disp);
+		emu_reply_real(e, e->now, e->ch[ch].att_disp);
 		return;
 	}
 	if (emu_arg_number(e, c, 0, db_units, e->ch[ch].offset,
@@ -48,13 +87,13 @@ static void voa_att(struct scpi_emu *e, const struct emu_call *c)
 
 static void voa_offs(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	double v, filt;
 
 	if (ch < 0)
 		return;
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].offset);
+		emu_reply_real(e, e->now, e->ch[ch].offset);
 		return;
 	}
 	if (!emu_arg_number(e, c, 0, db_units, -200, 200, 0, &v))
@@ -68,13 +107,13 @@ static void voa_offs(struct scpi_emu *e, const struct emu_call *c)
 
 static void voa_wav(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	double nm;
 
 	if (ch < 0)
 		return;
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].wl_nm * 1e-9);
+		emu_reply_real(e, e->now, e->ch[ch].wl_nm * 1e-9);
 		return;
 	}
 	if (emu_arg_wavelength(e, c, 0, &nm)) {
@@ -86,7 +125,7 @@ static void voa_wav(struct scpi_emu *e, const struct emu_call *c)
 
 static void voa_stat(struct scpi_emu *e, const struct emu_call *c)
 {
-	int ch = voa_ch(e, c);
+	int ch = voa_chan(e, c);
 	bool on;
 
 	if (ch < 0)
@@ -115,28 +154,30 @@ static void slot_idn(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd k8164_voa_cmds[] = {
-	{ ":INPut#[:CHANnel#]:ATTenuation", voa_att },
-	{ ":INPut#[:CHANnel#]:ATTenuation?", voa_att },
-	{ ":INPut#[:CHANnel#]:OFFSet", voa_offs },
-	{ ":INPut#[:CHANnel#]:OFFSet?", voa_offs },
-	{ ":INPut#[:CHANnel#]:WAVelength", voa_wav },
-	{ ":INPut#[:CHANnel#]:WAVelength?", voa_wav },
-	{ ":OUTPut#[:CHANnel#][:STATe]", voa_stat },
-	{ ":OUTPut#[:CHANnel#][:STATe]?", voa_stat },
-	{ ":SLOT#:IDN?", slot_idn },
-	{ NULL, NULL },
+	{ ":INPut#[:CHANnel#]:ATTenuation", voa_att, 0 },
+	{ ":INPut#[:CHANnel#]:ATTenuation?", voa_att, 1 },
+	{ ":INPut#[:CHANnel#]:OFFSet", voa_offs, 0 },
+	{ ":INPut#[:CHANnel#]:OFFSet?", voa_offs, 0 },
+	{ ":INPut#[:CHANnel#]:WAVelength", voa_wav, 0 },
+	{ ":INPut#[:CHANnel#]:WAVelength?", voa_wav, 0 },
+	{ ":OUTPut#[:CHANnel#][:STATe]", voa_stat, 0 },
+	{ ":OUTPut#[:CHANnel#][:STATe]?", voa_stat, 0 },
+	{ ":SLOT#:IDN?", slot_idn, 0 },
+	{ NULL, NULL, 0 },
 };
 
+/* No CHANnel node: an N77xx addresses its attenuators by slot alone
+ * (Keysight N77xx Series Programming Guide, "Slot numbering"). */
 static const struct emu_cmd n77xx_cmds[] = {
-	{ ":INPut#:ATTenuation", voa_att },
-	{ ":INPut#:ATTenuation?", voa_att },
-	{ ":INPut#:OFFSet", voa_offs },
-	{ ":INPut#:OFFSet?", voa_offs },
-	{ ":INPut#:WAVelength", voa_wav },
-	{ ":INPut#:WAVelength?", voa_wav },
-	{ ":OUTPut#[:STATe]", voa_stat },
-	{ ":OUTPut#[:STATe]?", voa_stat },
-	{ NULL, NULL },
+	{ ":INPut#:ATTenuation", voa_att, 0 },
+	{ ":INPut#:ATTenuation?", voa_att, 1 },
+	{ ":INPut#:OFFSet", voa_offs, 0 },
+	{ ":INPut#:OFFSet?", voa_offs, 0 },
+	{ ":INPut#:WAVelength", voa_wav, 0 },
+	{ ":INPut#:WAVelength?", voa_wav, 0 },
+	{ ":OUTPut#[:STATe]", voa_stat, 0 },
+	{ ":OUTPut#[:STATe]?", voa_stat, 0 },
+	{ NULL, NULL, 0 },
 };
 
 /* ---- power sensors (81634B in an 8163B) ---- */
@@ -154,7 +195,7 @@ static void pm_wav(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query)
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].wl_nm * 1e-9);
+		emu_reply_real(e, e->now, e->ch[ch].wl_nm * 1e-9);
 	else if (emu_arg_wavelength(e, c, 0, &nm))
 		e->ch[ch].wl_nm = nm;
 }
@@ -167,7 +208,7 @@ static void pm_atim(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query)
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].atim_s);
+		emu_reply_real(e, e->now, e->ch[ch].atim_s);
 	else if (emu_arg_number(e, c, 0, s_units, 100e-6, 10.0, 0.1, &s))
 		e->ch[ch].atim_s = s;
 }
@@ -180,7 +221,7 @@ static void pm_rang(struct scpi_emu *e, const struct emu_call *c)
 	if (ch < 0)
 		return;
 	if (c->query) {
-		emu_reply(e, e->now, "%+.6E", e->ch[ch].range_dbm);
+		emu_reply_real(e, e->now, e->ch[ch].range_dbm);
 		return;
 	}
 	if (!emu_arg_number(e, c, 0, dbm_units, e->m->range_min_dbm, e->m->range_max_dbm,
@@ -268,21 +309,21 @@ static void pm_all_conf(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd k8163_pm_cmds[] = {
-	{ ":SENSe#[:CHANnel#]:POWer:WAVelength", pm_wav },
-	{ ":SENSe#[:CHANnel#]:POWer:WAVelength?", pm_wav },
-	{ ":SENSe#[:CHANnel#]:POWer:ATIMe", pm_atim },
-	{ ":SENSe#[:CHANnel#]:POWer:ATIMe?", pm_atim },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]", pm_rang },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]?", pm_rang },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO", pm_rang_auto },
-	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO?", pm_rang_auto },
-	{ ":SENSe#[:CHANnel#]:POWer:UNIT", pm_unit },
-	{ ":SENSe#[:CHANnel#]:POWer:UNIT?", pm_unit },
-	{ ":READ:POWer:ALL:CONFig?", pm_all_conf },
-	{ ":READ#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_read },
-	{ ":FETCh#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_fetch },
-	{ ":SLOT#:IDN?", slot_idn },
-	{ NULL, NULL },
+	{ ":SENSe#[:CHANnel#]:POWer:WAVelength", pm_wav, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:WAVelength?", pm_wav, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:ATIMe", pm_atim, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:ATIMe?", pm_atim, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]", pm_rang, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe[:UPPer]?", pm_rang, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO", pm_rang_auto, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:RANGe:AUTO?", pm_rang_auto, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:UNIT", pm_unit, 0 },
+	{ ":SENSe#[:CHANnel#]:POWer:UNIT?", pm_unit, 0 },
+	{ ":READ:POWer:ALL:CONFig?", pm_all_conf, 0 },
+	{ ":READ#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_read, 0 },
+	{ ":FETCh#[:CHANnel#][:SCALar]:POWer[:DC]?", pm_fetch, 0 },
+	{ ":SLOT#:IDN?", slot_idn, 0 },
+	{ NULL, NULL, 0 },
 };
 
 const struct emu_model emu_keysight_8164b = {
@@ -293,6 +334,7 @@ const struct emu_model emu_keysight_8164b = {
 	.max_ch = 4, .att_max_db = 60.0, .settle_s = 0.1,
 	.wl_min_nm = 1200, .wl_max_nm = 1700,
 	.slot_addressing = true,
+	.real_816x = true,
 	.cmds = k8164_voa_cmds,
 };
 
@@ -305,6 +347,7 @@ const struct emu_model emu_keysight_8163b = {
 	.wl_min_nm = 800, .wl_max_nm = 1700,
 	.range_min_dbm = -70, .range_max_dbm = 10, .floor_mw = 1e-10,
 	.slot_addressing = true,
+	.real_816x = true,
 	.cmds = k8163_pm_cmds,
 };
 
@@ -316,6 +359,7 @@ const struct emu_model emu_keysight_n7764a = {
 	.max_ch = 4, .att_max_db = 45.0, .settle_s = 0.05,
 	.wl_min_nm = 1260, .wl_max_nm = 1640,
 	.cmds = n77xx_cmds,
+	.real_816x = true,
 };
 
 const struct emu_model emu_keysight_n7752a = {
@@ -323,7 +367,8 @@ const struct emu_model emu_keysight_n7752a = {
 	.summary = "Keysight N7752A 2-channel VOA",
 	.kind = EMU_VOA,
 	.vendor = "Keysight Technologies", .model = "N7752A",
-	.max_ch = 2, .att_max_db = 45.0, .settle_s = 0.05,
+	.max_ch = 2, .att_max_db = 40.0, .settle_s = 0.05,
 	.wl_min_nm = 1260, .wl_max_nm = 1640,
 	.cmds = n77xx_cmds,
+	.real_816x = true,
 };

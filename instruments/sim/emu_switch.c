@@ -33,9 +33,9 @@ static void route(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd switch_cmds[] = {
-	{ ":ROUTe#[:CHANnel]", route },
-	{ ":ROUTe#[:CHANnel]?", route },
-	{ NULL, NULL },
+	{ ":ROUTe#[:CHANnel]", route, 0 },
+	{ ":ROUTe#[:CHANnel]?", route, 0 },
+	{ NULL, NULL, 0 },
 };
 
 const struct emu_model emu_scpi_switch = {

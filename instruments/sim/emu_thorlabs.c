@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* Thorlabs PM100D (ANCHORS.md 4.1): sense:corr:wav <nm>, power:dc:unit
- * W|DBM, measure:power?, the autorange switch and a manual range in W, and
- * the averaging count. The emulator takes 3 ms per averaged sample (the
+/* Thorlabs PM100D (Thorlabs PM100D Operation Manual, "PM100D SCPI
+ * Commands"; the PM100 family's command format: a keyword in its short or
+ * long form, either case, nothing in between, [..] nodes optional):
+ * sense:corr:wav <nm> (and ? [MIN|MAX]), power:dc:unit W|DBM,
+ * measure:power?, the autorange switch and a manual range in W, and the
+ * averaging count. *IDN? answers "THORLABS,MMM,SSS,X.X.X" ("*IDN?"). The emulator takes 3 ms per averaged sample (the
  * console's nominal rate is of that order; not a datasheet figure). */
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bert/core/units.h"
 #include "instruments/sim/emu_internal.h"
@@ -19,7 +23,14 @@ static void wav(struct scpi_emu *e, const struct emu_call *c)
 {
 	double nm;
 
-	if (c->query)
+	if (c->query && c->nargs) {
+		if (!strncasecmp(c->args[0], "MIN", 3))
+			emu_reply(e, e->now, "%.1f", e->m->wl_min_nm);
+		else if (!strncasecmp(c->args[0], "MAX", 3))
+			emu_reply(e, e->now, "%.1f", e->m->wl_max_nm);
+		else
+			emu_error(e, EMU_E_ILLEGAL_VALUE);
+	} else if (c->query)
 		emu_reply(e, e->now, "%.1f", e->ch[0].wl_nm);
 	else if (emu_arg_wavelength(e, c, 0, &nm))
 		e->ch[0].wl_nm = nm;
@@ -93,27 +104,27 @@ static void fetch(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd pm100d_cmds[] = {
-	{ "[:SENSe]:CORRection:WAVelength", wav },
-	{ "[:SENSe]:CORRection:WAVelength?", wav },
-	{ "[:SENSe]:POWer:DC:UNIT", unit },
-	{ "[:SENSe]:POWer:DC:UNIT?", unit },
-	{ "[:SENSe]:POWer:DC:RANGe:AUTO", rang_auto },
-	{ "[:SENSe]:POWer:DC:RANGe:AUTO?", rang_auto },
-	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]", rang },
-	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]?", rang },
-	{ "[:SENSe]:AVERage[:COUNt]", aver },
-	{ "[:SENSe]:AVERage[:COUNt]?", aver },
-	{ ":MEASure[:SCALar][:POWer]?", meas },
-	{ ":READ?", meas },
-	{ ":FETCh?", fetch },
-	{ NULL, NULL },
+	{ "[:SENSe]:CORRection:WAVelength", wav, 0 },
+	{ "[:SENSe]:CORRection:WAVelength?", wav, 1 },
+	{ "[:SENSe]:POWer:DC:UNIT", unit, 0 },
+	{ "[:SENSe]:POWer:DC:UNIT?", unit, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe:AUTO", rang_auto, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe:AUTO?", rang_auto, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]", rang, 0 },
+	{ "[:SENSe]:POWer:DC:RANGe[:UPPer]?", rang, 0 },
+	{ "[:SENSe]:AVERage[:COUNt]", aver, 0 },
+	{ "[:SENSe]:AVERage[:COUNt]?", aver, 0 },
+	{ ":MEASure[:SCALar][:POWer]?", meas, 0 },
+	{ ":READ?", meas, 0 },
+	{ ":FETCh?", fetch, 0 },
+	{ NULL, NULL, 0 },
 };
 
 const struct emu_model emu_thorlabs_pm100d = {
 	.name = "thorlabs-pm100d",
 	.summary = "Thorlabs PM100D console with an InGaAs sensor",
 	.kind = EMU_OPM,
-	.vendor = "Thorlabs", .model = "PM100D",
+	.vendor = "THORLABS", .model = "PM100D",
 	.max_ch = 1,
 	.wl_min_nm = 800, .wl_max_nm = 1700,
 	.range_min_dbm = -60, .range_max_dbm = 20, .floor_mw = 1e-9,

@@ -74,6 +74,7 @@ static uint64_t hash_str(const char *s)
 
 void emu_error(struct scpi_emu *e, int code, const char *text)
 {
+	e->stats.protocol_errors++;
 	if (e->nerr == EMU_ERRQ) {
 		/* SCPI: the last entry becomes -350 Queue overflow. */
 		e->errq_code[EMU_ERRQ - 1] = -350;
@@ -134,6 +135,27 @@ void emu_reply(struct scpi_emu *e, uint64_t ready, const char *fmt, ...)
 	emu_reply_bytes(e, ready, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
+void emu_reply_real(struct scpi_emu *e, uint64_t ready, double v)
+{
+	char buf[40], *x;
+	int ex;
+
+	if (!e->m->real_816x) {
+		emu_reply(e, ready, "%+.6E", v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%+.8E", v);
+	x = strchr(buf, 'E');
+	if (!x) {
+		emu_reply(e, ready, "%s", buf);
+		return;
+	}
+	ex = atoi(x + 1);
+	snprintf(x, sizeof(buf) - (size_t)(x - buf), "E%c%03d", ex < 0 ? '-' : '+',
+		 ex < 0 ? -ex : ex);
+	emu_reply(e, ready, "%s", buf);
+}
+
 bool scpi_emu_output(struct scpi_emu *e, uint64_t now, uint8_t *buf, size_t size,
 		     size_t *len)
 {
@@ -154,6 +176,21 @@ bool scpi_emu_output(struct scpi_emu *e, uint64_t now, uint8_t *buf, size_t size
 uint64_t scpi_emu_next_ready(const struct scpi_emu *e)
 {
 	return e->out_n ? e->out[e->out_head].ready : UINT64_MAX;
+}
+
+void scpi_emu_stats(const struct scpi_emu *e, struct scpi_emu_stats *st)
+{
+	*st = e->stats;
+}
+
+void scpi_emu_count_connection(struct scpi_emu *e)
+{
+	e->stats.connections++;
+}
+
+void scpi_emu_count_refused(struct scpi_emu *e)
+{
+	e->stats.refused++;
 }
 
 void scpi_emu_set_fault(struct scpi_emu *e, enum emu_fault f)
@@ -203,12 +240,21 @@ static unsigned parse_pattern(const char *pat, struct node *nodes, unsigned max)
 
 /* An input mnemonic matches the short form (the upper-case letters) or the
  * long form (all letters), case-insensitively. */
-static bool mnemonic_eq(const struct node *nd, const char *in, size_t n)
+static bool mnemonic_eq(const struct node *nd, const char *in, size_t n, bool upper_short)
 {
 	size_t i, s = 0;
 
 	while (s < nd->n && !islower((unsigned char)nd->p[s]))
 		s++;
+	if (upper_short) {
+		/* short forms in upper case only (EXFO FVA-3150) */
+		if (n != s)
+			return false;
+		for (i = 0; i < n; i++)
+			if (in[i] != nd->p[i])
+				return false;
+		return true;
+	}
 	if (n == nd->n) {
 		for (i = 0; i < n; i++)
 			if (toupper((unsigned char)in[i]) != toupper((unsigned char)nd->p[i]))
@@ -232,22 +278,28 @@ struct in_node {
 };
 
 static bool match(const struct node *pn, unsigned np, const struct in_node *in, unsigned ni,
-		  unsigned *sfx)
+		  unsigned *sfx, bool up)
 {
 	if (!np)
 		return ni == 0;
-	if (pn->opt && match(pn + 1, np - 1, in, ni, sfx))
+	if (pn->opt && match(pn + 1, np - 1, in, ni, sfx, up))
 		return true;
-	if (!ni || !mnemonic_eq(pn, in->p, in->n))
+	if (!ni || !mnemonic_eq(pn, in->p, in->n, up))
 		return false;
 	if (in->has_sfx && !pn->sfx)
 		return false;
 	if (pn->sfx)
 		sfx[pn->sfx_idx] = in->has_sfx ? in->sfx : 1;
-	return match(pn + 1, np - 1, in + 1, ni - 1, sfx);
+	return match(pn + 1, np - 1, in + 1, ni - 1, sfx, up);
 }
 
-static bool split_header(const char *h, size_t hl, struct in_node *in, unsigned *ni)
+/* Splits a header into its nodes (SCPI 1999 vol. 1, 6.2: mnemonics of
+ * letters, at most 12 of them, each with an optional numeric suffix, ':'
+ * between them, a leading ':' allowed, '*' for common commands). Returns 0
+ * or the error a malformed header draws: -102 Syntax error (an empty node,
+ * a character no mnemonic has), -112 Program mnemonic too long, -114
+ * Header suffix out of range (a suffix too large for any instrument). */
+static int split_header(const char *h, size_t hl, struct in_node *in, unsigned *ni)
 {
 	size_t i = 0;
 
@@ -259,32 +311,38 @@ static bool split_header(const char *h, size_t hl, struct in_node *in, unsigned 
 		size_t j = i;
 
 		if (*ni == 8)
-			return false;
+			return -113;	/* deeper than any tree: undefined */
 		x = &in[(*ni)++];
 		x->p = h + i;
-		while (j < hl && (isalpha((unsigned char)h[j]) || h[j] == '*'))
+		if (j < hl && h[j] == '*' && *ni == 1)
+			j++;
+		while (j < hl && isalpha((unsigned char)h[j]))
 			j++;
 		x->n = j - i;
 		x->has_sfx = false;
 		if (!x->n)
-			return false;
+			return -102;
+		if (x->n > 12)
+			return -112;
 		if (j < hl && isdigit((unsigned char)h[j])) {
 			unsigned long v = 0;
 
 			while (j < hl && isdigit((unsigned char)h[j])) {
 				v = v * 10 + (unsigned long)(h[j] - '0');
 				if (v > 1000)
-					return false;
+					return -114;
 				j++;
 			}
 			x->has_sfx = true;
 			x->sfx = (unsigned)v;
 		}
 		if (j < hl && h[j] != ':')
-			return false;
+			return -102;
+		if (j + 1 == hl)
+			return -102;	/* a trailing ':' */
 		i = j + 1;
 	}
-	return *ni > 0;
+	return *ni > 0 ? 0 : -102;
 }
 
 /* ---- common commands ---- */
@@ -376,20 +434,20 @@ static void c_err(struct scpi_emu *e, const struct emu_call *c)
 }
 
 static const struct emu_cmd common_cmds[] = {
-	{ "*IDN?", c_idn },
-	{ "*OPC?", c_opc_q },
-	{ "*OPC", c_nop },
-	{ "*WAI", c_nop },
-	{ "*CLS", c_cls },
-	{ "*RST", c_rst },
-	{ "*ESR?", c_esr },
-	{ "*TST?", c_tst },
-	{ ":SYSTem:ERRor[:NEXT]?", c_err },
-	{ NULL, NULL },
+	{ "*IDN?", c_idn, 0 },
+	{ "*OPC?", c_opc_q, 0 },
+	{ "*OPC", c_nop, 0 },
+	{ "*WAI", c_nop, 0 },
+	{ "*CLS", c_cls, 0 },
+	{ "*RST", c_rst, 0 },
+	{ "*ESR?", c_esr, 0 },
+	{ "*TST?", c_tst, 0 },
+	{ ":SYSTem:ERRor[:NEXT]?", c_err, 0 },
+	{ NULL, NULL, 0 },
 };
 
 static bool try_table(struct scpi_emu *e, const struct emu_cmd *cmds, const struct in_node *in,
-		      unsigned ni, bool query, struct emu_call *call)
+		      unsigned ni, bool query, struct emu_call *call, bool common)
 {
 	struct node nodes[8];
 	unsigned np, i;
@@ -403,9 +461,15 @@ static bool try_table(struct scpi_emu *e, const struct emu_cmd *cmds, const stru
 		np = parse_pattern(cmds->pattern, nodes, 8);
 		for (i = 0; i < EMU_MAX_SFX; i++)
 			call->sfx[i] = 1;
-		if (match(nodes, np, in, ni, call->sfx)) {
+		if (match(nodes, np, in, ni, call->sfx, !common && e->m->upper_short_only)) {
+			unsigned max = cmds->max_args ? cmds->max_args :
+				       query || common ? 0 : 1;
+
 			call->query = query;
-			cmds->fn(e, call);
+			if (call->nargs > max)
+				emu_error(e, EMU_E_PARAM_NOT_ALLOWED);
+			else
+				cmds->fn(e, call);
 			return true;
 		}
 	}
@@ -425,6 +489,7 @@ static void run_unit(struct scpi_emu *e, char *u)
 		u++;
 	if (!*u)
 		return;
+	e->stats.commands++;
 	h = u;
 	hl = strcspn(u, " \t");
 	args = u + hl;
@@ -432,7 +497,19 @@ static void run_unit(struct scpi_emu *e, char *u)
 		query = true;
 		hl--;
 	}
-	if (!split_header(h, hl, in, &ni)) {
+	switch (split_header(h, hl, in, &ni)) {
+	case 0:
+		break;
+	case -102:
+		emu_error(e, EMU_E_SYNTAX);
+		return;
+	case -112:
+		emu_error(e, EMU_E_MNEMONIC_LONG);
+		return;
+	case -114:
+		emu_error(e, EMU_E_HEADER_SUFFIX);
+		return;
+	default:
 		emu_error(e, EMU_E_UNDEFINED_HEADER);
 		return;
 	}
@@ -455,8 +532,8 @@ static void run_unit(struct scpi_emu *e, char *u)
 			break;
 		p = c + 1;
 	}
-	if (try_table(e, common_cmds, in, ni, query, &call) ||
-	    try_table(e, e->m->cmds, in, ni, query, &call))
+	if (try_table(e, common_cmds, in, ni, query, &call, true) ||
+	    try_table(e, e->m->cmds, in, ni, query, &call, false))
 		return;
 	emu_error(e, EMU_E_UNDEFINED_HEADER);
 }
@@ -543,7 +620,7 @@ bool emu_arg_number(struct scpi_emu *e, const struct emu_call *c, unsigned i,
 			if (!strcasecmp(end, u->suffix))
 				break;
 		if (!u || !u->suffix) {
-			emu_error(e, -131, "Invalid suffix");
+			emu_error(e, EMU_E_INVALID_SUFFIX);
 			return false;
 		}
 		v *= u->scale;
@@ -673,7 +750,9 @@ void emu_meter_reply(struct scpi_emu *e, unsigned ch, double mw, bool ok, uint64
 	if (!ok)
 		emu_reply(e, ready, "+9.91E+37");
 	else if (e->ch[ch].unit_watt)
-		emu_reply(e, ready, "%+.6E", mw * 1e-3);
+		emu_reply_real(e, ready, mw * 1e-3);
+	else if (e->m->real_816x)
+		emu_reply_real(e, ready, bert_mw_to_dbm(mw));
 	else
 		emu_reply(e, ready, "%+.4E", bert_mw_to_dbm(mw));
 }

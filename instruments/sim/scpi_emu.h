@@ -78,6 +78,22 @@ bool scpi_emu_output(struct scpi_emu *e, uint64_t now, uint8_t *buf, size_t size
  * queued. */
 uint64_t scpi_emu_next_ready(const struct scpi_emu *e);
 
+/* What an emulator counts, so a test can assert a bench was driven as a
+ * real one must be: connections made to it (a sim: open, a TCP accept, a
+ * serial open), connections refused (a second TCP client while one is
+ * served, a second open of a serial port), and protocol errors (every
+ * error it queued for SYST:ERR?: malformed or unknown commands, bad or
+ * out-of-range data). */
+struct scpi_emu_stats {
+	unsigned connections;
+	unsigned refused;
+	unsigned protocol_errors;
+	unsigned commands;		/* program message units processed */
+};
+void scpi_emu_stats(const struct scpi_emu *e, struct scpi_emu_stats *st);
+void scpi_emu_count_connection(struct scpi_emu *e);
+void scpi_emu_count_refused(struct scpi_emu *e);
+
 /* Fault knobs for tests. */
 enum emu_fault {
 	EMU_FAULT_NONE,

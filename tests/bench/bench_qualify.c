@@ -25,7 +25,6 @@
 #include "fixtures/fixture.h"
 #include "fixtures/fixture_sim.h"
 #include "fixtures/sim/bench.h"
-#include "instruments/scpi_sim.h"
 
 static struct qual_station st;
 static struct profile prof;
@@ -109,7 +108,6 @@ static int one(enum sweep_method m, double *step_s, double *total_s, double *max
 	qual_ctx_release_all(&ctx);
 	qual_record_free(&rec);
 	qual_site_close(&io);
-	scpi_sim_set_bench(NULL);
 	return rc;
 }
 

@@ -91,9 +91,51 @@ run $TO "$BERT" instr voa "$VOATCP" get --json; status_is 0
 echo "$out" > "$T/g.json"
 json "$T/g.json" "assert abs(d['attenuation_db'] - 6) < 1e-3, d" || fail "voa over tcp"
 
-# clean stop on SIGTERM, sockets gone
+# a malformed command gets no reply and the manual's error through SYST:ERR?
+# (SCPI 1999 vol. 2 ch. 21: -102 Syntax error, -113 Undefined header)
+run $TO "$BERT" instr raw "$OPM" ':SENS1:POW:ATIM$ 1'; status_is 0; [ -z "$out" ] || fail "raw: a reply"
+run $TO "$BERT" instr raw "$OPM" 'SYST:ERR?'; status_is 0; out_has '^-102,"Syntax error"$'
+run $TO "$BERT" instr raw "$OPM" ':SENS1:POW:FROB 1' 'SYST:ERR?' 'SYST:ERR?' --json; status_is 0
+echo "$out" > "$T/raw.json"
+json "$T/raw.json" "
+m = d['messages']
+assert m[1]['reply'].startswith('-113,'), m
+assert m[2]['reply'].startswith('+0,'), m
+" || fail "instr raw --json"
+
+# the meter serves one TCP client at a time: while another client holds it,
+# bert is refused with a clear error, the holder keeps working; then bert
+# gets it again
+OPMPORT=${OPM##*:}
+python3 - "$OPMPORT" "$BERT" "$OPM" > "$T/busy.out" 2>&1 <<'PY' || { out=$(cat "$T/busy.out"); err=""; fail "busy TCP instrument"; }
+import socket, subprocess, sys
+port, bert, uri = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.create_connection(('127.0.0.1', port), timeout=10)
+s.sendall(b'*IDN?\n')
+assert s.makefile().readline().startswith('Keysight'), 'holder'
+p = subprocess.run(['timeout', '20', bert, 'instr', 'idn', uri], capture_output=True, text=True)
+assert p.returncode == 3, (p.returncode, p.stdout, p.stderr)
+assert 'busy' in p.stderr, p.stderr  # at connect or at the first reply
+s.sendall(b'*IDN?\n')
+assert s.makefile().readline().startswith('Keysight'), 'holder after the refusal'
+s.close()
+print(p.stderr.strip())
+PY
+echo "refused: $(cat "$T/busy.out")"
+run $TO "$BERT" instr idn "$OPM"; status_is 0; out_has 'model: +8163B'
+
+# clean stop on SIGTERM, sockets gone; the last line is what each
+# instrument counted
 DIR=$(json "$T/sim.json" "print(d['dir'])")
 kill -TERM $SIMPID; wait $SIMPID; rc=$?
 [ $rc -eq 0 ] || { out=""; err=$(cat "$T/sim.err"); fail "bert-sim exit status $rc"; }
 [ ! -e "$DIR" ] || fail "bert-sim left $DIR behind"
+tail -1 "$T/sim.out" > "$T/counters.json"
+json "$T/counters.json" "
+c = d['counters']
+assert c['opm1']['refused'] == 1, c['opm1']
+assert c['opm1']['protocol_errors'] == 2, c['opm1']
+assert c['osw1']['protocol_errors'] == 0 and c['voa1']['protocol_errors'] == 0, c
+assert c['opm1']['connections'] >= 6, c['opm1']
+" || { out=$(cat "$T/counters.json"); err=""; fail "bert-sim counters"; }
 run $TO "$BERT" dom --fixture "$FIX"; status_is 3; err_has 'bert-sim serve running'

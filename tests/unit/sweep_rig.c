@@ -13,7 +13,6 @@
 #include "fixtures/fixture.h"
 #include "fixtures/fixture_sim.h"
 #include "fixtures/sim/bench.h"
-#include "instruments/scpi_sim.h"
 #include "instruments/voa.h"
 #include "sweep_rig.h"
 
@@ -97,6 +96,5 @@ int sweep_rig_run(const char *module, enum sweep_method m, struct sweep_rig_out 
 out:
 	cmis_diag_close(d);
 	qual_site_close(&io);
-	scpi_sim_set_bench(NULL);
 	return rc;
 }

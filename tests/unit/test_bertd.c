@@ -17,6 +17,8 @@
 #include "bert/station/bertd_proto.h"
 #include "bert/store/store.h"
 #include "common.h"
+#include "instruments/scpi_sim.h"
+#include "instruments/sim/scpi_emu.h"
 
 #define NSITES 8
 #define LOG_MAX 4096
@@ -40,6 +42,8 @@ struct ev_log {
 	const char *fault_step;		/* ... when it begins this step */
 	struct bertd *d;
 	uint64_t fault_t;
+	const char *unplug;		/* sim: instrument to unplug instead */
+	char err_msg[NSITES + 1][512];	/* a failed step's or measurement's why */
 };
 
 static void hook(void *user, unsigned site, const struct qual_event *ev)
@@ -62,7 +66,10 @@ static void hook(void *user, unsigned site, const struct qual_event *ev)
 	if (ev->kind == QUAL_EV_STEP_BEGIN && site == lg->fault_site && lg->fault_step &&
 	    !strcmp(ev->step, lg->fault_step)) {
 		lg->fault_t = bert_clock_now(bertd_site_clock(lg->d, site));
-		ck_assert_int_eq(bertd_sim(lg->d, site, -1, 1), BERT_OK);
+		if (lg->unplug)
+			ck_assert_int_eq(scpi_sim_set_unplugged(lg->unplug, true), BERT_OK);
+		else
+			ck_assert_int_eq(bertd_sim(lg->d, site, -1, 1), BERT_OK);
 	}
 }
 
@@ -75,6 +82,29 @@ static int cmp_entry(const void *a, const void *b)
 	if (x->site != y->site)
 		return x->site < y->site ? -1 : 1;
 	return strcmp(x->step, y->step);
+}
+
+/* Keeps the message of each site's failed step (or first failed
+ * measurement) (the sink gets every event line). */
+static void sink(void *user, const char *line, size_t len)
+{
+	struct ev_log *lg = user;
+	json_t *j = json_loadb(line, len, 0, NULL);
+	const char *ev = json_string_value(json_object_get(j, "event"));
+	json_int_t site = json_integer_value(json_object_get(j, "site"));
+	const char *msg = json_string_value(json_object_get(j, "message"));
+	const char *status = json_string_value(json_object_get(j, "status"));
+	const char *verdict = json_string_value(json_object_get(j, "verdict"));
+	bool step_err = ev && !strcmp(ev, "step_end") && status && !strcmp(status, "error");
+	bool meas_err = ev && !strcmp(ev, "measurement") && verdict && msg &&
+			!strcmp(verdict, "error") && !lg->err_msg[site][0];
+
+	if ((step_err || meas_err) && site >= 1 && site <= NSITES) {
+		pthread_mutex_lock(&lg->mu);
+		snprintf(lg->err_msg[site], sizeof(lg->err_msg[0]), "%s", msg ? msg : "");
+		pthread_mutex_unlock(&lg->mu);
+	}
+	json_decref(j);
 }
 
 static char db_path[256];
@@ -92,6 +122,7 @@ static struct bertd *open_station(const char *station, struct ev_log *lg)
 		pthread_mutex_init(&lg->mu, NULL);
 		lg->d = d;
 		bertd_set_hook(d, hook, lg);
+		bertd_set_sink(d, sink, lg);
 	}
 	return d;
 }
@@ -249,6 +280,173 @@ START_TEST(test_fault_one_site)
 		ck_assert_msg(later, "site %u stopped with the fault", s);
 	}
 	json_decref(st);
+	drop_db();
+}
+END_TEST
+
+/* The station's instruments as sim:NAME@BENCH (the bench file's real
+ * path is the name the shared bench has in the registry). */
+static const char *const instr_names[] = {
+	"voa1", "voa2", "voa3", "voa4", "voa5", "voa6", "voa7", "voa8", "osw1", "opm1",
+};
+#define NINSTR (sizeof(instr_names) / sizeof(instr_names[0]))
+
+static void bench_arg(const char *name, char *out, size_t size)
+{
+	char *real = realpath(test_path("fixtures/sim/benches/station-8.ini"), NULL);
+
+	ck_assert_ptr_nonnull(real);
+	snprintf(out, size, "%s@%s", name, real);
+	free(real);
+}
+
+/* 8 sites x 4 lanes share one switch and one meter: every instrument is
+ * one connection for the whole station (32 lanes, 8 sites), and nothing
+ * bert sent drew an instrument error. The counters are the emulators'. */
+START_TEST(test_one_connection_per_instrument)
+{
+	static struct ev_log a;
+	struct scpi_emu *e[NINSTR];
+	struct scpi_emu_stats stt;
+	char arg[600], line[600] = "";
+	json_t *st;
+	unsigned i, s;
+
+	new_db("conn");
+	for (i = 0; i < NINSTR; i++) {
+		bench_arg(instr_names[i], arg, sizeof(arg));
+		ck_assert_int_eq(scpi_sim_emu(arg, &e[i]), BERT_OK);
+	}
+	st = run8(&a, 0, NULL);
+	for (s = 1; s <= NSITES; s++)
+		ck_assert_str_eq(last_verdict(st, s, "status"), "complete");
+	for (i = 0; i < NINSTR; i++) {
+		scpi_emu_stats(e[i], &stt);
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s %u/%u/%u",
+			 instr_names[i], stt.connections, stt.protocol_errors, stt.commands);
+		ck_assert_msg(stt.connections == 1, "%s: %u connections", instr_names[i],
+			      stt.connections);
+		ck_assert_msg(stt.protocol_errors == 0, "%s: %u protocol errors",
+			      instr_names[i], stt.protocol_errors);
+		ck_assert_uint_gt(stt.commands, 0);
+	}
+	fprintf(stderr, "bertd 8 sites x 4 lanes, connections/protocol errors/commands:%s\n",
+		line);
+	json_decref(st);
+	scpi_sim_reset();
+	drop_db();
+}
+END_TEST
+
+/* Site 3's attenuator vanishes in the middle of its sweep: the run using
+ * it ends with an error naming it, the other seven complete, and site 3's
+ * next run reconnects (a second connection, the only one). */
+START_TEST(test_instrument_vanishes)
+{
+	static struct ev_log a;
+	struct scpi_emu *e;
+	struct scpi_emu_stats stt;
+	struct bertd *d;
+	char arg[600];
+	unsigned s, started;
+	json_t *st;
+
+	new_db("vanish");
+	bench_arg("voa3", arg, sizeof(arg));
+	ck_assert_int_eq(scpi_sim_emu(arg, &e), BERT_OK);
+	d = open_station(test_path("stations/station-8.ini"), &a);
+	a.fault_site = 3;
+	a.fault_step = "sensitivity";
+	a.unplug = arg;
+	ck_assert_int_eq(bertd_start(d, 0, NULL, NULL, &started), BERT_OK);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	ck_assert_uint_gt(a.fault_t, 0);
+	for (s = 1; s <= NSITES; s++) {
+		if (s == 3) {
+			ck_assert_str_eq(last_verdict(st, s, "verdict"), "error");
+			ck_assert_msg(strstr(a.err_msg[3], "instrument voa3"), "site 3: %s",
+				      a.err_msg[3]);
+			fprintf(stderr, "site 3 after voa3 vanished: %s\n", a.err_msg[3]);
+			continue;
+		}
+		ck_assert_str_eq(last_verdict(st, s, "status"), "complete");
+		ck_assert_msg(!a.err_msg[s][0], "site %u: %s", s, a.err_msg[s]);
+	}
+	json_decref(st);
+	scpi_emu_stats(e, &stt);
+	ck_assert_uint_eq(stt.connections, 1);
+	/* plugged back: the next run on site 3 reconnects and completes */
+	ck_assert_int_eq(scpi_sim_set_unplugged(arg, false), BERT_OK);
+	a.fault_site = 0;
+	ck_assert_int_eq(bertd_start(d, 3, NULL, NULL, &started), BERT_OK);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	ck_assert_str_eq(last_verdict(st, 3, "status"), "complete");
+	ck_assert_msg(!strcmp(last_verdict(st, 3, "verdict"), "pass") ||
+		      !strcmp(last_verdict(st, 3, "verdict"), "marginal"), "site 3: %s: %s",
+		      last_verdict(st, 3, "verdict"), a.err_msg[3]);
+	scpi_emu_stats(e, &stt);
+	ck_assert_uint_eq(stt.connections, 2);
+	json_decref(st);
+	bertd_close(d);
+	scpi_sim_reset();
+	drop_db();
+}
+END_TEST
+
+/* The shared meter vanishes as site 3 begins to measure launch power (the
+ * step that reads it: with a shared meter the sweeps follow the VOAs):
+ * every run that reads it after that ends with an error naming it, none
+ * hangs; plugged back, the next runs reconnect it once for all eight sites
+ * and pass. */
+START_TEST(test_shared_meter_vanishes)
+{
+	static struct ev_log a;
+	struct scpi_emu *e;
+	struct scpi_emu_stats stt;
+	struct bertd *d;
+	char arg[600];
+	unsigned s, started, failed = 0;
+	json_t *st;
+
+	new_db("meter");
+	bench_arg("opm1", arg, sizeof(arg));
+	ck_assert_int_eq(scpi_sim_emu(arg, &e), BERT_OK);
+	d = open_station(test_path("stations/station-8.ini"), &a);
+	a.fault_site = 3;
+	a.fault_step = "tx_power";
+	a.unplug = arg;
+	ck_assert_int_eq(bertd_start(d, 0, NULL, NULL, &started), BERT_OK);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	for (s = 1; s <= NSITES; s++) {
+		if (strcmp(last_verdict(st, s, "verdict"), "error"))
+			continue;
+		failed++;
+		ck_assert_msg(strstr(a.err_msg[s], "instrument opm1"), "site %u: %s", s,
+			      a.err_msg[s]);
+	}
+	ck_assert_msg(failed >= 1, "no run saw the meter go");
+	json_decref(st);
+	ck_assert_int_eq(scpi_sim_set_unplugged(arg, false), BERT_OK);
+	a.fault_site = 0;
+	memset(a.err_msg, 0, sizeof(a.err_msg));
+	ck_assert_int_eq(bertd_start(d, 0, NULL, NULL, &started), BERT_OK);
+	ck_assert_uint_eq(started, NSITES);
+	bertd_wait_idle(d);
+	st = bertd_status(d);
+	for (s = 1; s <= NSITES; s++)
+		ck_assert_msg(!strcmp(last_verdict(st, s, "status"), "complete") &&
+			      strcmp(last_verdict(st, s, "verdict"), "error"),
+			      "site %u: %s: %s", s, last_verdict(st, s, "verdict"), a.err_msg[s]);
+	json_decref(st);
+	scpi_emu_stats(e, &stt);
+	ck_assert_uint_eq(stt.connections, 2);
+	fprintf(stderr, "opm1 vanished: %u of 8 runs ended with its error; reconnected once "
+		"(%u connections)\n", failed, stt.connections);
+	bertd_close(d);
+	scpi_sim_reset();
 	drop_db();
 }
 END_TEST
@@ -424,6 +622,9 @@ Suite *suite_bertd(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_eight_sites_pass_and_interleave);
 	tcase_add_test(tc, test_fault_one_site);
+	tcase_add_test(tc, test_one_connection_per_instrument);
+	tcase_add_test(tc, test_instrument_vanishes);
+	tcase_add_test(tc, test_shared_meter_vanishes);
 	tcase_add_test(tc, test_insertion_start);
 	tcase_add_test(tc, test_abort_site);
 	tcase_add_loop_test(tp, test_proto_cases, 0, sizeof(reqs) / sizeof(reqs[0]));

@@ -24,6 +24,8 @@
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/cmis/diag.h"
 #include "fixtures/fixture.h"
+#include "instruments/scpi_sim.h"
+#include "instruments/sim/scpi_emu.h"
 
 struct run {
 	struct qual_station st;
@@ -144,7 +146,27 @@ START_TEST(test_good_passes_every_step)
 	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_CHK_ENABLE), 0);
 	ck_assert_uint_eq(read_byte(r, 0x10, CMIS_P10_TX_DISABLE) & 0x0f, 0);
 	ck_assert(r->rec.station_ns > 0);
+	/* a whole qualification, 4 lanes sharing each of the site's VOA,
+	 * switch and meter: one connection to each (the emulators count), not
+	 * one per lane, and nothing bert sent drew an instrument error */
+	{
+		static const char *const names[] = { "voa1", "osw1", "opm1" };
+		struct scpi_emu_stats st;
+		struct scpi_emu *e;
+		char arg[128];
+
+		for (i = 0; i < 3; i++) {
+			snprintf(arg, sizeof(arg), "%s@%s", names[i],
+				 bert_fixture_bench(r->io.fixture));
+			ck_assert_int_eq(scpi_sim_emu(arg, &e), BERT_OK);
+			scpi_emu_stats(e, &st);
+			ck_assert_msg(st.connections == 1, "%s: %u connections", names[i],
+				      st.connections);
+			ck_assert_uint_eq(st.protocol_errors, 0);
+		}
+	}
 	free_run(r);
+	scpi_sim_reset();
 }
 END_TEST
 

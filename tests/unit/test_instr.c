@@ -6,10 +6,13 @@
  * framing and message engine, the station file. */
 #include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "bert/core/clock.h"
@@ -562,15 +565,61 @@ START_TEST(test_tcp)
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
 	ck_assert_double_eq_tol(db, 6, 1e-3);
 
+	/* a second client while bert holds the instrument is reset at once
+	 * (a raw-socket LAN instrument serves one client); bert keeps working */
+	{
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		struct timeval tv = { .tv_sec = 5 };
+		struct scpi_emu_stats st;
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		char b;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a.sin_port = htons(port);
+		ck_assert_int_ge(fd, 0);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+		ck_assert_int_le(read(fd, &b, 1), 0);
+		close(fd);
+		ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
+		scpi_emu_stats(e, &st);
+		ck_assert_uint_eq(st.connections, 1);
+		ck_assert_uint_eq(st.refused, 1);
+		ck_assert_uint_eq(st.protocol_errors, 0);
+	}
+
 	/* queued SCPI error over the wire */
 	d = voa_instr(v)->dev;
 	ck_assert_int_eq(scpi_cmd(d, "INP2:ATT 99"), BERT_ERR_RANGE);
 	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "-222,\"Data out of range\""));
 
-	/* peer reset: a clear error, then the next command reconnects */
+	/* peer reset: a clear error naming the instrument; the handle stays
+	 * failed (its user no longer knows the instrument's state) and the
+	 * next handle on the connection reconnects, once */
 	emu_hub_fault_drop(ht.hub, e);
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_IO);
 	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "tcp 127.0.0.1"));
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "instrument tcp:127.0.0.1:"));
+	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_NODEV);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "connection lost"));
+	{
+		struct voa *v2;
+
+		ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 1);
+		ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 2, &v2), BERT_OK);
+		ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 2);
+		/* once for all users: the next handle finds it open */
+		{
+			struct voa *v3;
+
+			ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 1, &v3), BERT_OK);
+			ck_assert_uint_eq(instr_conn_opens(voa_instr(v)->conn), 2);
+			ck_assert_int_eq(voa_get_attenuation(v3, &db), BERT_OK);
+			voa_close(v3);
+		}
+		voa_close(v);
+		v = v2;
+	}
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
 	ck_assert_double_eq_tol(db, 6, 1e-3);
 
@@ -615,18 +664,37 @@ START_TEST(test_pty)
 	ck_assert(!scpi_serial_uses_libserialport(voa_instr(v)->dev));
 	ck_assert_int_eq(voa_set_attenuation(v, 7.5), BERT_OK);
 	ck_assert_double_eq_tol(fp.voa_db[4], 7.5, 0.1 + 1e-9);
+	/* a serial port has one user: a second open is refused, the first
+	 * keeps working */
+	{
+		struct voa *v2;
+
+		ck_assert_int_eq(voa_open(uri, NULL, &v2), BERT_ERR_AGAIN);
+		ck_assert_ptr_nonnull(strstr(bert_error_detail(), "already open"));
+		ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
+	}
 
 	/* the adapter vanishes mid-run */
 	emu_hub_fault_vanish(ht.hub, e);
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_NODEV);
 	ck_assert_ptr_nonnull(strstr(bert_error_detail(), link));
-	/* still gone: the reopen fails cleanly */
+	/* still gone: the handle stays failed, a new one cannot reopen */
 	unlink(link);
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_ERR_NODEV);
-	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "reopening failed"));
-	/* replugged (a new pty behind the same name): the next command works */
-	ck_assert_int_eq(emu_hub_add_pty(ht.hub, e, pty, sizeof(pty)), BERT_OK);
-	ck_assert_int_eq(symlink(pty, link), 0);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "connection lost"));
+	{
+		struct voa *v2;
+
+		ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 4, &v2), BERT_ERR_NODEV);
+		ck_assert_ptr_nonnull(strstr(bert_error_detail(), "reopening"));
+		/* replugged (a new pty behind the same name): the next handle
+		 * reconnects and finds the instrument as it was */
+		ck_assert_int_eq(emu_hub_add_pty(ht.hub, e, pty, sizeof(pty)), BERT_OK);
+		ck_assert_int_eq(symlink(pty, link), 0);
+		ck_assert_int_eq(voa_channel(voa_instr(v)->conn, 4, &v2), BERT_OK);
+		voa_close(v);
+		v = v2;
+	}
 	ck_assert_int_eq(voa_get_attenuation(v, &db), BERT_OK);
 	ck_assert_double_eq_tol(db, 7.5, 1e-3);
 	voa_close(v);
@@ -1039,6 +1107,7 @@ START_TEST(test_on_bench)
 	struct opm *m;
 	struct osw *s;
 	double dbm0, dbm1, db;
+	char uri[3][128];
 
 	ck_assert_int_eq(bert_fixture_open("sim:", &f), BERT_OK);
 	b = fixture_sim_bench(f);
@@ -1046,12 +1115,18 @@ START_TEST(test_on_bench)
 	ck_assert_int_eq(bert_fixture_set_lpmode(f, false), BERT_OK);
 	ck_assert_int_eq(cmis_open(f->bus, &dev), BERT_OK);
 	ck_assert_msg(cmis_bring_up(dev, 1, 0xff) == BERT_OK, "%s", bert_error_detail());
-	scpi_sim_set_bench(b);
 	ck_assert_int_eq(sim_bench_lane_model(b, 1, 1, &lm0), BERT_OK);
 	ck_assert(lm0.avg_mw > 0.1);
-	ck_assert_int_eq(voa_open("sim:voa1#chan=1", NULL, &v), BERT_OK);
-	ck_assert_int_eq(osw_open("sim:osw1", NULL, &s), BERT_OK);
-	ck_assert_int_eq(opm_open("sim:opm1", NULL, &m), BERT_OK);
+	/* the instruments reach this fixture's bench by its name */
+	ck_assert_ptr_nonnull(bert_fixture_bench(f));
+	ck_assert_int_eq(scpi_sim_bind("sim:voa1#chan=1", bert_fixture_bench(f), uri[0], 128),
+			 BERT_OK);
+	ck_assert_int_eq(scpi_sim_bind("sim:osw1", bert_fixture_bench(f), uri[1], 128), BERT_OK);
+	ck_assert_int_eq(scpi_sim_bind("sim:opm1", bert_fixture_bench(f), uri[2], 128), BERT_OK);
+	ck_assert(strstr(uri[0], "@fixture-") && strstr(uri[0], "#chan=1"));
+	ck_assert_int_eq(voa_open(uri[0], NULL, &v), BERT_OK);
+	ck_assert_int_eq(osw_open(uri[1], NULL, &s), BERT_OK);
+	ck_assert_int_eq(opm_open(uri[2], NULL, &m), BERT_OK);
 	ck_assert_int_eq(osw_route(s, 1, 1), BERT_OK);
 	ck_assert_int_eq(opm_read_dbm(m, &dbm0), BERT_OK);
 	ck_assert_int_eq(voa_set_attenuation(v, 6), BERT_OK);
@@ -1065,9 +1140,34 @@ START_TEST(test_on_bench)
 	voa_close(v);
 	osw_close(s);
 	opm_close(m);
-	scpi_sim_set_bench(NULL);
 	cmis_close(dev);
 	bert_fixture_close(f);
+}
+END_TEST
+
+/* One connection to a mainframe, a handle per module: station channel n of
+ * an 8164B without #slot= is the 81577A in slot n; the 8164's four slots
+ * bound it (8163A/B, 8164A/B & 8166A/B Mainframes Programming Guide). */
+START_TEST(test_mainframe_slots)
+{
+	struct instr_conn *c;
+	struct voa *v[4], *none;
+	unsigned n;
+
+	ck_assert_int_eq(instr_conn_open("k8164", "sim:k8164", NULL, &c), BERT_OK);
+	for (n = 1; n <= 4; n++) {
+		ck_assert_msg(voa_channel(c, n, &v[n - 1]) == BERT_OK, "%s", bert_error_detail());
+		ck_assert_uint_eq(voa_instr(v[n - 1])->slot, n);
+		ck_assert_int_eq(voa_set_attenuation(v[n - 1], 2.0 * n), BERT_OK);
+	}
+	for (n = 1; n <= 4; n++)
+		ck_assert_double_eq_tol(fp.voa_db[n], 2.0 * n, 0.1 + 1e-9);
+	ck_assert_int_eq(voa_channel(c, 5, &none), BERT_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "channels 1..4"));
+	ck_assert_uint_eq(instr_conn_opens(c), 1);
+	for (n = 0; n < 4; n++)
+		voa_close(v[n]);
+	instr_conn_put(c);
 }
 END_TEST
 
@@ -1095,6 +1195,7 @@ Suite *suite_instr(void)
 	tcase_add_test(sim, test_wrong_kind_unknown_model);
 	tcase_add_test(sim, test_faults_sim);
 	tcase_add_test(sim, test_block_and_compound);
+	tcase_add_test(sim, test_mainframe_slots);
 	suite_add_tcase(s, sim);
 
 	tcase_add_checked_fixture(wire, hub_setup, hub_teardown);
