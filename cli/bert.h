@@ -22,6 +22,8 @@ int cmd_fec(int argc, char **argv);
 int cmd_prbs(int argc, char **argv);
 int cmd_instr(int argc, char **argv);
 int cmd_results(int argc, char **argv);
+/* bert results db|sync (cli/bert_results_central.c); argv[0] is "results". */
+int cmd_results_central(int argc, char **argv);
 int cmd_qualify(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
