@@ -24,6 +24,7 @@
 #include "bert/core/error.h"
 #include "bert/core/ini.h"
 #include "bert/core/log.h"
+#include "bert/store/uploader.h"
 #include "cli/bertd.h"
 #include "cli/common.h"
 
@@ -32,7 +33,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bertd --config STATION.ini [--socket PATH] [--db PATH] [--foreground]\n"
 		"             [--speed X] [--group NAME] [--mode OCTAL] [--policy fifo|rr]\n"
-		"             [--max-time SECONDS] [-v] [-q]\n\n"
+		"             [--max-time SECONDS] [--http HOST:PORT] [--repeat N] [-v] [-q]\n\n"
 		"The factory station daemon: one worker per [site N] of the station file,\n"
 		"shared instruments granted per use, results to the SQLite store, a control\n"
 		"socket speaking newline-delimited JSON (bert station is its client).\n"
@@ -46,6 +47,11 @@ static void usage(FILE *f)
 		"  --mode OCTAL    socket mode (default 0660)\n"
 		"  --policy P      shared instruments: fifo (default) or rr (round robin)\n"
 		"  --max-time S    BER counting limit per run\n"
+		"  --http H:P      HTTP server for /metrics (Prometheus), e.g. 127.0.0.1:9464;\n"
+		"                  a non-loopback address needs [bertd] http_token_file\n"
+		"  --repeat N      runs per start, back to back (a module replaced at once)\n"
+		"The station file's [store] central = postgresql://... makes bertd upload\n"
+		"every stored step and run to that database (bert/store/uploader.h).\n"
 		"Signals: TERM/INT abort running sites (modules left safe) and exit;\n"
 		"HUP reloads the station file (idle sites take it at once).\n",
 		BERTD_DEFAULT_SOCKET);
@@ -59,6 +65,9 @@ struct file_opts {
 	char arbitration[16];
 	unsigned mode;
 	double speed;
+	char http[128];
+	char http_token_file[256];
+	unsigned repeat;
 };
 
 static int ini_handler(void *user, const char *section, const char *name,
@@ -70,6 +79,10 @@ static int ini_handler(void *user, const char *section, const char *name,
 		{ "db", BERT_INI_STRING, offsetof(struct file_opts, db), 0, 0, 256 },
 		{ "arbitration", BERT_INI_STRING, offsetof(struct file_opts, arbitration), 0, 0, 16 },
 		{ "speed", BERT_INI_DOUBLE, offsetof(struct file_opts, speed), 0, 1e6, 0 },
+		{ "http", BERT_INI_STRING, offsetof(struct file_opts, http), 0, 0, 128 },
+		{ "http_token_file", BERT_INI_STRING, offsetof(struct file_opts, http_token_file),
+		  0, 0, 256 },
+		{ "repeat", BERT_INI_UINT, offsetof(struct file_opts, repeat), 0, 100000, 0 },
 		BERT_INI_END,
 	};
 	struct file_opts *o = user;
@@ -121,7 +134,7 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	enum { O_CONFIG = 0x200, O_SOCKET, O_DB, O_FG, O_SPEED, O_GROUP, O_MODE, O_POLICY,
-	       O_MAXT };
+	       O_MAXT, O_HTTP, O_REPEAT };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -132,6 +145,8 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "max-time", required_argument, NULL, O_MAXT },
+		{ "http", required_argument, NULL, O_HTTP },
+		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -141,7 +156,10 @@ int main(int argc, char **argv)
 	struct file_opts fo = { .mode = 0660 };
 	struct cli_opts co = { 0 };
 	const char *config = NULL, *sock = NULL, *db = NULL, *group = NULL, *policy = NULL;
-	char cfg_abs[4096];
+	const char *http = NULL;
+	struct uploader_config uc;
+	char cfg_abs[4096], token[256] = "";
+	long repeat = -1;
 	double speed = -1, maxt = 0;
 	bool foreground = false, mode_set = false;
 	char *end;
@@ -160,6 +178,12 @@ int main(int argc, char **argv)
 			speed = strtod(optarg, &end);
 			if (*end || !(speed >= 0 && speed <= 1e6))
 				return cli_usage_error("--speed: '%s' is not 0..1e6", optarg);
+			break;
+		case O_HTTP: http = optarg; break;
+		case O_REPEAT:
+			repeat = strtol(optarg, &end, 10);
+			if (*end || end == optarg || repeat < 1 || repeat > 100000)
+				return cli_usage_error("--repeat: '%s' is not 1..100000", optarg);
 			break;
 		case O_MAXT:
 			maxt = strtod(optarg, &end);
@@ -195,6 +219,24 @@ int main(int argc, char **argv)
 	rc = bert_ini_parse_file(config, ini_handler, &fo);
 	if (rc)
 		return cli_error(rc, "station file");
+	rc = uploader_config_load(config, &uc);
+	if (rc)
+		return cli_error(rc, "station file");
+	if (fo.http_token_file[0]) {
+		FILE *tf = fopen(fo.http_token_file, "r");
+
+		if (!tf || !fgets(token, sizeof(token), tf)) {
+			if (tf)
+				fclose(tf);
+			return cli_usage_error("[bertd] http_token_file %s: cannot read it",
+					       fo.http_token_file);
+		}
+		fclose(tf);
+		token[strcspn(token, "\r\n")] = '\0';
+		if (strlen(token) < 16)
+			return cli_usage_error("[bertd] http_token_file %s: the token is "
+					       "shorter than 16 characters", fo.http_token_file);
+	}
 	/* the daemon may chdir /: keep the station file's absolute path */
 	if (!realpath(config, cfg_abs))
 		return cli_usage_error("--config %s: %s", config, strerror(errno));
@@ -207,6 +249,13 @@ int main(int argc, char **argv)
 	so.core.db = db ? db : fo.db[0] ? fo.db : NULL;
 	so.core.speed = speed >= 0 ? speed : fo.speed;
 	so.core.ber_max_time_ns = (uint64_t)(maxt * 1e9);
+	so.core.repeat = repeat > 0 ? (unsigned)repeat : fo.repeat;
+	so.station_file = cfg_abs;
+	so.central = uc.central[0] ? uc.central : NULL;
+	so.upload_poll_s = uc.poll_s;
+	so.upload_retry_max_s = uc.retry_max_s;
+	so.http = http ? http : fo.http[0] ? fo.http : NULL;
+	so.http_token = token[0] ? token : NULL;
 	if (!policy)
 		policy = fo.arbitration[0] ? fo.arbitration : "fifo";
 	if (!strcmp(policy, "fifo"))
