@@ -54,6 +54,9 @@ static int do_sync(const char *db, const char *uri, unsigned max, const struct c
 	rc = pg_redact(uri, where, sizeof(where), &pw);
 	if (rc)
 		return cli_error(rc, "sync");
+	if (pw)
+		return cli_usage_error("results sync: %s holds a password; give credentials "
+				       "through PGPASSFILE / ~/.pgpass or a service file", where);
 	rc = results_db_open(db, &rdb);
 	if (rc)
 		return cli_error(rc, "opening the station store");
