@@ -78,8 +78,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*req = h;
 		return MHD_YES;
 	}
-	if (*upload_size)
-		return plain(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
+	if (*upload_size) {
+		/* a body: read and dropped; the method check below answers */
+		*upload_size = 0;
+		return MHD_YES;
+	}
 	if (h->token[0]) {
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_AUTHORIZATION);
