@@ -407,6 +407,7 @@ int cmd_qualify(int argc, char **argv)
 		print_table(&rec, a.out, db ? store_path(db) : NULL);
 	if (rec.verdict == QUAL_MARGINAL && !a.o.quiet)
 		fprintf(stderr, "%s: qualify: MARGINAL counts as a pass (exit 0)\n", cli_prog);
+	cli_central_push(a.station, db, a.o.quiet);
 out:
 	if (ctx)
 		qual_ctx_release_all(ctx);

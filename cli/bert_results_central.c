@@ -96,6 +96,33 @@ static int do_sync(const char *db, const char *uri, unsigned max, const struct c
 	return rc ? cli_error(rc, "sync") : EXIT_OK;
 }
 
+void cli_central_push(const char *station_file, struct store *st, bool quiet)
+{
+	struct uploader_config uc;
+	struct pg *pg = NULL;
+	unsigned n = 0;
+	int rc;
+
+	if (!station_file || !st)
+		return;
+	rc = uploader_config_load(station_file, &uc);
+	if (rc || !uc.central[0])
+		return;		/* the station load already judged the file */
+	rc = pg_connect(uc.central, &pg);
+	if (!rc)
+		rc = pg_schema_check(pg, NULL);
+	if (!rc)
+		rc = central_sync(st, pg, 0, &n);
+	if (rc)
+		fprintf(stderr, "%s: central database: %s; the run waits in the station "
+			"store (bert results sync --station %s)\n", cli_prog,
+			bert_error_detail(), station_file);
+	else if (!quiet)
+		fprintf(stderr, "%s: %u run%s uploaded to %s\n", cli_prog, n,
+			n == 1 ? "" : "s", pg_where(pg));
+	pg_close(pg);
+}
+
 int cmd_results_central(int argc, char **argv)
 {
 	enum { OPT_DB = 0x200, OPT_TO, OPT_CENTRAL, OPT_STATION, OPT_MAX };

@@ -250,6 +250,8 @@ static int handler(void *user, const char *section, const char *name, const char
 
 	if (!strncmp(section, "instrument ", 11))
 		return BERT_OK;		/* instruments/station.c */
+	if (!strcmp(section, "bertd") || !strcmp(section, "store"))
+		return BERT_OK;		/* cli/bertd.c, bert/store/uploader.h */
 	if (!strcmp(section, "station")) {
 		if (!strcmp(name, "name"))
 			return bert_ini_set_field((const struct bert_ini_field[]){

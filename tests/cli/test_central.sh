@@ -121,6 +121,17 @@ status_is 2; err_has "--central URI or --station"
 run "$BERT" results sync --db "$T/q.db" --central "$URI" --json
 status_is 0; out_has '"uploaded": 1'; out_has '"backlog": 0'
 
+# --- bert qualify --station with [store] central: uploads after the run; a
+# refused upload is a warning, the run stands ----------------------------------------
+sed "s|^fixture = sim:|fixture = sim:$TOP/stations/|" "$TOP/stations/station-8.ini" >"$T/q.ini"
+printf '\n[store]\ncentral = %s\n' "$URI" >>"$T/q.ini"
+run "$BERT" qualify --station "$T/q.ini" --site 2 --db "$T/q.db"
+status_is 0; err_has "1 run uploaded"
+PGPASSFILE="$T/badpass" run "$BERT" qualify --station "$T/q.ini" --site 2 --db "$T/q.db"
+status_is 0; err_has "password authentication failed.*waits in the station store"
+run "$BERT" results sync --db "$T/q.db" --station "$T/q.ini"
+status_is 0; out_has "^1 run uploaded.*0 waiting"
+
 # --- a shift: three stations of eight sites, one database ---------------------------
 station_file() {	# NAME -> $T/st-NAME.ini
 	sed -e "s/^name = station-8\$/name = line-$1/" \
