@@ -176,6 +176,10 @@ static void *uploader_main(void *arg)
 		bert_clock_event_wait(u->clock, &u->wake, bert_clock_now(u->clock) +
 				      (backoff ? backoff : u->o.poll_ns));
 	}
+	/* stopping with the server there: what the last runs stored (their
+	 * final rows) goes now rather than at the next start */
+	if (local && pg_connected(pg) && central_sync(local, pg, 0, NULL))
+		log_warn("%s; the runs wait in the station store", bert_error_detail());
 	pg_close(pg);
 	store_close(local);
 	return NULL;
