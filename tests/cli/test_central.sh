@@ -176,7 +176,7 @@ scrape
 for s in a b c; do wait_for backlog_is $s 0 || fail "$s: backlog after shift 1"; done
 wait_for st d watch
 [ "$(local_runs d)" = 2 ] || fail "d: 2 runs stored locally"
-[ "$(metric d bertd_spool_backlog_runs)" = 2 ] || fail "d: backlog 2"
+wait_for backlog_is d 2 || fail "d: backlog 2"
 [ "$(metric d bertd_central_up)" = 0 ] || fail "d: central up"
 errs=$(metric d bertd_upload_errors_total)
 [ "${errs%%.*}" -ge 1 ] || fail "d: upload errors counted"
