@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The central results database on a real PostgreSQL server (a throwaway
 # cluster in the test's folder, Unix socket only, tests/pg/cluster.sh):
 # schema creation and migration from the previous version with the data

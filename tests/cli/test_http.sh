@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bertd's HTTP server without a central database: /metrics served in the
 # Prometheus text format and parsed, unknown paths 404, other methods 405,
 # a bearer token enforced when configured (401 without it), a non-loopback

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A throwaway PostgreSQL cluster for the tests and the benchmark: initdb and
 # pg_ctl in DIR, listening on a Unix socket in DIR/sock only (no TCP), run by
 # an unprivileged user (nobody when we are root: the server refuses root).
