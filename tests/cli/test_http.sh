@@ -39,6 +39,11 @@ port=$(sed -n 's/.*http: listening on .* (port \([0-9]*\)).*/\1/p' "$T/bertd.log
 [ -n "$port" ] || fail "no port in the log"
 "$BERT" station start --site 1 >/dev/null || fail "start"
 "$BERT" station watch >/dev/null || fail "watch"
+# site 2 with its adapter unplugged: the run ends in a station error and the
+# worker starts afresh (a worker restart)
+"$BERT" station sim --site 2 --unplugged 1 >/dev/null || fail "unplug"
+"$BERT" station start --site 2 >/dev/null || fail "start 2"
+"$BERT" station watch >/dev/null || fail "watch 2"
 python3 - "$port" "$TOP/tests/pg/metrics.py" "$T" <<'PY' || fail "http checks"
 import subprocess, sys, urllib.request, urllib.error
 port, metrics, t = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -61,6 +66,10 @@ assert code == 200, code
 assert 'bertd_runs_finished_total{site="1",status="complete"' in body, body[:400]
 assert "bertd_spool_backlog_runs" not in body      # no central database here
 assert "bertd_instrument_lock_grants_total{instrument=\"opm1\"}" in body
+assert 'bertd_worker_restarts_total{site="2"} 1\n' in body, body
+assert 'bertd_worker_restarts_total{site="1"} 0\n' in body
+assert 'bertd_runs_finished_total{site="2",status="error",verdict="error"} 1\n' in body
+assert 'bertd_runs_started_total{site="2"} 1\n' in body
 assert status("/nope", token=tok)[0] == 404
 assert status("/metrics", method="POST", token=tok, data=b"x=1")[0] == 405
 assert status("/metrics", method="DELETE", token=tok)[0] == 405
