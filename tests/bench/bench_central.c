@@ -16,6 +16,7 @@
  * bar is upload_runs_per_s >= 10 x (8-site modules per station second).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,10 +165,15 @@ int main(void)
 	}
 	rc = cluster(top, "start", dir);
 	if (rc) {
-		fprintf(stderr, "bench_central: no PostgreSQL cluster (%s)\n",
+		const char *ci = getenv("CI");
+		bool skip = rc == 77 && !(ci && !strcmp(ci, "true"));
+
+		fprintf(stderr, "bench_central: %s: no PostgreSQL cluster (%s)\n",
+			skip ? "SKIP" : "FAIL",
 			rc == 77 ? "package postgresql not installed" : "start failed");
 		cluster(top, "destroy", dir);
-		return 1;
+		rmdir(dir);
+		return skip ? 0 : 1;
 	}
 	read_env(dir, uri, sizeof(uri));
 	if (pg_redact(uri, target, sizeof(target), NULL))
