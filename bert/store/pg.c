@@ -84,8 +84,12 @@ int pg_redact(const char *uri, char *out, size_t size, bool *had_password)
 int pg_connect(const char *uri, struct pg **out)
 {
 	char timeout[16], line[512];
-	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { timeout, "bert", uri, NULL };
+	/* a server that vanishes mid-statement (a cut cable) is noticed by the
+	 * keepalives within about 30 s instead of the kernel's hours */
+	const char *keys[] = { "connect_timeout", "application_name", "keepalives",
+			       "keepalives_idle", "keepalives_interval", "keepalives_count",
+			       "dbname", NULL };
+	const char *vals[] = { timeout, "bert", "1", "10", "5", "4", uri, NULL };
 	struct pg *pg;
 	int rc;
 
@@ -110,7 +114,9 @@ int pg_connect(const char *uri, struct pg **out)
 	}
 	/* quiet NOTICEs (IF NOT EXISTS) and exact doubles both ways */
 	rc = pg_exec(pg, "SET client_min_messages = warning; "
-		     "SET extra_float_digits = 3; SET TIME ZONE 'UTC'", "session");
+		     "SET extra_float_digits = 3; SET TIME ZONE 'UTC'; "
+		     "SET statement_timeout = '120s'; "
+		     "SET idle_in_transaction_session_timeout = '120s'", "session");
 	if (rc) {
 		pg_close(pg);
 		return rc;
