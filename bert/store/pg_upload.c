@@ -2,7 +2,14 @@
 /* Uploading a run into the central database: one transaction per upload,
  * keyed by the run's UUID and the steps' sequence numbers, so a repeated
  * upload (after a crash between the server's commit and the station's
- * acknowledgement) writes the same rows again and nothing else. */
+ * acknowledgement) writes the same rows again and nothing else.
+ *
+ * The statements of one upload go out in a libpq pipeline and are answered
+ * together: an upload costs one network round trip, not one per
+ * measurement, which is what lets a station far from the server keep up.
+ * Rows refer to their run and step by UUID and sequence number, so no
+ * statement waits for another's answer; the statements before the sync
+ * form one implicit transaction, committed or rolled back as a whole. */
 #define LOG_PREFIX "pg"
 
 #include <stdio.h>
@@ -12,6 +19,9 @@
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/store/pg_int.h"
+
+#define RUN_BY_UUID	"(SELECT id FROM runs WHERE uuid = $1)"
+#define STEP_BY_SEQ	"(SELECT id FROM steps WHERE run_id = " RUN_BY_UUID " AND seq = $2)"
 
 static const char sql_run[] =
 	"INSERT INTO runs (uuid, record_schema, bert_version, status, verdict, "
@@ -33,18 +43,19 @@ static const char sql_run[] =
 	"station_ns = EXCLUDED.station_ns, local_id = EXCLUDED.local_id, "
 	"last_upload = now() RETURNING id";
 static const char sql_del_steps[] =
-	"DELETE FROM steps WHERE run_id = $1 AND seq >= $2";
+	"DELETE FROM steps WHERE run_id = " RUN_BY_UUID " AND seq >= $2";
 static const char sql_step[] =
 	"INSERT INTO steps (run_id, seq, name, status, verdict, start_ns, end_ns, "
-	"message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+	"message) VALUES (" RUN_BY_UUID ", $2, $3, $4, $5, $6, $7, $8)";
 static const char sql_meas[] =
 	"INSERT INTO measurements (step_id, run_id, seq, name, lane, value, unit, "
 	"low, high, marginal, uncertainty, guard, scale, method, verdict, message) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+	"VALUES (" STEP_BY_SEQ ", " RUN_BY_UUID ", $3, $4, $5, $6, $7, $8, $9, $10, "
+	"$11, $12, $13, $14, $15, $16)";
 static const char sql_point[] =
 	"INSERT INTO sweep_points (step_id, run_id, seq, lane, atten_db, power_dbm, "
-	"oma_dbm, ber, bits, errors, t_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	"$9, $10, $11)";
+	"oma_dbm, ber, bits, errors, t_ns) VALUES (" STEP_BY_SEQ ", " RUN_BY_UUID
+	", $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 static int prepare_all(struct pg *pg)
 {
@@ -72,16 +83,24 @@ static int prepare_all(struct pg *pg)
 	return BERT_OK;
 }
 
-static int put_step(struct pg *pg, int64_t run_id, size_t seq, const struct qual_step *s)
+/* One statement into the pipeline. */
+static int send(struct pg *pg, const char *stmt, const struct pg_params *p, unsigned *n)
+{
+	if (!PQsendQueryPrepared(pg->c, stmt, p->n, p->v, NULL, NULL, 0))
+		return pg_fail(pg, NULL, "upload");
+	(*n)++;
+	return BERT_OK;
+}
+
+static int send_step(struct pg *pg, const struct qual_record *rec, size_t seq,
+		     const struct qual_step *s, unsigned *n)
 {
 	struct pg_params p;
-	PGresult *r;
-	long long step_id;
 	size_t i;
 	int rc;
 
 	pg_p_reset(&p);
-	pg_p_int(&p, run_id);
+	pg_p_text(&p, rec->uuid);
 	pg_p_int(&p, (long long)seq);
 	pg_p_text(&p, s->name);
 	pg_p_text(&p, qual_step_status_name(s->status));
@@ -89,17 +108,13 @@ static int put_step(struct pg *pg, int64_t run_id, size_t seq, const struct qual
 	pg_p_int(&p, (long long)s->start_ns);
 	pg_p_int(&p, (long long)s->end_ns);
 	pg_p_text(&p, s->message);
-	rc = pg_prepared(pg, "bert_step", &p, "step", &r);
-	if (rc)
-		return rc;
-	step_id = pg_int(r, 0, 0);
-	PQclear(r);
-	for (i = 0; i < s->nm; i++) {
+	rc = send(pg, "bert_step", &p, n);
+	for (i = 0; !rc && i < s->nm; i++) {
 		const struct qual_measurement *m = &s->m[i];
 
 		pg_p_reset(&p);
-		pg_p_int(&p, step_id);
-		pg_p_int(&p, run_id);
+		pg_p_text(&p, rec->uuid);
+		pg_p_int(&p, (long long)seq);
 		pg_p_int(&p, (long long)i);
 		pg_p_text(&p, m->name);
 		pg_p_int(&p, m->lane);
@@ -114,16 +129,14 @@ static int put_step(struct pg *pg, int64_t run_id, size_t seq, const struct qual
 		pg_p_text(&p, m->method);
 		pg_p_text(&p, qual_verdict_name(m->verdict));
 		pg_p_text(&p, m->message);
-		rc = pg_prepared(pg, "bert_meas", &p, "measurement", NULL);
-		if (rc)
-			return rc;
+		rc = send(pg, "bert_meas", &p, n);
 	}
-	for (i = 0; i < s->npts; i++) {
+	for (i = 0; !rc && i < s->npts; i++) {
 		const struct qual_point *pt = &s->pts[i];
 
 		pg_p_reset(&p);
-		pg_p_int(&p, step_id);
-		pg_p_int(&p, run_id);
+		pg_p_text(&p, rec->uuid);
+		pg_p_int(&p, (long long)seq);
 		pg_p_int(&p, (long long)i);
 		pg_p_int(&p, pt->lane);
 		pg_p_real(&p, pt->atten_db);
@@ -133,28 +146,18 @@ static int put_step(struct pg *pg, int64_t run_id, size_t seq, const struct qual
 		pg_p_int(&p, (long long)pt->bits);
 		pg_p_int(&p, (long long)pt->errors);
 		pg_p_int(&p, (long long)pt->t_ns);
-		rc = pg_prepared(pg, "bert_point", &p, "sweep point", NULL);
-		if (rc)
-			return rc;
+		rc = send(pg, "bert_point", &p, n);
 	}
-	return BERT_OK;
+	return rc;
 }
 
-int pg_upload_run(struct pg *pg, const struct qual_record *rec, size_t from_step,
-		  int64_t *central_id)
+static int send_all(struct pg *pg, const struct qual_record *rec, size_t from_step,
+		    unsigned *n)
 {
 	struct pg_params p;
-	PGresult *r;
-	int64_t id;
 	size_t i;
 	int rc;
 
-	rc = prepare_all(pg);
-	if (rc)
-		return rc;
-	rc = pg_exec(pg, "BEGIN", "upload");
-	if (rc)
-		return rc;
 	pg_p_reset(&p);
 	pg_p_text(&p, rec->uuid);
 	pg_p_int(&p, rec->schema);
@@ -183,25 +186,84 @@ int pg_upload_run(struct pg *pg, const struct qual_record *rec, size_t from_step
 		pg_p_null(&p);	/* not ended */
 	pg_p_int(&p, (long long)rec->station_ns);
 	pg_p_int(&p, rec->id);
-	rc = pg_prepared(pg, "bert_run", &p, "run", &r);
+	rc = send(pg, "bert_run", &p, n);
 	if (rc)
-		goto fail;
-	id = pg_int(r, 0, 0);
-	PQclear(r);
+		return rc;
 	pg_p_reset(&p);
-	pg_p_int(&p, id);
+	pg_p_text(&p, rec->uuid);
 	pg_p_int(&p, (long long)from_step);
-	rc = pg_prepared(pg, "bert_del_steps", &p, "replacing steps", NULL);
+	rc = send(pg, "bert_del_steps", &p, n);
 	for (i = from_step; !rc && i < rec->nsteps; i++)
-		rc = put_step(pg, id, i, rec->steps[i]);
-	if (!rc)
-		rc = pg_exec(pg, "COMMIT", "upload");
+		rc = send_step(pg, rec, i, rec->steps[i], n);
+	return rc;
+}
+
+/* Reads the answers of n statements and the sync; the first failure is
+ * the error (the rest of the pipeline is skipped by the server). */
+static int collect(struct pg *pg, unsigned n, int64_t *id)
+{
+	int rc = BERT_OK;
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		PGresult *r = PQgetResult(pg->c);
+		ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+		if (!r) {
+			if (!rc)
+				rc = pg_fail(pg, NULL, "upload: the server stopped answering");
+			return rc;
+		}
+		if (s == PGRES_TUPLES_OK && k == 0 && PQntuples(r) == 1)
+			*id = pg_int(r, 0, 0);
+		else if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && !rc)
+			rc = pg_fail(pg, r, s == PGRES_PIPELINE_ABORTED ?
+				     "upload (pipeline aborted)" : "upload");
+		PQclear(r);
+		PQclear(PQgetResult(pg->c));	/* the NULL after each statement */
+	}
+	for (;;) {
+		PGresult *r = PQgetResult(pg->c);
+
+		if (!r) {
+			if (!rc)
+				rc = pg_fail(pg, NULL, "upload: no sync");
+			return rc;
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			return rc;
+		}
+		PQclear(r);
+	}
+}
+
+int pg_upload_run(struct pg *pg, const struct qual_record *rec, size_t from_step,
+		  int64_t *central_id)
+{
+	int64_t id = 0;
+	unsigned n = 0;
+	int rc;
+
+	rc = prepare_all(pg);
 	if (rc)
-		goto fail;
+		return rc;
+	if (!PQenterPipelineMode(pg->c))
+		return bert_fail_ctx(pg_fail(pg, NULL, "pipeline"), "run %s", rec->uuid);
+	rc = send_all(pg, rec, from_step, &n);
+	if (!PQpipelineSync(pg->c) && !rc)
+		rc = pg_fail(pg, NULL, "upload sync");
+	if (PQstatus(pg->c) == CONNECTION_OK) {
+		int rc2 = collect(pg, n, &id);
+
+		if (!rc)
+			rc = rc2;
+	}
+	if (!PQexitPipelineMode(pg->c) && !rc)
+		rc = pg_fail(pg, NULL, "leaving the pipeline");
+	if (rc)
+		return bert_fail_ctx(rc, "run %s", rec->uuid);
 	if (central_id)
 		*central_id = id;
 	return BERT_OK;
-fail:
-	pg_rollback(pg);
-	return bert_fail_ctx(rc, "run %s", rec->uuid);
 }

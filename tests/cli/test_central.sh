@@ -94,6 +94,17 @@ status_is 0; out_has "SIM0000001"
 run "$BERT" results import "$T/v1-$u.json" --db "$URI"
 status_is 2; err_has "station store"
 
+# --- a statement the server refuses: the whole upload is rolled back -------------
+psql_q "ALTER TABLE sweep_points ADD CONSTRAINT no_lane_4 CHECK (lane < 4) NOT VALID"
+"$BERT" qualify --db "$T/q.db" -q >/dev/null 2>&1 || fail "qualify (refused upload)"
+before=$(rows)
+run "$BERT" results sync --db "$T/q.db" --central "$URI"
+status_is 3; err_has "no_lane_4"; out_has "0 runs uploaded.*1 waiting"
+[ "$(rows)" = "$before" ] || fail "a refused upload left rows: $before -> $(rows)"
+psql_q "ALTER TABLE sweep_points DROP CONSTRAINT no_lane_4"
+run "$BERT" results sync --db "$T/q.db" --central "$URI"
+status_is 0; out_has "^1 run uploaded.*0 waiting"
+
 # --- a newer schema is refused; bad credentials; unreachable -----------------------
 psql_q "CREATE DATABASE newer OWNER bert" postgres >/dev/null
 NEWER=$(printf '%s' "$URI" | sed 's|///bert|///newer|')
