@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/lane_ber.h"
 #include "bert/signal/berstat.h"
 #include "cli/bert.h"
@@ -61,6 +62,8 @@ struct ber_run {
 	struct cmis_diag *d;
 	struct bert_clock *clk;
 	struct lane_ber_result res;
+	struct qual_alarm_state al;	/* bert/qual/alarms.h */
+	bool alarms_read;
 	bool live;			/* live lines on stderr */
 	unsigned live_lines;
 	bool aborted;
@@ -235,6 +238,41 @@ static json_t *num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Stimulus flags are a record; the module's own alarms (temperature,
+ * supply, Tx fault, ...: what the measurement cannot cause) fail it. */
+static void alarms_json(const struct ber_run *r, json_t *root)
+{
+	char am[QUAL_MSG_MAX] = "";
+	json_t *a = json_array();
+	unsigned lane;
+
+	if (!r->alarms_read)
+		return;
+	qual_alarms_describe(&r->al, am, sizeof(am));
+	json_object_set_new(root, "module_alarms", json_pack("{s:i, s:s}", "count",
+		(int)qual_alarms_total(&r->al), "message", am));
+	for (lane = 1; lane <= r->al.lanes && lane <= PROFILE_MAX_LANES; lane++)
+		if (r->al.stim[lane])
+			json_array_append_new(a, json_pack("{s:i, s:s}", "lane", (int)lane,
+				"flags", r->al.stim_names[lane]));
+	json_object_set_new(root, "stimulus_flags", a);
+}
+
+static void alarms_text(const struct ber_run *r)
+{
+	char am[QUAL_MSG_MAX] = "";
+	unsigned lane;
+
+	if (!r->alarms_read || r->o.json || r->o.quiet)
+		return;
+	for (lane = 1; lane <= r->al.lanes && lane <= PROFILE_MAX_LANES; lane++)
+		if (r->al.stim[lane])
+			printf("lane %u stimulus flags (cleared; not a verdict): %s\n", lane,
+			       r->al.stim_names[lane]);
+	qual_alarms_describe(&r->al, am, sizeof(am));
+	printf("module alarms: %s\n", qual_alarms_total(&r->al) ? am : "none");
+}
+
 static void print_results(struct ber_run *r)
 {
 	const struct lane_ber_opts *a = &r->a.lb;
@@ -284,6 +322,7 @@ static void print_results(struct ber_run *r)
 		if (r->aborted)
 			json_object_set_new(root, "aborted", json_true());
 		json_object_set_new(root, "station_time_s", json_real(t_end));
+		alarms_json(r, root);
 		cli_print_json(root);
 		return;
 	}
@@ -321,6 +360,7 @@ static int run_exit_code(const struct ber_run *r)
 	}
 	if (error || r->aborted)
 		return EXIT_HW;
+	fail |= r->alarms_read && qual_alarms_total(&r->al) > 0;
 	return fail ? EXIT_VERDICT_FAIL : EXIT_OK;
 }
 
@@ -363,6 +403,13 @@ int cmd_ber(int argc, char **argv)
 	ex = bring_up_if_needed(r);
 	if (ex)
 		goto out;
+	/* clears what bring-up latched; the module's own alarms are kept */
+	r->al.lanes = 8;
+	rc = qual_alarms_read(r->m.dev, &r->al);
+	if (rc) {
+		ex = cli_error(rc, "module flags");
+		goto out;
+	}
 	if (r->a.attenuation_set) {
 		rc = set_attenuation(r);
 		if (rc) {
@@ -379,12 +426,16 @@ int cmd_ber(int argc, char **argv)
 		bert_abort_clear();	/* closing below must reach the module */
 	}
 	live_print(r, true);
+	/* what latched during the measurement: stimulus flags, own alarms */
+	if (!r->aborted && !qual_alarms_read(r->m.dev, &r->al))
+		r->alarms_read = true;
 	if (rc && !r->aborted && !r->res.restore_rc) {
 		ex = cli_error(rc, "measuring");
 		print_results(r);
 		goto out;
 	}
 	print_results(r);
+	alarms_text(r);
 	if (r->aborted)
 		fprintf(stderr, "%s: ber: aborted; generators and checkers %s\n", cli_prog,
 			r->res.restore_rc ? "could NOT be restored" : "restored");

@@ -8,6 +8,10 @@
  *   margin = channel budget - loss
  *   fits   = margin >= required margin (the profile's link_margin minimum)
  *            and length <= the profile's reach
+ *
+ * A plant that fits the product budget yet exceeds the standard's channel
+ * IL (channel_il_db, 3.00 dB for 400GBASE-DR4, IEEE 802.3 Table 124-8)
+ * gets the profile's channel_il_verdict (default fail), said in words.
  */
 #include <getopt.h>
 #include <math.h>
@@ -102,7 +106,9 @@ int cmd_budget(int argc, char **argv)
 	struct sweep_plant pl = { .length_km = -1, .connectors = 2 };
 	double fiber = NAN, conn = NAN, splice = SPLICE_DB_DEFAULT;
 	double loss, margin, req, budget;
-	bool reach_ok, fits;
+	bool reach_ok, fits, il_ok;
+	enum qual_verdict verdict;
+	const char *word;
 	int c, ex;
 
 	optind = 1;
@@ -171,6 +177,11 @@ int cmd_budget(int argc, char **argv)
 	margin = budget - loss;
 	reach_ok = !(prof.reach_m > 0) || pl.length_km * 1000 <= prof.reach_m + 1e-9;
 	fits = margin >= req - 1e-9 && reach_ok;
+	il_ok = !isfinite(prof.channel_il_db) || loss <= prof.channel_il_db + 1e-9;
+	verdict = !fits ? QUAL_FAIL : il_ok ? QUAL_PASS :
+		  prof.channel_il_verdict != QUAL_NONE ? prof.channel_il_verdict : QUAL_FAIL;
+	word = verdict == QUAL_PASS ? "FITS" : verdict == QUAL_MARGINAL ? "MARGINAL" :
+	       "DOES NOT FIT";
 	if (o.json) {
 		json_t *j = json_object();
 
@@ -193,6 +204,8 @@ int cmd_budget(int argc, char **argv)
 		json_object_set_new(j, "reach_m", json_real(prof.reach_m));
 		json_object_set_new(j, "reach_ok", json_boolean(reach_ok));
 		json_object_set_new(j, "fits", json_boolean(fits));
+		json_object_set_new(j, "ieee_il_ok", json_boolean(il_ok));
+		json_object_set_new(j, "verdict", json_string(qual_verdict_name(verdict)));
 		cli_print_json(j);
 	} else if (!o.quiet) {
 		printf("profile %s: channel budget %.2f dB, required margin %.2f dB\n",
@@ -210,7 +223,12 @@ int cmd_budget(int argc, char **argv)
 		if (!reach_ok)
 			printf("  length %.0f m exceeds the profile's reach %.0f m\n",
 			       pl.length_km * 1000, prof.reach_m);
-		printf("%s\n", fits ? "FITS" : "DOES NOT FIT");
+		if (!il_ok)
+			printf("  insertion loss %.2f dB exceeds the IEEE channel IL max %.2f "
+			       "dB by %.2f dB: out of the standard (profile verdict %s)\n",
+			       loss, prof.channel_il_db, loss - prof.channel_il_db,
+			       qual_verdict_name(verdict));
+		printf("%s\n", word);
 	}
-	return fits ? EXIT_OK : EXIT_VERDICT_FAIL;
+	return verdict == QUAL_FAIL ? EXIT_VERDICT_FAIL : EXIT_OK;
 }

@@ -230,7 +230,12 @@ static void failing(const struct qual_record *r, unsigned lane, char *buf, size_
 				continue;
 			if (o + 8 >= size)
 				return;
-			if (m->verdict == QUAL_ERROR)
+			/* 0/1 flags (waterfall_floor, ...) read as what they say */
+			if (!strncmp(m->name, "waterfall_", 10) && m->message[0])
+				o += (size_t)snprintf(buf + o, size - o, "%s%s (%s)",
+						      o ? "; " : "", m->message,
+						      qual_verdict_name(m->verdict));
+			else if (m->verdict == QUAL_ERROR)
 				o += (size_t)snprintf(buf + o, size - o, "%s%s (error)",
 						      o ? "; " : "", m->name);
 			else
@@ -243,6 +248,57 @@ static void failing(const struct qual_record *r, unsigned lane, char *buf, size_
 			if (o >= size)
 				return;
 		}
+}
+
+static const struct qual_measurement *find_m(const struct qual_record *r,
+					     const char *name, unsigned lane)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nsteps; i++)
+		for (j = 0; j < r->steps[i]->nm; j++)
+			if (r->steps[i]->m[j].lane == lane &&
+			    !strcmp(r->steps[i]->m[j].name, name))
+				return &r->steps[i]->m[j];
+	return NULL;
+}
+
+/* "-6.50 +- 0.95 dBm OMA (limit <= -4.40)" or "n/a (why)". */
+static void deciding(const struct qual_measurement *m, const char *unit, char *buf,
+		     size_t size)
+{
+	char l[48];
+
+	if (!m) {
+		snprintf(buf, size, "n/a (not measured)");
+		return;
+	}
+	if (!isfinite(m->value)) {
+		snprintf(buf, size, "n/a (%.60s)", m->message[0] ? m->message : "error");
+		return;
+	}
+	if (isfinite(m->uncertainty))
+		snprintf(buf, size, "%.2f +- %.2f %s (limit %s)", m->value, m->uncertainty,
+			 unit, report_limits(&m->lim, l, sizeof(l)));
+	else
+		snprintf(buf, size, "%.2f %s, U n/a (limit %s)", m->value, unit,
+			 report_limits(&m->lim, l, sizeof(l)));
+}
+
+/* The numbers that decide a receiver's verdict, every lane. */
+static void print_deciding(const struct qual_record *r)
+{
+	char a[128], b[128];
+	unsigned lane;
+
+	if (!find_m(r, "rx_sensitivity_oma", 1) && !find_m(r, "link_margin", 1))
+		return;
+	printf("deciding numbers (U at k = 2):\n");
+	for (lane = 1; lane <= r->lanes && lane <= QUAL_SITE_LANES; lane++) {
+		deciding(find_m(r, "rx_sensitivity_oma", lane), "dBm OMA", a, sizeof(a));
+		deciding(find_m(r, "link_margin", lane), "dB", b, sizeof(b));
+		printf("  lane %u: sensitivity %s; link margin %s\n", lane, a, b);
+	}
 }
 
 static void print_table(const struct qual_record *r, const char *dir, const char *db)
@@ -267,6 +323,7 @@ static void print_table(const struct qual_record *r, const char *dir, const char
 			printf("link %-3u %-9s lanes %u-%u\n", link,
 			       qual_verdict_name(qual_verdict_link(v, link, r->lanes_per_link)),
 			       (link - 1) * r->lanes_per_link + 1, link * r->lanes_per_link);
+	print_deciding(r);
 	printf("VERDICT: %s%s  (run %s, station time %.1f s)\n",
 	       r->verdict == QUAL_PASS ? "PASS" : r->verdict == QUAL_MARGINAL ? "MARGINAL" :
 	       r->verdict == QUAL_FAIL ? "FAIL" : r->verdict == QUAL_ERROR ? "ERROR" : "NONE",
@@ -343,6 +400,17 @@ int cmd_qualify(int argc, char **argv)
 	if (rc) {
 		ex = cli_error(rc, "profile");
 		goto out_free;
+	}
+
+	/* Outputs before the module: a folder that cannot take the reports
+	 * fails here, not after a whole qualification. */
+	if (a.out) {
+		rc = report_check_dir(a.out);
+		if (rc) {
+			cli_error(rc, "--out");
+			ex = EXIT_USAGE;
+			goto out_free;
+		}
 	}
 
 	/* 2. Store: recover runs of dead processes, then journal this one. */

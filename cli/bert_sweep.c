@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/measurement.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/site.h"
 #include "bert/qual/sweep_site.h"
+#include "bert/qual/sweep_step.h"
 #include "cli/bert.h"
 #include "cli/bert_lanes.h"
 #include "cli/common.h"
@@ -180,10 +182,22 @@ static json_t *jnum(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* The stimulus ER behind a lane's OMA conversion, for the budget line. */
+static const char *er_note(const struct qual_site *site, unsigned lane, char *buf,
+			   size_t size)
+{
+	struct qual_er e = qual_site_er(site, lane);
+
+	return qual_er_describe(&e, buf, size);
+}
+
 static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			 const enum qual_verdict *v, const char (*why)[QUAL_MSG_MAX],
-			 double budget)
+			 double budget, const struct qual_site *site,
+			 const struct qual_alarm_state *al)
 {
+	char er[QUAL_UCOMP_NOTE_MAX], am[QUAL_MSG_MAX] = "";
+	unsigned lane;
 	unsigned i;
 	size_t k;
 
@@ -209,6 +223,16 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			json_object_set_new(e, "sens_avg_dbm", jnum(L->ok ? L->sens_avg_dbm : NAN));
 			json_object_set_new(e, "sigma_db", jnum(L->ok ? L->sigma_db : NAN));
 			json_object_set_new(e, "uncertainty_db", jnum(L->ok ? L->u_db : NAN));
+			if (L->ok)
+				json_object_set_new(e, "uncertainty_budget", json_pack(
+					"[{s:s, s:o, s:s, s:s}, {s:s, s:o, s:s, s:s}, "
+					"{s:s, s:o, s:s, s:s}]",
+					"source", "fit", "u", jnum(L->sigma_db), "type", "A",
+					"note", "Q-linear fit",
+					"source", "power_cal", "u", jnum(L->cal_sigma_db), "type", "B",
+					"note", "meter and tap ratio, site calibration",
+					"source", "stimulus_er", "u", jnum(L->er_sigma_db), "type", "B",
+					"note", er_note(site, L->lane, er, sizeof(er))));
 			json_object_set_new(e, "fit", json_pack("{s:o, s:o, s:o, s:I}",
 				"a", jnum(L->fit.a), "b_per_mw", jnum(L->fit.b),
 				"chi2", jnum(L->fit.chi2), "dof", (json_int_t)L->fit.dof));
@@ -232,6 +256,17 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			json_array_append_new(lanes, e);
 		}
 		json_object_set_new(root, "lanes", lanes);
+		/* bert/qual/alarms.h: stimulus flags are a record, the module's
+		 * own alarms (clean read at the budget point) a failure */
+		qual_alarms_describe(al, am, sizeof(am));
+		json_object_set_new(root, "module_alarms", json_pack("{s:i, s:s}",
+			"count", (int)qual_alarms_total(al), "message", am));
+		lanes = json_array();
+		for (lane = 1; lane <= al->lanes && lane <= PROFILE_MAX_LANES; lane++)
+			if (al->stim[lane])
+				json_array_append_new(lanes, json_pack("{s:i, s:s}", "lane",
+					(int)lane, "flags", al->stim_names[lane]));
+		json_object_set_new(root, "stimulus_flags", lanes);
 		cli_print_json(root);
 		return;
 	}
@@ -260,11 +295,21 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			       L->sens_avg_dbm, L->u_db, qual_verdict_name(v[i]));
 		else
 			printf(" no sensitivity: %s\n", L->note);
+		if (L->ok)
+			printf(" U (k=2) = 2 sqrt(fit %.3f^2 + power cal %.3f^2 + ER %.3f^2); %s\n",
+			       L->sigma_db, L->cal_sigma_db, L->er_sigma_db,
+			       er_note(site, L->lane, er, sizeof(er)));
 		if (L->ok && L->note[0])
 			printf(" note: %s\n", L->note);
 		if (L->ok && why[i][0])
 			printf(" %s\n", why[i]);
+		if (L->lane <= PROFILE_MAX_LANES && al->stim[L->lane])
+			printf(" stimulus flags (the sweep's, cleared; not a verdict): %s\n",
+			       al->stim_names[L->lane]);
 	}
+	qual_alarms_describe(al, am, sizeof(am));
+	printf("\nmodule alarms: %s\n", qual_alarms_total(al) ? am :
+	       "none at the budget point after clearing");
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -280,6 +325,7 @@ int cmd_sweep(int argc, char **argv)
 	const struct profile_limit *pl;
 	enum qual_verdict v[SWEEP_MAX_LANES];
 	char why[SWEEP_MAX_LANES][QUAL_MSG_MAX];
+	struct qual_alarm_state al = { 0 };
 	bool fail = false;
 	double budget, att;
 	unsigned i, l;
@@ -312,6 +358,9 @@ int cmd_sweep(int argc, char **argv)
 		if (a.lanes & (1u << (l - 1)))
 			ss.lane[ss.nlanes++] = l;
 	rc = module_up(&io);
+	al.lanes = ss.lane[ss.nlanes - 1];
+	if (!rc)	/* clears what bring-up latched; keeps the module's own */
+		rc = qual_alarms_read(io.dev, &al);
 	if (!rc)
 		rc = cmis_diag_open(io.dev, &ss.diag);
 	if (rc) {
@@ -343,19 +392,31 @@ int cmd_sweep(int argc, char **argv)
 		ex = cli_error(rc ? rc : rc2, rc ? "sweep" : "restoring the diagnostics");
 		goto out;
 	}
+	/* back at the budget point: the sweep's flags, then the clean read */
+	rc = qual_alarms_read(io.dev, &al);
+	if (!rc) {
+		struct qual_alarm_state keep = al;
+
+		rc = qual_alarms_clean_read(io.dev, ss.clock, &al);
+		memcpy(al.stim, keep.stim, sizeof(al.stim));
+		memcpy(al.stim_names, keep.stim_names, sizeof(al.stim_names));
+	}
+	if (rc) {
+		ex = cli_error(rc, "module alarms");
+		goto out;
+	}
+	fail |= qual_alarms_total(&al) > 0;
 	lim = profile_limits_for(&prof, "rx_sensitivity_oma");
 	for (i = 0; i < res.nlanes; i++) {
 		why[i][0] = '\0';
-		v[i] = res.lane[i].ok ? qual_judge(res.lane[i].sens_oma_dbm, res.lane[i].u_db,
-						   &lim, "dBm", why[i], sizeof(why[i])) :
-					QUAL_ERROR;
+		v[i] = sweep_lane_verdict(&res.lane[i], &lim, why[i], sizeof(why[i]));
 		fail |= v[i] == QUAL_FAIL || v[i] == QUAL_ERROR;
 	}
 	if (a.csv && (rc = write_csv(a.csv, &res))) {
 		ex = cli_error(rc, "--csv");
 		goto out;
 	}
-	print_result(&o, &res, v, (const char (*)[QUAL_MSG_MAX])why, budget);
+	print_result(&o, &res, v, (const char (*)[QUAL_MSG_MAX])why, budget, site, &al);
 	ex = fail ? EXIT_VERDICT_FAIL : EXIT_OK;
 out:
 	cmis_diag_close(ss.diag);

@@ -1,8 +1,13 @@
 #!/bin/sh
 # make demo: the main job on the virtual bench (no hardware). `bert qualify`
-# runs the 400GBASE-DR4 profile on a good and on a marginal module; the
-# fixture is the in-process emulated module, the station the default virtual
-# bench (VOA, switch and meter emulators), the clock virtual.
+# runs the 400GBASE-DR4 profile on three modules: a good one (PASS), one whose
+# lane 3 receiver sits inside the guard band of the sensitivity limit
+# (MARGINAL, a pass with a warning) and one whose lane 3 receiver is outside
+# the limit (FAIL). Each run prints the numbers that decided it: per lane the
+# sensitivity with its uncertainty and the limit, the link margin, and the
+# failing or marginal measurements. The fixture is the in-process emulated
+# module, the station the default virtual bench (VOA, switch and meter
+# emulators), the clock virtual.
 B="${BERT_BUILD:-build}"
 MOD=fixtures/sim/modules
 OUT="$B/demo"
@@ -20,12 +25,17 @@ qualify() {
 }
 qualify dr4-good good; good=$?
 qualify dr4-marginal marginal; marginal=$?
+qualify dr4-weak-lane3 fail; fail=$?
 step "$B/bert" results list --db "$DB"
 "$B/bert" results list --db "$DB"
 
-printf '\n\033[1mgood DR4:\033[0m exit %s (0 = pass)   \033[1mmarginal DR4:\033[0m exit %s (1 = fail)\n' \
-	"$good" "$marginal"
-printf 'reports: %s/good and %s/marginal (summary.txt, record.json, junit.xml, measurements.csv)\n' \
-	"$OUT" "$OUT"
+printf '\n\033[1mgood DR4:\033[0m exit %s (0 = pass)   \033[1mmarginal DR4:\033[0m exit %s (0 = a pass with a warning)   \033[1mweak lane 3:\033[0m exit %s (1 = fail)\n' \
+	"$good" "$marginal" "$fail"
+printf 'reports: %s/{good,marginal,fail} (summary.txt, record.json, junit.xml, measurements.csv)\n' \
+	"$OUT"
 printf 'database: %s (bert results show last --db %s)\n' "$DB" "$DB"
-[ "$good" -eq 0 ] && [ "$marginal" -eq 1 ]
+# the three verdicts, as the reports state them
+verdict() { sed -n '1s/^Verdict: //p' "$OUT/$1/summary.txt"; }
+[ "$good" -eq 0 ] && [ "$marginal" -eq 0 ] && [ "$fail" -eq 1 ] &&
+	[ "$(verdict good)" = PASS ] && [ "$(verdict marginal)" = MARGINAL ] &&
+	[ "$(verdict fail)" = FAIL ]

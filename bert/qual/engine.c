@@ -129,6 +129,7 @@ void qual_ctx_init(struct qual_ctx *ctx)
 		l->tx_oma_dbm = l->voa_start_db = l->budget_atten_db = NAN;
 		l->rx_avg_budget_dbm = l->rx_oma_budget_dbm = NAN;
 		l->rx_sens_oma_dbm = l->rx_sens_unc_db = NAN;
+		l->rx_sens_fit_sigma_db = l->rx_sens_cal_sigma_db = NAN;
 	}
 }
 
@@ -225,6 +226,23 @@ int qual_ctx_measure(struct qual_ctx *ctx, struct qual_step *step,
 	struct qual_limits l = limits_for(ctx, name);
 
 	return qual_ctx_measure_lim(ctx, step, name, lane, value, uncertainty, method, &l);
+}
+
+int qual_ctx_measure_budget(struct qual_ctx *ctx, struct qual_step *step,
+			    const char *name, unsigned lane, double value,
+			    const struct qual_ucomp *c, unsigned n, const char *method)
+{
+	const struct qual_quantity *q = qual_quantity_find(name);
+	struct qual_limits l = limits_for(ctx, name);
+	struct qual_measurement m;
+
+	if (n > QUAL_UCOMP_MAX)
+		n = QUAL_UCOMP_MAX;
+	qual_measure(&m, name, lane, value, q ? q->unit : "", &l,
+		     qual_ucomp_expanded(c, n), method);
+	memcpy(m.ucomp, c, n * sizeof(*c));
+	m.nucomp = n;
+	return add_measurement(ctx, step, &m);
 }
 
 int qual_ctx_measure_error(struct qual_ctx *ctx, struct qual_step *step,
@@ -360,11 +378,21 @@ double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
 	return meter_dbm + s->tap_loss_db + voa_db + s->voa_loss_db + s->patch_loss_db;
 }
 
-double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm)
+double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane)
 {
-	if (!ctx->site)
-		return NAN;
-	return avg_dbm + qual_oma_offset_db(ctx->site->stimulus_er_db);
+	struct qual_er e = qual_site_er(ctx->site, lane);
+
+	return qual_oma_offset_db(e.er_db);
+}
+
+void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
+			   struct qual_ucomp *c)
+{
+	struct qual_er e = qual_site_er(ctx->site, lane);
+	char note[QUAL_UCOMP_NOTE_MAX];
+
+	qual_ucomp_set(c, "stimulus_er", qual_oma_offset_u_db(e.er_db, e.u_db), 'B',
+		       qual_er_describe(&e, note, sizeof(note)));
 }
 
 /* Corrections below this are trusted to the VOA's relative accuracy. */
@@ -413,12 +441,12 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 			      const double *target, int *rc)
 {
 	const struct qual_site *s = ctx->site;
-	double a[QUAL_SITE_LANES + 1], off = NAN;
+	double a[QUAL_SITE_LANES + 1], off[QUAL_SITE_LANES + 1];
 	uint32_t moving = 0, open = 0;
 	unsigned lane, it;
 
-	if (s)
-		off = qual_oma_offset_db(s->stimulus_er_db);
+	for (lane = 1; lane <= QUAL_SITE_LANES; lane++)
+		off[lane] = qual_ctx_oma_offset(ctx, lane);
 	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
 		struct qual_lane_state *ls = &ctx->lane[lane];
 		struct qual_site_lane_io *li;
@@ -432,7 +460,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 					     "in the station", lane);
 			continue;
 		}
-		if (isnan(ls->tx_oma_dbm) || isnan(off)) {
+		if (isnan(ls->tx_oma_dbm) || isnan(off[lane])) {
 			rc[lane] = bert_fail(BERT_ERR_STATE, "lane %u: launch OMA unknown "
 					     "(tx_power step, stimulus_er_db)", lane);
 			continue;
@@ -445,7 +473,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 		ls->budget_atten_db = a[lane];
 		ls->rx_oma_budget_dbm = ls->tx_oma_dbm - s->patch_loss_db -
 					s->voa_loss_db - a[lane] - s->through_loss_db;
-		ls->rx_avg_budget_dbm = ls->rx_oma_budget_dbm - off;
+		ls->rx_avg_budget_dbm = ls->rx_oma_budget_dbm - off[lane];
 		rc[lane] = voa_start(ctx, lane, a[lane]);
 		if (rc[lane] == BERT_ERR_ABORTED)
 			return BERT_ERR_ABORTED;
@@ -472,7 +500,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 			if (rc[lane])
 				continue;
 			ls->rx_avg_budget_dbm = qual_ctx_rx_from_meter(ctx, meter);
-			ls->rx_oma_budget_dbm = rx_oma = ls->rx_avg_budget_dbm + off;
+			ls->rx_oma_budget_dbm = rx_oma = ls->rx_avg_budget_dbm + off[lane];
 			if (it == ctx->opts.voa_iterations ||
 			    fabs(rx_oma - target[lane]) < 0.02 ||
 			    (a[lane] == 0 && rx_oma < target[lane])) {
@@ -520,6 +548,20 @@ int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
 	return rc[lane];
 }
 
+int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info)
+{
+	struct cmis_snapshot *snap = malloc(sizeof(*snap));
+	int rc;
+
+	if (!snap)
+		return bert_fail(BERT_ERR_NOMEM, "snapshot");
+	rc = cmis_snapshot_read(ctx->io->dev, snap);
+	if (!rc)
+		rc = cmis_decode(&snap->map, info);
+	free(snap);
+	return rc;
+}
+
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out)
 {
 	int rc;
@@ -551,7 +593,7 @@ static void journal(struct qual_ctx *ctx, const struct qual_step *s)
 		log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
 }
 
-static void end_step(struct qual_ctx *ctx, struct qual_step *s,
+static void end_step(struct qual_ctx *ctx, struct qual_step *s, unsigned flags,
 		     enum qual_step_status st, const char *msg)
 {
 	struct qual_event ev = { .kind = QUAL_EV_STEP_END, .s = s };
@@ -561,6 +603,8 @@ static void end_step(struct qual_ctx *ctx, struct qual_step *s,
 	snprintf(own, sizeof(own), "%s", s->message);
 	qual_step_end(s, st, qual_ctx_now(ctx), msg && msg[0] ? msg :
 		      (own[0] ? own : NULL));
+	if (flags & QUAL_STEP_RUN_VERDICT)
+		s->verdict = qual_verdict_worst(s->verdict, qual_record_verdict(ctx->rec));
 	journal(ctx, s);
 	ev.verdict = s->verdict;
 	qual_ctx_emit(ctx, &ev);
@@ -572,7 +616,7 @@ static void skip_step(struct qual_ctx *ctx, const struct qual_step_def *d,
 	struct qual_step *s = qual_record_step_begin(ctx->rec, d->name, qual_ctx_now(ctx));
 
 	if (s)
-		end_step(ctx, s, QUAL_STEP_SKIPPED, why);
+		end_step(ctx, s, 0, QUAL_STEP_SKIPPED, why);
 }
 
 /* Leaves the module and the plant safe after an abort or an error: Tx off,
@@ -609,7 +653,8 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 	struct qual_event ev = { .kind = QUAL_EV_RUN_BEGIN };
 	enum qual_run_status status = QUAL_RUN_COMPLETE;
 	bool stop_on_fail, stopped = false, ended = false;
-	char runmsg[QUAL_RUN_MSG_MAX] = "";
+	char runmsg[QUAL_RUN_MSG_MAX] = "", first_err[QUAL_RUN_MSG_MAX] = "";
+	bool fatal = false;
 	int ret = BERT_OK, rc;
 	size_t i;
 
@@ -644,7 +689,11 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 
 		ctx->step_index = (unsigned)i;
 		if (ended) {
-			skip_step(ctx, d, runmsg);
+			char why[QUAL_RUN_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s%.200s", fatal ? "not run: the station "
+				 "failed in " : "", runmsg);
+			skip_step(ctx, d, why);
 			continue;
 		}
 		if (stopped && !(d->flags & QUAL_STEP_ALWAYS)) {
@@ -669,11 +718,11 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		bert_error_clear();
 		rc = d->run(ctx, s);
 		if (rc == BERT_OK) {
-			end_step(ctx, s, QUAL_STEP_DONE, NULL);
+			end_step(ctx, s, d->flags, QUAL_STEP_DONE, NULL);
 		} else if (rc == QUAL_STEP_RC_SKIP) {
-			end_step(ctx, s, QUAL_STEP_SKIPPED, NULL);
+			end_step(ctx, s, d->flags, QUAL_STEP_SKIPPED, NULL);
 		} else if (rc == BERT_ERR_ABORTED || qual_ctx_aborted(ctx)) {
-			end_step(ctx, s, QUAL_STEP_ABORTED, "aborted");
+			end_step(ctx, s, d->flags, QUAL_STEP_ABORTED, "aborted");
 			status = QUAL_RUN_ABORTED;
 			ret = BERT_ERR_ABORTED;
 			snprintf(runmsg, sizeof(runmsg), "aborted in step %s", d->name);
@@ -685,13 +734,24 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 			ctx->last_error = rc;
 			snprintf(msg, sizeof(msg), "%s: %s", bert_strerror_name(rc),
 				 bert_error_detail()[0] ? bert_error_detail() : bert_strerror(rc));
-			end_step(ctx, s, QUAL_STEP_ERROR, msg);
+			end_step(ctx, s, d->flags, QUAL_STEP_ERROR, msg);
+			if (!first_err[0])
+				snprintf(first_err, sizeof(first_err), "%s: %.200s", d->name, msg);
 			if (d->flags & QUAL_STEP_REQUIRED) {
 				ended = true;
 				status = QUAL_RUN_ERROR;
 				ret = rc;
 				snprintf(runmsg, sizeof(runmsg), "not run: step %s failed (%.200s)",
 					 d->name, msg);
+			} else if (rc == BERT_ERR_NODEV) {
+				/* the module or its adapter is gone: every later step
+				 * would only repeat the symptom. The station failed:
+				 * status error, the root cause first. */
+				ended = true;
+				status = QUAL_RUN_ERROR;
+				ret = rc;
+				snprintf(runmsg, sizeof(runmsg), "%s", first_err);
+				fatal = true;
 			}
 		}
 		ctx->cur = NULL;
@@ -711,6 +771,9 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		snprintf(runmsg, sizeof(runmsg), "%s", m);
 	} else if (status == QUAL_RUN_COMPLETE && stopped) {
 		snprintf(runmsg, sizeof(runmsg), "stopped on the first failure");
+	} else if (status == QUAL_RUN_COMPLETE && first_err[0]) {
+		/* steps that errored: the first one is the likeliest cause */
+		snprintf(runmsg, sizeof(runmsg), "first error: %.200s", first_err);
 	}
 	qual_record_finish(ctx->rec, status, qual_ctx_now(ctx), runmsg[0] ? runmsg : NULL);
 	if (ctx->store && store_run_finish(ctx->store, ctx->rec))

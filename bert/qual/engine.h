@@ -23,7 +23,10 @@
  *      BERT_ERR_ABORTED   ABORTED, and the run ends aborted
  *      other error        ERROR with the error detail; the run goes on
  *                         unless the step is QUAL_STEP_REQUIRED (identify,
- *                         bring_up): then the remaining steps are skipped
+ *                         bring_up) or the error is BERT_ERR_NODEV (the
+ *                         module or its adapter went away): then the
+ *                         remaining steps are skipped and the run ends with
+ *                         status error, its message the root cause first
  *  - stop on fail (ctx->opts.stop_on_fail, or the profile's): after a step
  *    whose verdict is FAIL, the remaining steps are skipped except those
  *    flagged QUAL_STEP_ALWAYS (verdict);
@@ -49,6 +52,7 @@
 #include <stdint.h>
 
 #include "bert/core/clock.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/lane_ber.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/record.h"
@@ -64,6 +68,9 @@ struct qual_ctx;
 /* Step flags. */
 #define QUAL_STEP_REQUIRED	(1u << 0)	/* an error ends the run */
 #define QUAL_STEP_ALWAYS	(1u << 1)	/* runs even after stop on fail */
+/* The step's verdict is the run's so far (the verdict step): a failing run
+ * does not end on a step that reads "pass". */
+#define QUAL_STEP_RUN_VERDICT	(1u << 2)
 
 struct qual_step_def {
 	const char *name;		/* record step name, <= 31 chars */
@@ -187,6 +194,8 @@ struct qual_lane_state {
 	double rx_oma_budget_dbm;	/* receive OMA at the budget point */
 	double rx_sens_oma_dbm;		/* sensitivity (issue 9 fills it) */
 	double rx_sens_unc_db;
+	double rx_sens_fit_sigma_db;	/* its fit and calibration shares, 1-sigma */
+	double rx_sens_cal_sigma_db;
 	bool has_voa, has_meter;
 };
 
@@ -220,6 +229,9 @@ struct qual_ctx {
 	uint8_t host_mask;			/* host lanes brought up */
 	uint8_t media_mask;			/* media lanes under test */
 	struct qual_lane_state lane[QUAL_SITE_LANES + 1];
+	/* Stimulus flags and the module's own alarms (alarms.h), judged by
+	 * the verdict step with its clean read. */
+	struct qual_alarm_state alarms;
 	bool tx_touched;			/* bring-up enabled Tx */
 	bool voa_touched;
 	int last_error;				/* of the last failed step */
@@ -252,6 +264,11 @@ int qual_ctx_measure_lim(struct qual_ctx *ctx, struct qual_step *step,
 			 const char *name, unsigned lane, double value,
 			 double uncertainty, const char *method,
 			 const struct qual_limits *lim);
+/* The same with the uncertainty budget: U (k = 2) is 2 sqrt(sum u_i^2) of
+ * the n components, which the record keeps. */
+int qual_ctx_measure_budget(struct qual_ctx *ctx, struct qual_step *step,
+			    const char *name, unsigned lane, double value,
+			    const struct qual_ucomp *c, unsigned n, const char *method);
 /* Adds an ERROR measurement (could not be taken) with a reason. */
 int qual_ctx_measure_error(struct qual_ctx *ctx, struct qual_step *step,
 			   const char *name, unsigned lane, const char *fmt, ...)
@@ -279,8 +296,14 @@ double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
 			      double voa_db);
 /* The channel budget of the run: opts.budget_db, else the profile's. */
 double qual_ctx_budget_db(const struct qual_ctx *ctx);
-/* OMA from average power through the site's stimulus ER (profile-free). */
-double qual_ctx_oma(const struct qual_ctx *ctx, double avg_dbm);
+/* OMA minus average power of lane through its stimulus ER (site.h,
+ * qual_site_er()); NAN without an ER. */
+double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane);
+/* The stimulus ER's component of an OMA figure's budget for lane: u of the
+ * OMA offset (qual_oma_offset_u_db()), type B, the note saying whether the
+ * ER was calibrated or assumed. */
+void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
+			   struct qual_ucomp *c);
 /* Sets the lane's VOA so the receiver sees rx_oma_dbm (closed loop on the
  * meter when there is one), fills lane state budget_atten_db,
  * rx_avg_budget_dbm, rx_oma_budget_dbm. */
@@ -293,6 +316,9 @@ int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm);
  * Returns BERT_ERR_ABORTED when aborted, else BERT_OK. */
 int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 			      const double *target, int *rc);
+/* Reads and decodes the module (identity, monitors, latched flags: the read
+ * clears the flags). */
+int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info);
 /* Opens ctx->diag when not open yet. */
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out);
 /* Leaves the module safe: Tx disabled on the lanes under test. */

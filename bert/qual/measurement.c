@@ -74,7 +74,10 @@ const struct qual_quantity qual_quantities[] = {
 	{ "dom_temperature", "degC", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "DOM case temperature (alarm level)" },
 	{ "dom_alarms", "", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
-	  "alarm flags the module latched during the run (0 unless limited)" },
+	  "alarms of the module's own: latched at nominal conditions after "
+	  "clearing, or module-level during the run (0 unless limited)" },
+	{ "stimulus_flags", "", QUAL_SCOPE_LANE, QUAL_SCALE_LINEAR,
+	  "flags latched while bert stimulated the lane (record, not verdict)" },
 	/* module */
 	{ "case_temperature", "degC", QUAL_SCOPE_MODULE, QUAL_SCALE_LINEAR,
 	  "case temperature during the run (operating range)" },
@@ -352,4 +355,29 @@ int qual_scale_parse(const char *s, enum qual_scale *sc)
 	if (rc == BERT_OK)
 		*sc = (enum qual_scale)i;
 	return rc;
+}
+
+double qual_ucomp_expanded(const struct qual_ucomp *c, unsigned n)
+{
+	double s = 0;
+	unsigned i;
+
+	if (!n)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		if (!(c[i].u >= 0))
+			return NAN;
+		s += c[i].u * c[i].u;
+	}
+	return 2 * sqrt(s);
+}
+
+void qual_ucomp_set(struct qual_ucomp *c, const char *source, double u, char type,
+		    const char *note)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->source, sizeof(c->source), "%s", source);
+	c->u = u;
+	c->type = type;
+	snprintf(c->note, sizeof(c->note), "%s", note ? note : "");
 }

@@ -70,6 +70,27 @@ struct qual_limits {
 	enum qual_scale scale;
 };
 
+/* One component of an uncertainty budget (GUM, JCGM 100:2008): a source,
+ * its standard uncertainty u (k = 1) in the measurement's unit (decades on
+ * a log scale) as it enters the value (sensitivity coefficient applied),
+ * the evaluation type ('A' from this run's statistics, 'B' from other
+ * knowledge: calibrations, data sheets, assumptions) and a note. The
+ * expanded uncertainty of the measurement is U = 2 sqrt(sum u^2). */
+#define QUAL_UCOMP_MAX		6
+#define QUAL_UCOMP_NAME_MAX	24
+#define QUAL_UCOMP_NOTE_MAX	72
+struct qual_ucomp {
+	char source[QUAL_UCOMP_NAME_MAX];
+	double u;
+	char type;
+	char note[QUAL_UCOMP_NOTE_MAX];
+};
+/* 2 sqrt(sum u^2) over n components; NAN when n == 0 or any u is NAN. */
+double qual_ucomp_expanded(const struct qual_ucomp *c, unsigned n);
+/* Fills one component. */
+void qual_ucomp_set(struct qual_ucomp *c, const char *source, double u, char type,
+		    const char *note);
+
 struct qual_measurement {
 	char name[QUAL_NAME_MAX];	/* catalogue name, e.g. "tx_oma" */
 	unsigned lane;			/* 1..N, 0 = module */
@@ -80,6 +101,9 @@ struct qual_measurement {
 	char method[QUAL_METHOD_MAX];	/* "dom", "meter", "bert-cl95", ... */
 	enum qual_verdict verdict;
 	char message[QUAL_MSG_MAX];	/* why (failures, errors, marginals) */
+	/* the budget behind `uncertainty` (may be empty: U given whole) */
+	struct qual_ucomp ucomp[QUAL_UCOMP_MAX];
+	unsigned nucomp;
 };
 
 /* The catalogue of quantities a profile may limit and a step may measure.

@@ -297,6 +297,18 @@ static int sec_link(struct profile *p, const char *name, const char *value)
 		return num(name, value, &p->channel_il_db, 0, 60, true);
 	if (!strcmp(name, "connector_loss_db"))
 		return num(name, value, &p->connector_loss_db, 0, 10, true);
+	if (!strcmp(name, "channel_il_verdict")) {
+		enum qual_verdict v;
+
+		if (qual_verdict_parse(value, &v) || (v != QUAL_PASS && v != QUAL_MARGINAL &&
+						      v != QUAL_FAIL)) {
+			bert_error_clear();
+			return bert_fail(BERT_ERR_CONFIG, "channel_il_verdict: '%s' is not "
+					 "pass, marginal or fail", value);
+		}
+		p->channel_il_verdict = v;
+		return BERT_OK;
+	}
 	return bert_fail(BERT_ERR_CONFIG, "unknown key '%s' in [link]", name);
 }
 
@@ -880,6 +892,9 @@ char *profile_canonical(const struct profile *p)
 	sb_num(&b, "link.channel_budget_db", p->channel_budget_db);
 	sb_num(&b, "link.channel_il_db", p->channel_il_db);
 	sb_num(&b, "link.connector_loss_db", p->connector_loss_db);
+	if (p->channel_il_verdict != QUAL_NONE)
+		sb_add(&b, "link.channel_il_verdict=%s\n",
+		       qual_verdict_name(p->channel_il_verdict));
 	sb_num(&b, "rx.damage_dbm", p->rx_damage_dbm);
 	sb_add(&b, "verdict.guard=%s\n", qual_guard_name(p->guard));
 	sb_add(&b, "verdict.stop_on_fail=%d\n", p->stop_on_fail);

@@ -79,6 +79,9 @@ struct profile {
 	double fiber_loss_db_per_km;
 	double channel_budget_db;	/* what every lane must support */
 	double channel_il_db;		/* the standard's channel IL, for reference */
+	/* bert budget's verdict on a plant whose insertion loss exceeds
+	 * channel_il_db (QUAL_NONE: not set, FAIL is used) */
+	enum qual_verdict channel_il_verdict;
 	double connector_loss_db;	/* planning default per connection */
 
 	/* [rx] */

@@ -439,7 +439,54 @@ json_t *qual_measurement_to_json(const struct qual_measurement *m)
 	json_object_set_new(j, "method", jstr(m->method));
 	json_object_set_new(j, "verdict", json_string(qual_verdict_name(m->verdict)));
 	json_object_set_new(j, "message", jstr(m->message));
+	if (m->nucomp) {
+		json_t *a = json_array();
+		unsigned i;
+
+		for (i = 0; i < m->nucomp && i < QUAL_UCOMP_MAX; i++) {
+			const struct qual_ucomp *c = &m->ucomp[i];
+			char t[2] = { c->type ? c->type : 'B', 0 };
+
+			json_array_append_new(a, json_pack("{s:o, s:o, s:s, s:o}",
+				"source", jstr(c->source), "u", jnum(c->u), "type", t,
+				"note", jstr(c->note)));
+		}
+		json_object_set_new(j, "uncertainty_budget", a);
+	}
 	return j;
+}
+
+/* "uncertainty_budget" (optional): up to QUAL_UCOMP_MAX components. */
+static int get_budget(const json_t *j, struct qual_measurement *m)
+{
+	const json_t *a = json_object_get(j, "uncertainty_budget"), *c;
+	char t[4];
+	size_t i;
+	int rc;
+
+	if (!a || json_is_null(a))
+		return BERT_OK;
+	if (!json_is_array(a) || json_array_size(a) > QUAL_UCOMP_MAX)
+		return bert_fail(BERT_ERR_PROTOCOL, "uncertainty_budget: not an array of "
+				 "up to %d components", QUAL_UCOMP_MAX);
+	json_array_foreach(a, i, c) {
+		struct qual_ucomp *u = &m->ucomp[i];
+
+		if (!json_is_object(c))
+			return bert_fail(BERT_ERR_PROTOCOL, "uncertainty_budget[%zu]: not an "
+					 "object", i);
+		if ((rc = get_str(c, "source", u->source, sizeof(u->source), true)) ||
+		    (rc = get_num(c, "u", &u->u, true)) ||
+		    (rc = get_str(c, "type", t, sizeof(t), false)) ||
+		    (rc = get_str(c, "note", u->note, sizeof(u->note), false)))
+			return bert_fail_ctx(rc, "uncertainty_budget[%zu]: ", i);
+		if (!(u->u >= 0))
+			return bert_fail(BERT_ERR_PROTOCOL, "uncertainty_budget[%zu].u: not a "
+					 "standard uncertainty >= 0", i);
+		u->type = t[0] == 'A' ? 'A' : 'B';
+		m->nucomp = (unsigned)i + 1;
+	}
+	return BERT_OK;
 }
 
 int qual_measurement_from_json(const json_t *j, struct qual_measurement *m)
@@ -460,7 +507,8 @@ int qual_measurement_from_json(const json_t *j, struct qual_measurement *m)
 	    (rc = get_num(j, "marginal", &m->lim.marginal, false)) ||
 	    (rc = get_num(j, "uncertainty", &m->uncertainty, false)) ||
 	    (rc = get_str(j, "method", m->method, sizeof(m->method), false)) ||
-	    (rc = get_str(j, "message", m->message, sizeof(m->message), false)))
+	    (rc = get_str(j, "message", m->message, sizeof(m->message), false)) ||
+	    (rc = get_budget(j, m)))
 		return bert_fail_ctx(rc, "measurement");
 	m->lane = (unsigned)lane;
 	if (isnan(m->lim.marginal))

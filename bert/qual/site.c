@@ -39,8 +39,53 @@ double qual_oma_offset_db(double er_db)
 	return 10 * log10(2 * (er - 1) / (er + 1));
 }
 
+double qual_oma_offset_u_db(double er_db, double er_u_db)
+{
+	double o = qual_oma_offset_db(er_db), lo, hi, lo_er;
+
+	if (isnan(o) || !(er_u_db >= 0))
+		return NAN;
+	/* below 0.01 dB of ER the conversion has no meaning (OMA -> 0) */
+	lo_er = er_db - er_u_db > 0.01 ? er_db - er_u_db : 0.01;
+	lo = o - qual_oma_offset_db(lo_er);
+	hi = qual_oma_offset_db(er_db + er_u_db) - o;
+	return (lo > hi ? lo : hi) / 2;
+}
+
+struct qual_er qual_site_er(const struct qual_site *s, unsigned lane)
+{
+	struct qual_er e = { NAN, NAN, false };
+
+	if (!s)
+		return e;
+	e.calibrated = s->stimulus_er_calibrated;
+	e.er_db = s->stimulus_er_db;
+	e.u_db = s->stimulus_er_u_db;
+	if (lane >= 1 && lane <= QUAL_SITE_LANES) {
+		if (isfinite(s->lane[lane].er_db))
+			e.er_db = s->lane[lane].er_db;
+		if (isfinite(s->lane[lane].er_u_db))
+			e.u_db = s->lane[lane].er_u_db;
+	}
+	if (isnan(e.u_db) && !e.calibrated)
+		e.u_db = QUAL_ER_ASSUMED_U_DB;
+	return e;
+}
+
+const char *qual_er_describe(const struct qual_er *e, char *buf, size_t size)
+{
+	if (isnan(e->er_db))
+		snprintf(buf, size, "no stimulus ER");
+	else
+		snprintf(buf, size, "ER %s %.2f dB, U %.2f dB (k = 2)",
+			 e->calibrated ? "from calibration" : "assumed", e->er_db, e->u_db);
+	return buf;
+}
+
 static void site_defaults(struct qual_site *s, unsigned n)
 {
+	unsigned l;
+
 	memset(s, 0, sizeof(*s));
 	s->index = n;
 	snprintf(s->name, sizeof(s->name), "site %u", n);
@@ -51,6 +96,9 @@ static void site_defaults(struct qual_site *s, unsigned n)
 	s->patch_loss_db = 0;
 	s->voa_loss_db = 0;
 	s->stimulus_er_db = NAN;
+	s->stimulus_er_u_db = NAN;
+	for (l = 0; l <= QUAL_SITE_LANES; l++)
+		s->lane[l].er_db = s->lane[l].er_u_db = NAN;
 	s->meter_avg_s = DEFAULT_METER_AVG_S;
 	s->wavelength_nm = DEFAULT_WAVELENGTH_NM;
 }
@@ -64,6 +112,26 @@ static void site_finish(struct qual_site *s)
 		s->tap_loss_db = s->tap_ratio > 0 ? -10 * log10(s->tap_ratio) : NAN;
 	if (isnan(s->through_loss_db))
 		s->through_loss_db = s->tap_ratio > 0 ? -10 * log10(1 - s->tap_ratio) : 0;
+}
+
+/* A calibrated ER states its uncertainty, on every lane that has an ER. */
+static int site_check_er(const char *path, const struct qual_site *s)
+{
+	unsigned lane;
+
+	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
+		struct qual_er e = qual_site_er(s, lane);
+
+		if (isfinite(s->lane[lane].er_u_db) && isnan(s->lane[lane].er_db) &&
+		    isnan(s->stimulus_er_db))
+			return bert_fail(BERT_ERR_CONFIG, "%s: [site %u]: stimulus_er_u_db.%u "
+					 "without an ER for the lane", path, s->index, lane);
+		if (s->stimulus_er_calibrated && isfinite(e.er_db) && isnan(e.u_db))
+			return bert_fail(BERT_ERR_CONFIG, "%s: [site %u]: stimulus_er_source = "
+					 "calibration needs its uncertainty (stimulus_er_u_db or "
+					 "stimulus_er_u_db.%u)", path, s->index, lane);
+	}
+	return BERT_OK;
 }
 
 struct load {
@@ -202,6 +270,7 @@ static int site_key(struct load *l, struct qual_site *s, const char *section,
 		{ "patch_loss_db", BERT_INI_DOUBLE, offsetof(struct qual_site, patch_loss_db), 0, 30, 0 },
 		{ "voa_loss_db", BERT_INI_DOUBLE, offsetof(struct qual_site, voa_loss_db), 0, 30, 0 },
 		{ "stimulus_er_db", BERT_INI_DOUBLE, offsetof(struct qual_site, stimulus_er_db), 0.5, 30, 0 },
+		{ "stimulus_er_u_db", BERT_INI_DOUBLE, offsetof(struct qual_site, stimulus_er_u_db), 0, 10, 0 },
 		{ "meter_avg_s", BERT_INI_DOUBLE, offsetof(struct qual_site, meter_avg_s), 0.001, 60, 0 },
 		{ "wavelength_nm", BERT_INI_DOUBLE, offsetof(struct qual_site, wavelength_nm), 400, 2000, 0 },
 		{ "switch_out", BERT_INI_UINT, offsetof(struct qual_site, switch_out), 1, 64, 0 },
@@ -232,6 +301,38 @@ static int site_key(struct load *l, struct qual_site *s, const char *section,
 			return parse_chans(l->st, s, name, value, chans[i].kind,
 					   (unsigned)lane);
 		}
+	}
+	if (!strcmp(name, "stimulus_er_source")) {
+		if (!strcmp(value, "calibration"))
+			s->stimulus_er_calibrated = true;
+		else if (!strcmp(value, "assumed"))
+			s->stimulus_er_calibrated = false;
+		else
+			return bert_fail(BERT_ERR_CONFIG, "[%s]: stimulus_er_source: '%s' is "
+					 "not calibration or assumed", section, value);
+		return BERT_OK;
+	}
+	if (!strncmp(name, "stimulus_er_db.", 15) || !strncmp(name, "stimulus_er_u_db.", 17)) {
+		bool u = name[12] == 'u';
+		const char *ln = name + (u ? 17 : 15);
+		unsigned long lane;
+		double v;
+		char *end;
+
+		rc = bert_ini_uint(ln, &lane, QUAL_SITE_LANES);
+		if (rc || !lane)
+			return bert_fail(BERT_ERR_CONFIG, "[%s]: '%s': lane must be 1..%d",
+					 section, name, QUAL_SITE_LANES);
+		v = strtod(value, &end);
+		if (end == value || *end || !(u ? v >= 0 && v <= 10 : v >= 0.5 && v <= 30))
+			return bert_fail(BERT_ERR_CONFIG, "[%s]: %s: '%s' is not %s", section,
+					 name, value, u ? "an uncertainty in dB (0-10)" :
+					 "an extinction ratio in dB (0.5-30)");
+		if (u)
+			s->lane[lane].er_u_db = v;
+		else
+			s->lane[lane].er_db = v;
+		return BERT_OK;
 	}
 	rc = bert_ini_set_field(fields, s, section, name, value);
 	if (rc)
@@ -309,6 +410,8 @@ static int load(const char *path, const char *text, struct qual_station *st)
 				rc = bert_fail(BERT_ERR_CONFIG, "%s: [site %u] has no fixture",
 					       path, i);
 			else
+				rc = site_check_er(path, s);
+			if (!rc)
 				site_finish(s);
 		}
 		if (!rc && !st->nsites)

@@ -16,6 +16,13 @@
  *                   stimulus_er_db (the extinction ratio of the transmitter
  *                   the station assumes or measured at calibration)
  *
+ * The ER is per lane when calibrated (stimulus_er_db.N, e.g. from a DCA
+ * measurement of each lane's launch), with its expanded uncertainty
+ * (stimulus_er_u_db[.N], k = 2); stimulus_er_source says whether the values
+ * come from a `calibration` or are `assumed` (the default; an assumption
+ * without a stated U gets QUAL_ER_ASSUMED_U_DB). The ER term enters the
+ * uncertainty of every OMA figure (qual_oma_offset_u_db()).
+ *
  * tap_ratio r gives tap_loss_db = -10 log10(r) and through_loss_db =
  * -10 log10(1 - r) unless those are given. Errors are BERT_ERR_CONFIG with
  * "FILE:LINE: detail" (rules across lines name the file and the section).
@@ -52,6 +59,27 @@ struct qual_site_lane {
 	struct qual_chan voa;		/* attenuator in front of the receiver */
 	struct qual_chan meter;		/* meter reading the lane's tap */
 	struct qual_chan sw;		/* switch input of the lane's tap */
+	double er_db, er_u_db;		/* the lane's stimulus ER and U (k = 2); NAN = the site's */
+};
+
+/* Receive power through the tap (meter + tap_loss_db - through_loss_db):
+ * 1-sigma in dB of its calibration, meter 0.1 dB and tap ratio / through
+ * loss 0.15 dB at k = 2 combined (the launch power's budget without the VOA
+ * setting and the patch cord, steps.c). The budget point's rx_oma and the
+ * sweep's sensitivities share it. */
+#define QUAL_RX_POWER_CAL_SIGMA_DB	0.09
+#define QUAL_RX_POWER_CAL_NOTE		"meter 0.1, tap ratio and through loss 0.15 dB (k = 2)"
+
+/* An assumed ER with no stated uncertainty: U (k = 2) in dB. A DR4 EML's ER
+ * sits between the IEEE 802.3 Table 124-6 minimum of 3.5 dB and about
+ * 5.5 dB; 4.5 +- 1.0 covers that range at k = 2 (bert's choice). */
+#define QUAL_ER_ASSUMED_U_DB	1.0
+
+/* The stimulus ER of one lane. */
+struct qual_er {
+	double er_db;			/* NAN = none: OMA unknown */
+	double u_db;			/* expanded (k = 2) */
+	bool calibrated;		/* from a calibration, else assumed */
 };
 
 struct qual_site {
@@ -69,6 +97,8 @@ struct qual_site {
 	double patch_loss_db;		/* transmitter -> VOA input */
 	double voa_loss_db;		/* VOA insertion loss at setting 0 */
 	double stimulus_er_db;		/* ER for OMA conversion */
+	double stimulus_er_u_db;	/* its U (k = 2); NAN = not stated */
+	bool stimulus_er_calibrated;	/* stimulus_er_source = calibration */
 	double meter_avg_s;		/* meter averaging time (0.1) */
 	double wavelength_nm;		/* instruments set to this (1311) */
 	bool auto_start;		/* bertd: start a run on insertion */
@@ -100,6 +130,18 @@ const struct qual_site *qual_station_site(const struct qual_station *st,
 /* OMA minus average power in dB for an extinction ratio in dB:
  * 10 log10(2 (ER - 1) / (ER + 1)). NaN for er_db <= 0. */
 double qual_oma_offset_db(double er_db);
+/* Standard uncertainty (k = 1, dB) of that offset for an ER known to
+ * er_u_db (expanded, k = 2): the conversion is monotonic, so the interval
+ * ER +- U maps onto an interval of the offset; half of its larger
+ * half-width is the standard uncertainty (the conversion is not linear over
+ * a wide interval, the larger side keeps it conservative; GUM 5.1.2 with
+ * the sensitivity coefficient taken over the interval). */
+double qual_oma_offset_u_db(double er_db, double er_u_db);
+/* The stimulus ER of lane (1..): the lane's own calibration, else the
+ * site's value. */
+struct qual_er qual_site_er(const struct qual_site *s, unsigned lane);
+/* "calibration 3.60 dB, U 0.20 dB" / "assumed 4.50 dB, U 1.00 dB". */
+const char *qual_er_describe(const struct qual_er *e, char *buf, size_t size);
 
 /* ---- a site opened for a run ------------------------------------------ */
 

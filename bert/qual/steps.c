@@ -8,10 +8,15 @@
  *    module's (CMIS leaves it to the vendor), so U is unknown (NaN).
  *  - Launch power through the tap ("meter"): the station meter through the
  *    switch, corrected by the site calibration (site.h); U = 0.25 dB (k = 2:
- *    meter 0.1, VOA setting 0.1, tap and patch calibration 0.15 combined).
- *    Without a meter the DOM value is used ("dom").
+ *    meter 0.1, VOA setting 0.1, tap and patch calibration 0.15 combined),
+ *    one budget component "power_cal". Without a meter the DOM value is
+ *    used ("dom", U unknown).
  *  - OMA ("avg+er"): average power + 10 log10(2 (ER-1)/(ER+1)) with the
- *    site's stimulus_er_db; U adds 0.2 dB for the ER.
+ *    lane's stimulus ER (site.h, qual_site_er()); the budget adds the ER's
+ *    component "stimulus_er" through the conversion (site.h,
+ *    qual_oma_offset_u_db()), which says whether the ER was calibrated or
+ *    assumed. Every OMA figure carries it (tx_oma, rx_oma, the sweep's
+ *    rx_sensitivity_oma).
  *  - BER at the budget point ("bert-cl95" etc.): the lane BER loop
  *    (lane_ber.h). The value is the measured BER when errors were counted,
  *    U = log10(upper / BER) decades (the CL bound); with no error the value
@@ -31,6 +36,7 @@
 
 #include "bert/core/error.h"
 #include "bert/core/log.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/engine.h"
 #include "bert/signal/berstat.h"
 #include "fixtures/cmis/cmis.h"
@@ -40,24 +46,10 @@
 #include "fixtures/fixture.h"
 
 #define U_METER_DB	0.25
-#define U_ER_DB		0.2
+#define POWER_CAL_NOTE	"meter 0.1, VOA 0.1, tap and patch 0.15 dB (k = 2)"
 #define U_POWER_REL	0.02
 #define DOM_POLL_NS	(100 * BERT_NS_PER_MS)
 #define DOM_SETTLE_NS	(2 * BERT_NS_PER_S)
-
-static int snapshot(struct qual_ctx *ctx, struct cmis_info *info)
-{
-	struct cmis_snapshot *snap = malloc(sizeof(*snap));
-	int rc;
-
-	if (!snap)
-		return bert_fail(BERT_ERR_NOMEM, "snapshot");
-	rc = cmis_snapshot_read(ctx->io->dev, snap);
-	if (!rc)
-		rc = cmis_decode(&snap->map, info);
-	free(snap);
-	return rc;
-}
 
 /* ---- identify ---------------------------------------------------------------- */
 
@@ -124,7 +116,7 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 			return bert_fail(BERT_ERR_NOMEM, "identify");
 	}
 	in = ctx->info;
-	rc = snapshot(ctx, in);
+	rc = qual_ctx_read_info(ctx, in);
 	if (rc)
 		return bert_fail_ctx(rc, "reading the module: ");
 	put(r->dut.vendor, sizeof(r->dut.vendor), in->vendor.name);
@@ -184,6 +176,9 @@ static int step_bring_up(struct qual_ctx *ctx, struct qual_step *step)
 	if (rc)
 		return bert_fail_ctx(rc, "AppSel %u on host lanes 0x%02x: ", ctx->appsel,
 				     ctx->host_mask);
+	rc = qual_alarms_collect(ctx, step, "bring-up");
+	if (rc)
+		return rc;
 	snprintf(step->message, sizeof(step->message), "AppSel %u active on host lanes "
 		 "0x%02x (%u link%s of %u lane%s)", ctx->appsel, ctx->host_mask,
 		 profile_links(ctx->profile), profile_links(ctx->profile) == 1 ? "" : "s",
@@ -219,14 +214,12 @@ static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
 
 	if (!in)
 		return bert_fail(BERT_ERR_NOMEM, "dom");
-	/* The first read also clears the flags bring-up latched: from here on a
-	 * latched alarm happened during the run (checked by the verdict step).
-	 * Monitors lag the data path by an update or two: poll until every
+	/* Bring-up's flags were collected (alarms.h). Monitors lag the data path by an update or two: poll until every
 	 * lane under test reports launch power, for at most DOM_SETTLE_NS. */
 	for (t = 0;; t += DOM_POLL_NS) {
 		bool ready = true;
 
-		rc = snapshot(ctx, in);
+		rc = qual_ctx_read_info(ctx, in);
 		if (rc) {
 			free(in);
 			return bert_fail_ctx(rc, "reading the monitors: ");
@@ -275,12 +268,12 @@ const struct qual_step_def qual_step_dom = {
 
 static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 {
-	const struct qual_site *s = ctx->site;
-	double off = s ? qual_oma_offset_db(s->stimulus_er_db) : NAN;
 	unsigned lane;
 	int rc;
 
 	for (lane = 1; lane <= ctx->lanes; lane++) {
+		double off = qual_ctx_oma_offset(ctx, lane);
+		struct qual_ucomp c[2];
 		struct qual_lane_state *ls = &ctx->lane[lane];
 		struct qual_site_lane_io *li = ctx->io && lane <= ctx->io->nlanes ?
 					       &ctx->io->lane[lane] : NULL;
@@ -310,11 +303,14 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 		if (!isnan(ls->tx_avg_meter_dbm)) {
 			ls->tx_avg_dbm = ls->tx_avg_meter_dbm;
 			u = U_METER_DB;
-			qual_ctx_measure(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm, u,
-					 "meter");
+			qual_ucomp_set(&c[0], "power_cal", u / 2, 'B', POWER_CAL_NOTE);
+			qual_ctx_measure_budget(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm,
+						c, 1, "meter");
 		} else if (!isnan(ls->tx_avg_dom_dbm)) {
 			ls->tx_avg_dbm = ls->tx_avg_dom_dbm;
 			u = NAN;
+			qual_ucomp_set(&c[0], "dom", NAN, 'B', "the module's monitor: "
+				       "accuracy not stated");
 			qual_ctx_measure(ctx, step, "tx_power_avg", lane, ls->tx_avg_dbm, u,
 					 "dom");
 		} else {
@@ -323,15 +319,27 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 			continue;
 		}
 		if (isnan(off)) {
-			qual_ctx_measure_error(ctx, step, "tx_oma", lane, "no stimulus_er_db "
-					       "calibration for the site: OMA unknown");
+			qual_ctx_measure_error(ctx, step, "tx_oma", lane, "no stimulus ER "
+					       "(stimulus_er_db) for lane %u: OMA unknown", lane);
 			continue;
 		}
 		ls->tx_oma_dbm = ls->tx_avg_dbm + off;
-		qual_ctx_measure(ctx, step, "tx_oma", lane, ls->tx_oma_dbm,
-				 isnan(u) ? NAN : sqrt(u * u + U_ER_DB * U_ER_DB), "avg+er");
+		qual_ctx_er_component(ctx, lane, &c[1]);
+		qual_ctx_measure_budget(ctx, step, "tx_oma", lane, ls->tx_oma_dbm, c, 2,
+					"avg+er");
 	}
-	return BERT_OK;
+	{
+		/* say where the OMA conversion stands: calibrated or assumed */
+		struct qual_er e = qual_site_er(ctx->site, 1);
+		char er[QUAL_UCOMP_NOTE_MAX];
+
+		if (!isnan(e.er_db))
+			snprintf(step->message, sizeof(step->message), "OMA through the "
+				 "stimulus %s%s; its U is in every OMA figure",
+				 qual_er_describe(&e, er, sizeof(er)),
+				 ctx->lanes > 1 ? " (lane 1; per lane in the budgets)" : "");
+	}
+	return qual_alarms_collect(ctx, step, "tx_power (VOA open)");
 }
 
 const struct qual_step_def qual_step_tx_power = {
@@ -413,11 +421,25 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 					       bert_strerror(lane_rc[lane]));
 			continue;
 		}
-		qual_ctx_measure(ctx, step, "rx_oma", lane, ls->rx_oma_budget_dbm,
-				 sqrt(U_METER_DB * U_METER_DB + U_ER_DB * U_ER_DB),
-				 ctx->lane[lane].has_meter ? "meter+er" : "calc");
-		qual_ctx_measure(ctx, step, "rx_power_avg", lane, ls->rx_avg_budget_dbm,
-				 U_METER_DB, ctx->lane[lane].has_meter ? "meter" : "calc");
+		{
+			struct qual_ucomp c[2];
+
+			qual_ucomp_set(&c[0], "power_cal", QUAL_RX_POWER_CAL_SIGMA_DB, 'B',
+				       QUAL_RX_POWER_CAL_NOTE);
+			qual_ctx_er_component(ctx, lane, &c[1]);
+			qual_ctx_measure_budget(ctx, step, "rx_oma", lane,
+						ls->rx_oma_budget_dbm, c, 2,
+						ctx->lane[lane].has_meter ? "meter+er" : "calc");
+		}
+		{
+			struct qual_ucomp c;
+
+			qual_ucomp_set(&c, "power_cal", QUAL_RX_POWER_CAL_SIGMA_DB, 'B',
+				       QUAL_RX_POWER_CAL_NOTE);
+			qual_ctx_measure_budget(ctx, step, "rx_power_avg", lane,
+						ls->rx_avg_budget_dbm, &c, 1,
+						ctx->lane[lane].has_meter ? "meter" : "calc");
+		}
 		mask |= (uint8_t)(1u << (lane - 1));
 	}
 	if (!mask)
@@ -504,7 +526,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 		 txl && !isnan(txl->lim.low) ? "the profile's minimum launch OMA" :
 		 "the lane's launch OMA", (res->t_end - res->t_start) / 1e9);
 	free(res);
-	return BERT_OK;
+	return qual_alarms_collect(ctx, step, "lane_ber (budget point, PRBS)");
 }
 
 const struct qual_step_def qual_step_lane_ber = {
@@ -540,66 +562,22 @@ const struct qual_step_def qual_step_module_power = {
 
 static int step_verdict(struct qual_ctx *ctx, struct qual_step *step)
 {
-	struct cmis_info *in = calloc(1, sizeof(*in));
-	struct qual_limits lim;
-	char names[QUAL_MSG_MAX] = "";
-	unsigned n = 0, bit, i;
-	size_t o = 0;
-	int rc;
+	enum qual_verdict v;
+	int rc = qual_alarms_judge(ctx, step);
 
-	if (!in)
-		return bert_fail(BERT_ERR_NOMEM, "verdict");
-	rc = snapshot(ctx, in);
-	if (rc) {
-		free(in);
-		return bert_fail_ctx(rc, "reading the flags: ");
-	}
-	for (bit = 0; bit < CMIS_MFLAG_COUNT; bit++)
-		if ((in->module_flags & (1u << bit)) &&
-		    cmis_module_flag_kind(bit) == CMIS_FLAG_ALARM) {
-			n++;
-			if (o < sizeof(names))
-				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
-						      o ? ", " : "", cmis_module_flag_name(bit));
-		}
-	for (i = 0; i < in->lanes.count && i < CMIS_MAX_LANES; i++) {
-		const struct cmis_lane *l = &in->lanes.lane[i];
-
-		if (l->lane > ctx->lanes)
-			continue;
-		for (bit = 0; bit < CMIS_LFLAG_COUNT; bit++)
-			if ((l->flags & (1u << bit)) &&
-			    cmis_lane_flag_kind(bit) == CMIS_FLAG_ALARM) {
-				n++;
-				if (o < sizeof(names))
-					o += (size_t)snprintf(names + o, sizeof(names) - o,
-							      "%slane %u %s", o ? ", " : "",
-							      l->lane, cmis_lane_flag_name(bit));
-			}
-	}
-	free(in);
-	lim = profile_limits_for(ctx->profile, "dom_alarms");
-	if (qual_limits_empty(&lim))
-		lim.high = 0;
-	qual_ctx_measure_lim(ctx, step, "dom_alarms", 0, n, NAN, "cmis-latched-flags", &lim);
-	if (n) {
-		struct qual_measurement *last = &step->m[step->nm - 1];
-
-		snprintf(last->message, sizeof(last->message), "latched: %s", names);
-	}
-	{
-		enum qual_verdict v = qual_record_verdict(ctx->rec);
-
-		v = qual_verdict_worst(v, qual_verdict_of(step->m, step->nm));
-		snprintf(step->message, sizeof(step->message), "run verdict %s",
-			 qual_verdict_name(v));
-	}
+	if (rc)
+		return bert_fail_ctx(rc, "module alarms: ");
+	v = qual_verdict_worst(qual_record_verdict(ctx->rec),
+			       qual_verdict_of(step->m, step->nm));
+	snprintf(step->message, sizeof(step->message), "run verdict %s",
+		 qual_verdict_name(v));
 	return BERT_OK;
 }
 
 const struct qual_step_def qual_step_verdict = {
 	.name = "verdict",
-	.summary = "no alarm latched during the run; the run's verdict",
+	.summary = "no alarm of the module's own (clean read at nominal, alarms.h); "
+		   "the run's verdict",
 	.run = step_verdict,
-	.flags = QUAL_STEP_ALWAYS,
+	.flags = QUAL_STEP_ALWAYS | QUAL_STEP_RUN_VERDICT,
 };

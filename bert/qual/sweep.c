@@ -20,6 +20,7 @@
 #define SMART_HI_WIN		0.8
 #define SMART_UP_DB		2.5	/* no lock: this much more power */
 #define SMART_DOWN_DB		2.0	/* too few errors: this much less */
+#define SMART_MAX_STEP_DB	1.0	/* below the weakest counted point */
 #define LOCK_RETRY_NS		(50 * BERT_NS_PER_MS)
 #define LOCK_MAX_BER		1e-2	/* checkers lose lock above this */
 #define FLOOR_SIGMAS		3.0
@@ -259,7 +260,7 @@ static void make_point(struct run *r, unsigned i, double att, double dbm,
 	memset(pt, 0, sizeof(*pt));
 	pt->atten_db = att;
 	pt->power_dbm = dbm;
-	pt->oma_dbm = isfinite(dbm) ? sweep_oma_of_avg_dbm(dbm, r->io->er_db) : NAN;
+	pt->oma_dbm = isfinite(dbm) ? sweep_oma_of_avg_dbm(dbm, r->io->er_db[i]) : NAN;
 	pt->bits = bits;
 	pt->errors = err;
 	pt->ber = bits ? (double)err / (double)bits : NAN;
@@ -289,7 +290,7 @@ static int dwell(struct run *r, uint32_t mask, bool meter_first)
 		if (io->power_from_voa && r->cfg->method == SWEEP_SMART &&
 		    mask & (1u << i) && isfinite(s->ref_oma)) {
 			dbm[i] = sweep_avg_of_oma_dbm(s->ref_oma - (s->att - s->ref_att),
-						      io->er_db);
+						      io->er_db[i]);
 			mask_meter &= ~(1u << i);
 		}
 	}
@@ -346,6 +347,42 @@ static size_t usable(const struct sweep_lane_result *L, struct sweep_fit_pt *p,
 	return n;
 }
 
+/* Points at the high power end dropped while they sit significantly below
+ * the line through the rest (a floor); marks them in skip, returns how many. */
+static size_t floor_points(const struct sweep_fit_pt *p, size_t n, double rel, bool *skip)
+{
+	size_t kept = n, k;
+
+	while (kept >= 3) {
+		struct wls w;
+		size_t h = SIZE_MAX;
+		double qp, vp, rr, sr, sx;
+
+		for (k = 0; k < n; k++)
+			if (!skip[k] && (h == SIZE_MAX || p[k].x > p[h].x))
+				h = k;
+		skip[h] = true;
+		if (wls_fit(p, n, skip, rel, &w) || !(w.b > 0)) {
+			skip[h] = false;
+			break;
+		}
+		qp = w.a + w.b * p[h].x;
+		vp = w.va + p[h].x * p[h].x * w.vb + 2 * p[h].x * w.cab;
+		if (w.n > 2 && w.chi2 / (w.n - 2) > 1)
+			vp *= w.chi2 / (w.n - 2);
+		sx = w.b * p[h].x * rel;
+		rr = p[h].q - qp;
+		sr = sqrt(p[h].sigma_q * p[h].sigma_q + (vp > 0 ? vp : 0) + sx * sx);
+		if (rr < -FLOOR_SIGMAS * sr && rr < -FLOOR_MIN_DQ) {
+			kept--;
+			continue;
+		}
+		skip[h] = false;
+		break;
+	}
+	return n - kept;
+}
+
 /* The running estimate of a lane's sensitivity (mW) from its points. */
 static double estimate_mw(struct run *r, const struct sweep_fit_pt *p, size_t n)
 {
@@ -359,6 +396,44 @@ static double estimate_mw(struct run *r, const struct sweep_fit_pt *p, size_t n)
 		if (fabs(p[i].q - r->qs) < fabs(p[best].q - r->qs))
 			best = i;
 	return p[best].x * r->qs / p[best].q;	/* through the origin */
+}
+
+/* Where an extra dwell goes: the first of a few Q values around the target
+ * that no kept point already covers. */
+static double free_q(const struct run *r, const struct sweep_fit_pt *p, size_t n)
+{
+	static const double dq[] = { 0, -0.2, 0.25, -0.1, 0.12, -0.3 };
+	size_t c, k;
+
+	for (c = 0; c < sizeof(dq) / sizeof(dq[0]); c++) {
+		bool taken = false;
+
+		for (k = 0; k < n; k++)
+			taken |= fabs(p[k].q - (r->qs + dq[c])) < 0.07;
+		if (!taken)
+			return r->qs + dq[c];
+	}
+	return r->qs;
+}
+
+/* The placement from a running estimate trusts a line; a floor flattens
+ * the waterfall and the line then points far below the receiver's reach.
+ * A placement goes at most SMART_MAX_STEP_DB below the weakest point that
+ * counted, and after a dwell that did not lock, halfway back towards it. */
+static double bounded(const struct sweep_fit_pt *p, size_t n,
+		      const struct sweep_point *last, double next)
+{
+	double weakest = INFINITY;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		weakest = fmin(weakest, 10 * log10(p[k].x));
+	if (!isfinite(weakest))
+		return next;
+	if ((!last->locked || !(last->ber < LOCK_MAX_BER)) && isfinite(last->oma_dbm) &&
+	    last->oma_dbm < weakest)
+		return (last->oma_dbm + weakest) / 2;
+	return next < weakest - SMART_MAX_STEP_DB ? weakest - SMART_MAX_STEP_DB : next;
 }
 
 /* After a dwell: is the lane done, and if not where does it go next. */
@@ -396,12 +471,27 @@ static void smart_next(struct run *r, unsigned i)
 		hi |= p[k].q > r->qs + 0.05 && p[k].q < r->qs + SMART_HI_WIN;
 	}
 	if (lo && hi && n >= 3) {
-		s->done = true;
+		bool skip[SWEEP_MAX_POINTS] = { false };
+		size_t dropped = floor_points(p, n, r->io->meter_sigma_rel, skip), m = 0;
+		struct sweep_fit_pt kp[SWEEP_MAX_POINTS];
+
+		/* A floor (or curvature) takes points out: dwell again until the
+		 * fit keeps >= 3 points (>= 1 degree of freedom to check it). */
+		if (n - dropped >= 3) {
+			s->done = true;
+			return;
+		}
+		for (k = 0; k < n; k++)
+			if (!skip[k])
+				kp[m++] = p[k];
+		smw = estimate_mw(r, kp, m);
+		qt = free_q(r, kp, m);
+		s->next_oma = bounded(p, n, last, 10 * log10(smw * qt / r->qs));
 		return;
 	}
 	smw = estimate_mw(r, p, n);
 	qt = !lo ? r->qs - SMART_Q_LO : !hi ? r->qs + SMART_Q_HI : r->qs + SMART_Q_CHECK;
-	s->next_oma = 10 * log10(smw * qt / r->qs);
+	s->next_oma = bounded(p, n, last, 10 * log10(smw * qt / r->qs));
 }
 
 static int set_lane(struct run *r, unsigned i, double att)
@@ -439,7 +529,7 @@ static int run_smart(struct run *r)
 				continue;
 			if ((rc = io->ops->read_rx_dbm(io->ctx, i, &dbm)))
 				return rc;
-			r->st[i].ref_oma = sweep_oma_of_avg_dbm(dbm, io->er_db);
+			r->st[i].ref_oma = sweep_oma_of_avg_dbm(dbm, io->er_db[i]);
 		}
 	}
 	for (d = 0; d < r->cfg->max_dwells; d++) {
@@ -488,9 +578,71 @@ static int run_fixed(struct run *r)
 	return BERT_OK;
 }
 
+/* A lane with a floor: BER = Gaussian waterfall + floor. The floor is the
+ * dropped points' BER above the line's Gaussian BER at their power (the
+ * highest powers, where the floor dominates); the kept points are refitted
+ * on their Gaussian part (BER - floor) to the target's Gaussian part
+ * (target - floor), twice, as the line moves with the floor. The
+ * sensitivity is the corrected one; what the data cannot exclude, that the
+ * floor is not a constant added to the waterfall (a floor that grows
+ * towards the waterfall, curvature), is taken as half the shift the
+ * correction made, a standard uncertainty of its own. */
+static void floor_correct(struct run *r, struct sweep_lane_result *L,
+			  const struct sweep_fit_pt *p, const size_t *idx,
+			  const bool *skip, size_t n)
+{
+	double floor = 0, raw = L->sens_oma_dbm;
+	struct sweep_fit f = L->fit;
+	unsigned it;
+	size_t k;
+
+	for (it = 0; it < 3; it++) {
+		struct sweep_fit_pt q[SWEEP_MAX_POINTS];
+		double sum = 0, qt;
+		size_t m = 0, nd = 0;
+
+		for (k = 0; k < n; k++) {
+			const struct sweep_point *pt = &L->pt[idx[k]];
+			double g;
+
+			if (!skip[k])
+				continue;
+			g = 0.375 * erfc((f.a + f.b * p[k].x) / M_SQRT2);
+			sum += pt->ber - g;
+			nd++;
+		}
+		floor = nd && sum > 0 ? sum / nd : 0;
+		if (!(floor > 0) || floor >= r->res->target_ber / 2)
+			return;	/* nothing to take out, or no waterfall left */
+		for (k = 0; k < n; k++) {
+			const struct sweep_point *pt = &L->pt[idx[k]];
+			double b = pt->ber - floor, d;
+
+			if (skip[k] || !(b > 0))
+				continue;
+			q[m].x = p[k].x;
+			q[m].q = bert_q_from_ber_pam4(b);
+			d = 0.375 * sqrt(2.0 / M_PI) * exp(-q[m].q * q[m].q / 2.0);
+			q[m].sigma_q = pt->ber / sqrt((double)pt->errors) / d;
+			m++;
+		}
+		qt = bert_q_from_ber_pam4(r->res->target_ber - floor);
+		if (sweep_fit_qlin(q, m, qt, r->io->meter_sigma_rel, &f)) {
+			bert_error_clear();
+			return;	/* keep the uncorrected fit */
+		}
+	}
+	L->fit = f;
+	L->floor_ber = floor;
+	L->sens_oma_dbm = f.dbm_target;
+	L->sigma_db = f.sigma_db;
+	L->floor_shift_db = L->sens_oma_dbm - raw;
+	L->floor_sigma_db = fabs(L->floor_shift_db) / 2;
+}
+
 /* The final fit of one lane: every usable point, then points at the high
  * power end dropped while they sit significantly below the line through the
- * rest (a floor). */
+ * rest (a floor, then taken out: floor_correct()). */
 static void finish_lane(struct run *r, unsigned i)
 {
 	struct sweep_lane_result *L = &r->res->lane[i];
@@ -501,34 +653,8 @@ static void finish_lane(struct run *r, unsigned i)
 	size_t kept = n;
 	int rc;
 
-	while (kept >= 3) {
-		struct wls w;
-		size_t h = SIZE_MAX;
-		double qp, vp, rr, sr, sx;
-
-		for (k = 0; k < n; k++)
-			if (!skip[k] && (h == SIZE_MAX || p[k].x > p[h].x))
-				h = k;
-		skip[h] = true;
-		if (wls_fit(p, n, skip, rel, &w) || !(w.b > 0)) {
-			skip[h] = false;
-			break;
-		}
-		qp = w.a + w.b * p[h].x;
-		vp = w.va + p[h].x * p[h].x * w.vb + 2 * p[h].x * w.cab;
-		if (w.n > 2 && w.chi2 / (w.n - 2) > 1)
-			vp *= w.chi2 / (w.n - 2);
-		sx = w.b * p[h].x * rel;
-		rr = p[h].q - qp;
-		sr = sqrt(p[h].sigma_q * p[h].sigma_q + (vp > 0 ? vp : 0) + sx * sx);
-		if (rr < -FLOOR_SIGMAS * sr && rr < -FLOOR_MIN_DQ) {
-			L->floor = true;
-			kept--;
-			continue;
-		}
-		skip[h] = false;
-		break;
-	}
+	kept = n - floor_points(p, n, rel, skip);
+	L->floor = kept < n;
 	/* the fit on the kept points */
 	{
 		struct sweep_fit_pt q[SWEEP_MAX_POINTS];
@@ -550,13 +676,21 @@ static void finish_lane(struct run *r, unsigned i)
 	}
 	L->ok = true;
 	L->sens_oma_dbm = L->fit.dbm_target;
-	L->sens_avg_dbm = sweep_avg_of_oma_dbm(L->sens_oma_dbm, r->io->er_db);
 	L->sigma_db = L->fit.sigma_db;
-	L->u_db = 2 * sqrt(L->sigma_db * L->sigma_db + cal * cal);
+	if (L->floor)
+		floor_correct(r, L, p, idx, skip, n);
+	L->sens_avg_dbm = sweep_avg_of_oma_dbm(L->sens_oma_dbm, r->io->er_db[i]);
+	L->cal_sigma_db = cal;
+	L->er_sigma_db = r->io->er_sigma_db[i] > 0 ? r->io->er_sigma_db[i] : 0;
+	L->u_db = 2 * sqrt(L->sigma_db * L->sigma_db + cal * cal +
+			   L->er_sigma_db * L->er_sigma_db +
+			   L->floor_sigma_db * L->floor_sigma_db);
 	L->poor_fit = L->fit.dof > 0 && L->fit.chi2 / L->fit.dof > POOR_FIT_CHI2;
 	if (L->floor)
 		snprintf(L->note, sizeof(L->note), "error floor: BER at the highest "
-			 "power above the waterfall; %zu point(s) left out", n - kept);
+			 "power above the waterfall; %zu point(s) left out; floor %.2g "
+			 "taken out of the fit (shift %+.3f dB)", n - kept, L->floor_ber,
+			 L->floor_shift_db);
 	else if (L->poor_fit)
 		snprintf(L->note, sizeof(L->note), "poor fit: chi2/dof %.1f",
 			 L->fit.chi2 / L->fit.dof);

@@ -21,8 +21,11 @@
  * (residuals larger than counting explains), and the delta method gives
  * sigma(Ssens). A floor shows as the highest-power point sitting below the
  * line through the others (BER above the Gaussian extrapolation): flagged,
- * and that point leaves the fit. A reduced chi-square above 9 flags a poor
- * fit. The stated expanded uncertainty (k = 2) is
+ * and that point leaves the fit; the smart sweep then dwells again until
+ * the fit keeps at least 3 points (1 degree of freedom), the floor (the
+ * dropped points' BER above the line) is taken out of the kept points and
+ * of the target, and half the shift that makes is a component of U
+ * (sigma_floor). A reduced chi-square above 9 flags a poor fit. The stated expanded uncertainty (k = 2) is
  *   U = 2 sqrt(sigma_fit^2 + sigma_cal^2)
  * with sigma_cal the meter/tap calibration of the site.
  *
@@ -103,7 +106,10 @@ struct sweep_io {
 	 * first smart point. */
 	double budget_oma_dbm[SWEEP_MAX_LANES];
 	double atten_max_db;		/* VOA range */
-	double er_db;			/* stimulus extinction ratio */
+	double er_db[SWEEP_MAX_LANES];	/* stimulus extinction ratio per lane */
+	/* 1-sigma (dB) of each lane's OMA conversion from the ER's
+	 * uncertainty (site.h, qual_oma_offset_u_db()); 0 = none */
+	double er_sigma_db[SWEEP_MAX_LANES];
 	double cal_sigma_db;		/* 1-sigma of the power calibration */
 	double meter_sigma_rel;		/* 1-sigma relative meter noise per read */
 	/* The meter is shared with other sites (bertd): read it once per lane
@@ -162,7 +168,12 @@ struct sweep_lane_result {
 	bool ok;			/* a sensitivity was found */
 	double sens_oma_dbm, sens_avg_dbm;
 	double sigma_db;		/* fit, 1-sigma */
-	double u_db;			/* expanded (k = 2), with calibration */
+	double cal_sigma_db;		/* power calibration, 1-sigma */
+	double er_sigma_db;		/* the ER's share, 1-sigma */
+	/* floor lanes: the floor taken out of the fit, the shift that made,
+	 * and half of it as a standard uncertainty (sweep.c floor_correct) */
+	double floor_ber, floor_shift_db, floor_sigma_db;
+	double u_db;			/* expanded (k = 2): 2 sqrt(fit^2 + cal^2 + er^2 + floor^2) */
 	struct sweep_fit fit;
 	bool floor, poor_fit;
 	char note[160];

@@ -18,9 +18,6 @@
  * weights: a typical InGaAs head at 100 ms averaging (instruments/README.md
  * emulator default 0.002), falling as 1/sqrt(time). */
 #define METER_SIGMA_REL_100MS	0.002
-/* Calibration of the power reading (tap ratio, meter, through loss):
- * 1-sigma, dB. */
-#define CAL_SIGMA_DB		0.02
 #define VOA_MAX_DB		45.0
 
 static const struct qual_site_lane_io *lio(struct sweep_site *s, unsigned idx)
@@ -297,10 +294,15 @@ void sweep_site_io(struct sweep_site *s, struct sweep_io *io)
 		io->lane[i] = s->lane[i];
 		io->budget_atten_db[i] = 0;
 		io->budget_oma_dbm[i] = NAN;
+		{
+			struct qual_er e = qual_site_er(s->site, s->lane[i]);
+
+			io->er_db[i] = e.er_db;
+			io->er_sigma_db[i] = qual_oma_offset_u_db(e.er_db, e.u_db);
+		}
 	}
 	io->atten_max_db = VOA_MAX_DB;
-	io->er_db = s->site->stimulus_er_db;
-	io->cal_sigma_db = CAL_SIGMA_DB;
+	io->cal_sigma_db = QUAL_RX_POWER_CAL_SIGMA_DB;
 	io->meter_sigma_rel = METER_SIGMA_REL_100MS * sqrt(0.1 / avg);
 	io->power_from_voa = s->arb && s->arb->acquire;
 }

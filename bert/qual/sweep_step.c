@@ -9,6 +9,7 @@
 #define LOG_PREFIX "sweep"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
+#include "bert/qual/alarms.h"
 #include "bert/qual/sweep_site.h"
 #include "bert/qual/sweep_step.h"
 #include "fixtures/cmis/cmis_regs.h"
@@ -79,21 +80,66 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 				       L->note[0] ? L->note : "no sensitivity found");
 		return;
 	}
-	qual_ctx_measure(ctx, step, "rx_sensitivity_oma", L->lane, L->sens_oma_dbm,
-			 L->u_db, method);
-	qual_ctx_measure(ctx, step, "rx_sensitivity_avg", L->lane, L->sens_avg_dbm,
-			 L->u_db, method);
+	{
+		struct qual_ucomp c[4];
+		char note[QUAL_UCOMP_NOTE_MAX];
+		unsigned nc = 3;
+
+		snprintf(note, sizeof(note), "Q-linear fit, %u point(s), %u dof%s",
+			 L->fit.n, L->fit.dof, L->fit.dof ? "" : ": no residual check");
+		qual_ucomp_set(&c[0], "fit", L->sigma_db, 'A', note);
+		qual_ucomp_set(&c[1], "power_cal", L->cal_sigma_db, 'B',
+			       QUAL_RX_POWER_CAL_NOTE);
+		qual_ctx_er_component(ctx, L->lane, &c[2]);
+		c[2].u = L->er_sigma_db;
+		if (L->floor) {
+			snprintf(note, sizeof(note), "floor %.2g taken out, half its %+.3f dB "
+				 "shift", L->floor_ber, L->floor_shift_db);
+			qual_ucomp_set(&c[nc++], "floor", L->floor_sigma_db, 'B', note);
+		}
+		qual_ctx_measure_budget(ctx, step, "rx_sensitivity_oma", L->lane,
+					L->sens_oma_dbm, c, nc, method);
+		/* average power: back through the same ER, which cancels */
+		if (L->floor)
+			c[2] = c[3];	/* the floor without the ER */
+		qual_ctx_measure_budget(ctx, step, "rx_sensitivity_avg", L->lane,
+					L->sens_avg_dbm, c, L->floor ? 3 : 2, method);
+		ls->rx_sens_fit_sigma_db = sqrt(L->sigma_db * L->sigma_db +
+						L->floor_sigma_db * L->floor_sigma_db);
+		ls->rx_sens_cal_sigma_db = L->cal_sigma_db;
+	}
 	/* flags: 1 sits inside the marginal band of the limit 1 -> MARGINAL */
 	flag.high = 1;
 	flag.marginal = 1;
-	qual_ctx_measure_lim(ctx, step, "waterfall_floor", L->lane, L->floor ? 1 : 0,
-			     NAN, method, &flag);
-	qual_ctx_measure_lim(ctx, step, "waterfall_poor_fit", L->lane,
-			     L->poor_fit ? 1 : 0, NAN, method, &flag);
+	if (!qual_ctx_measure_lim(ctx, step, "waterfall_floor", L->lane, L->floor ? 1 : 0,
+				  NAN, method, &flag) && L->floor)
+		snprintf(step->m[step->nm - 1].message, QUAL_MSG_MAX, "%s", SWEEP_FLOOR_TEXT);
+	if (!qual_ctx_measure_lim(ctx, step, "waterfall_poor_fit", L->lane,
+				  L->poor_fit ? 1 : 0, NAN, method, &flag) && L->poor_fit)
+		snprintf(step->m[step->nm - 1].message, QUAL_MSG_MAX, "%s",
+			 SWEEP_POOR_FIT_TEXT);
 	if (L->note[0])
 		qual_ctx_info(ctx, L->lane, "sensitivity: %s", L->note);
 	ls->rx_sens_oma_dbm = L->sens_oma_dbm;
 	ls->rx_sens_unc_db = L->u_db;
+}
+
+enum qual_verdict sweep_lane_verdict(const struct sweep_lane_result *L,
+				     const struct qual_limits *lim, char *why,
+				     size_t why_size)
+{
+	enum qual_verdict v;
+
+	if (!L->ok) {
+		snprintf(why, why_size, "%s", L->note[0] ? L->note : "no sensitivity found");
+		return QUAL_ERROR;
+	}
+	v = qual_judge(L->sens_oma_dbm, L->u_db, lim, "dBm", why, why_size);
+	if (v == QUAL_PASS && (L->floor || L->poor_fit)) {
+		v = QUAL_MARGINAL;
+		snprintf(why, why_size, "%s", L->floor ? SWEEP_FLOOR_TEXT : SWEEP_POOR_FIT_TEXT);
+	}
+	return v;
 }
 
 static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
@@ -175,6 +221,8 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 		for (i = 0; i < resp->nlanes; i++)
 			record_lane(ctx, step, resp, i);
 	free(resp);
+	if (!rc && !rc2)
+		rc = qual_alarms_collect(ctx, step, "the sensitivity sweep");
 	return rc ? rc : rc2;
 }
 
@@ -214,7 +262,23 @@ static int step_link_budget(struct qual_ctx *ctx, struct qual_step *step)
 		}
 		sweep_link_margin(ls->tx_oma_dbm, 2 * QUAL_TX_OMA_SIGMA_DB,
 				  ls->rx_sens_oma_dbm, ls->rx_sens_unc_db, budget, &b);
-		qual_ctx_measure(ctx, step, "link_margin", l, b.margin_db, b.u_db, method);
+		{
+			/* Both OMA figures convert the same transmitter's average
+			 * power through the same ER (the lane's loopback): the ER
+			 * term is correlated +1 between them and cancels. */
+			struct qual_ucomp c[4];
+
+			qual_ucomp_set(&c[0], "tx_power_cal", QUAL_TX_OMA_SIGMA_DB, 'B',
+				       "launch power through the tap");
+			qual_ucomp_set(&c[1], "sens_fit", ls->rx_sens_fit_sigma_db, 'A',
+				       "the sensitivity's fit");
+			qual_ucomp_set(&c[2], "sens_power_cal", ls->rx_sens_cal_sigma_db, 'B',
+				       QUAL_RX_POWER_CAL_NOTE);
+			qual_ucomp_set(&c[3], "stimulus_er", 0, 'B', "cancels: Tx and Rx "
+				       "OMA through the same transmitter's ER");
+			qual_ctx_measure_budget(ctx, step, "link_margin", l, b.margin_db, c, 4,
+						method);
+		}
 		n++;
 	}
 	snprintf(step->message, sizeof(step->message), "margin = Tx OMA - Rx "

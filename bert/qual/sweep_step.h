@@ -27,8 +27,21 @@ extern const struct qual_step_def qual_step_link_budget;
  * "lane_ber" (appended when the plan has no lane_ber). */
 int qual_plan_add_sweep(struct qual_plan *p, enum sweep_method m);
 
-/* 1-sigma of a launch OMA through the station calibration, dB (tap, meter,
- * ER); used for the Tx part of the link margin's uncertainty. */
-#define QUAL_TX_OMA_SIGMA_DB	0.05
+/* The verdict of one lane's sweep, the same for `bert sweep` and `bert
+ * qualify`: the sensitivity judged against lim (the profile's
+ * rx_sensitivity_oma), at least MARGINAL when the waterfall shows an error
+ * floor or the fit is poor; ERROR without a sensitivity. why gets the reason
+ * ("" for a pass). */
+enum qual_verdict sweep_lane_verdict(const struct sweep_lane_result *L,
+				     const struct qual_limits *lim, char *why,
+				     size_t why_size);
+#define SWEEP_FLOOR_TEXT	"error floor detected: BER at the highest power " \
+				"sits above the waterfall"
+#define SWEEP_POOR_FIT_TEXT	"poor fit: residuals larger than counting explains"
+
+/* 1-sigma of a launch power through the station calibration, dB: the
+ * tx_power step's power_cal (U 0.25 dB at k = 2; steps.c). The Tx part of
+ * the link margin's uncertainty (the ER cancels in the margin). */
+#define QUAL_TX_OMA_SIGMA_DB	0.125
 
 #endif

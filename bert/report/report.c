@@ -273,6 +273,27 @@ static int mkdir_p(const char *dir)
 	return BERT_OK;
 }
 
+int report_check_dir(const char *dir)
+{
+	char tmp[1240];
+	FILE *f;
+	int rc = mkdir_p(dir);
+
+	if (rc)
+		return rc;
+	snprintf(tmp, sizeof(tmp), "%s/.bert-probe.%d.tmp", dir, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return bert_fail(BERT_ERR_IO, "%s: cannot write there: %s", dir,
+				 strerror(errno));
+	rc = fclose(f);
+	unlink(tmp);
+	if (rc)
+		return bert_fail(BERT_ERR_IO, "%s: cannot write there: %s", dir,
+				 strerror(errno));
+	return BERT_OK;
+}
+
 int report_write_dir(const char *dir, const struct qual_record *r)
 {
 	char path[1200], tmp[1240];

@@ -35,6 +35,9 @@ int report_write(FILE *f, enum report_format fmt, const struct qual_record *r);
  * names, each through a temporary file and rename(), so a reader never sees
  * half a report. */
 int report_write_dir(const char *dir, const struct qual_record *r);
+/* Creates dir when missing and proves a file can be written there (and
+ * removed): a run checks its outputs before it touches the module. */
+int report_check_dir(const char *dir);
 
 /* A value as reports print it: "-1.23" (linear), "2.40e-04" (log10 scale),
  * "inf", "-inf", "" for NaN. */

@@ -85,6 +85,17 @@ static const char schema_v1[] =
 	"  bits INTEGER NOT NULL, errors INTEGER NOT NULL, t_ns INTEGER NOT NULL);"
 	"CREATE INDEX sweep_points_step ON sweep_points (step_id);";
 
+/* Version 2: the uncertainty budget of each measurement (record.h, struct
+ * qual_ucomp). Applied on top of version 1. */
+static const char schema_v2[] =
+	"CREATE TABLE uncertainty_components ("
+	"  id INTEGER PRIMARY KEY,"
+	"  measurement_id INTEGER NOT NULL REFERENCES measurements (id) ON DELETE CASCADE,"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, source TEXT NOT NULL, u REAL,"
+	"  type TEXT NOT NULL DEFAULT 'B', note TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX uncertainty_components_m ON uncertainty_components (measurement_id);";
+
 static int db_fail(struct store *st, int src, const char *what)
 {
 	int err = (src == SQLITE_BUSY || src == SQLITE_LOCKED) ? BERT_ERR_AGAIN
@@ -260,6 +271,11 @@ static int schema_setup(struct store *st)
 		rc = exec(st, schema_v1, "creating the schema");
 		if (rc)
 			goto out;
+	}
+	if (version < 2) {
+		rc = exec(st, schema_v2, "migrating the schema to version 2");
+		if (rc)
+			goto out;
 		rc = prepare(st, "INSERT INTO schema_version VALUES (?, ?)", &s);
 		if (rc)
 			goto out;
@@ -272,7 +288,7 @@ static int schema_setup(struct store *st)
 		if (rc)
 			goto out;
 	}
-	/* later versions migrate here, one step at a time */
+	/* later versions migrate here, one step at a time (version < N) */
 	return exec(st, "COMMIT", "commit");
 out:
 	rollback(st);
@@ -423,6 +439,38 @@ static int step_seq(const struct qual_record *rec, const struct qual_step *step)
 	return -1;
 }
 
+static int ucomp_insert(struct store *st, const struct qual_record *rec,
+			const struct qual_measurement *m, sqlite3_int64 mid)
+{
+	sqlite3_stmt *s = NULL;
+	unsigned i;
+	int rc;
+
+	rc = prepare(st, "INSERT INTO uncertainty_components (measurement_id, run_id, "
+		     "seq, source, u, type, note) VALUES (?, ?, ?, ?, ?, ?, ?)", &s);
+	if (rc)
+		return rc;
+	for (i = 0; i < m->nucomp && i < QUAL_UCOMP_MAX; i++) {
+		const struct qual_ucomp *c = &m->ucomp[i];
+		char t[2] = { c->type == 'A' ? 'A' : 'B', 0 };
+
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, mid);
+		sqlite3_bind_int64(s, 2, rec->id);
+		sqlite3_bind_int(s, 3, (int)i);
+		bind_text(s, 4, c->source);
+		bind_real(s, 5, c->u);
+		bind_text(s, 6, t);
+		bind_text(s, 7, c->note);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = db_fail(st, sqlite3_errcode(st->db), "writing an uncertainty budget");
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static int step_insert(struct store *st, const struct qual_record *rec,
 		       const struct qual_step *step, int seq)
 {
@@ -486,6 +534,11 @@ static int step_insert(struct store *st, const struct qual_record *rec,
 		bind_text(s, 16, m->message);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto fail;
+		if (m->nucomp && (rc = ucomp_insert(st, rec, m,
+						    sqlite3_last_insert_rowid(st->db)))) {
+			sqlite3_finalize(s);
+			return rc;
+		}
 	}
 	sqlite3_finalize(s);
 
@@ -904,7 +957,7 @@ static int load_run_row(struct store *st, int64_t id, struct qual_record *r)
 
 static int load_steps(struct store *st, struct qual_record *r)
 {
-	sqlite3_stmt *s = NULL, *ms = NULL, *ps = NULL;
+	sqlite3_stmt *s = NULL, *ms = NULL, *ps = NULL, *us = NULL;
 	char buf[32];
 	int rc, step;
 
@@ -912,8 +965,11 @@ static int load_steps(struct store *st, struct qual_record *r)
 		     "message FROM steps WHERE run_id = ? ORDER BY seq", &s);
 	if (!rc)
 		rc = prepare(st, "SELECT name, lane, value, unit, low, high, marginal, "
-			     "uncertainty, guard, scale, method, verdict, message FROM "
+			     "uncertainty, guard, scale, method, verdict, message, id FROM "
 			     "measurements WHERE step_id = ? ORDER BY seq", &ms);
+	if (!rc)
+		rc = prepare(st, "SELECT source, u, type, note FROM uncertainty_components "
+			     "WHERE measurement_id = ? ORDER BY seq", &us);
 	if (!rc)
 		rc = prepare(st, "SELECT lane, atten_db, power_dbm, oma_dbm, ber, "
 			     "bits, errors, t_ns FROM sweep_points WHERE step_id = ? "
@@ -963,6 +1019,17 @@ static int load_steps(struct store *st, struct qual_record *r)
 			col_text(ms, 11, buf, sizeof(buf));
 			qual_verdict_parse(buf, &m.verdict);
 			col_text(ms, 12, m.message, sizeof(m.message));
+			sqlite3_reset(us);
+			sqlite3_bind_int64(us, 1, sqlite3_column_int64(ms, 13));
+			while (m.nucomp < QUAL_UCOMP_MAX && sqlite3_step(us) == SQLITE_ROW) {
+				struct qual_ucomp *c = &m.ucomp[m.nucomp++];
+
+				col_text(us, 0, c->source, sizeof(c->source));
+				c->u = col_real(us, 1);
+				col_text(us, 2, buf, sizeof(buf));
+				c->type = buf[0] == 'A' ? 'A' : 'B';
+				col_text(us, 3, c->note, sizeof(c->note));
+			}
 			rc = qual_step_add(q, &m);
 			if (rc)
 				goto out;
@@ -993,6 +1060,7 @@ out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(ms);
 	sqlite3_finalize(ps);
+	sqlite3_finalize(us);
 	return rc;
 }
 

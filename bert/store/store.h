@@ -32,7 +32,7 @@
 
 #include "bert/qual/record.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_BUSY_TIMEOUT_MS	5000
 
 struct store;

@@ -7,8 +7,12 @@
  * runs; smart_sweep_s / fixed_sweep_s those of the sensitivity step alone
  * (the part the method decides; every other step is the same in both). The
  * errors are the lanes' sensitivities against the bench's true ones
- * (sim_bench_lane_model: scoring only). One JSON line; virtual clock. */
+ * (sim_bench_lane_model: scoring only). verdicts_match says whether both
+ * runs gave the same verdict on every lane, the module and the run, and
+ * both passed the good module; the benchmark exits 1 when not (make bench
+ * fails). One JSON line; virtual clock. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +44,13 @@ static double true_sens(struct sim_bench *b, unsigned lane)
 	return bert_mw_to_dbm(lm.oma_mw * qs / lm.q * qf / qs);
 }
 
-static int one(enum sweep_method m, double *step_s, double *total_s, double *max_err)
+struct verdicts {
+	enum qual_verdict lane[QUAL_SITE_LANES + 1];	/* [0] module */
+	enum qual_verdict run;
+};
+
+static int one(enum sweep_method m, double *step_s, double *total_s, double *max_err,
+	       struct verdicts *v)
 {
 	struct qual_site_io io;
 	struct qual_record rec;
@@ -72,6 +82,8 @@ static int one(enum sweep_method m, double *step_s, double *total_s, double *max
 	*step_s = NAN;
 	*max_err = 0;
 	*total_s = rec.station_ns / 1e9;
+	qual_record_lane_verdicts(&rec, v->lane);
+	v->run = rec.verdict;
 	for (i = 0; !rc && i < rec.nsteps; i++) {
 		const struct qual_step *s = rec.steps[i];
 
@@ -103,20 +115,39 @@ static int one(enum sweep_method m, double *step_s, double *total_s, double *max
 
 int main(void)
 {
+	struct verdicts vs, vf;
 	double a, b, ta, tb, e1, e2;
+	bool match;
+	unsigned l;
 	int rc;
 
-	rc = one(SWEEP_SMART, &a, &ta, &e1);
+	memset(&vs, 0, sizeof(vs));
+	memset(&vf, 0, sizeof(vf));
+	rc = one(SWEEP_SMART, &a, &ta, &e1, &vs);
 	if (!rc)
-		rc = one(SWEEP_FIXED, &b, &tb, &e2);
+		rc = one(SWEEP_FIXED, &b, &tb, &e2, &vf);
 	if (rc) {
 		fprintf(stderr, "bench_qualify: %s\n", bert_error_detail());
 		return 1;
 	}
+	match = vs.run == vf.run && vs.run == QUAL_PASS;
+	for (l = 0; l <= prof.lanes && l <= QUAL_SITE_LANES; l++) {
+		if (vs.lane[l] == vf.lane[l])
+			continue;
+		match = false;
+		fprintf(stderr, "bench_qualify: %s %u: smart %s, fixed %s\n",
+			l ? "lane" : "module", l, qual_verdict_name(vs.lane[l]),
+			qual_verdict_name(vf.lane[l]));
+	}
+	if (vs.run != QUAL_PASS || vf.run != QUAL_PASS)
+		fprintf(stderr, "bench_qualify: the good module: smart %s, fixed %s\n",
+			qual_verdict_name(vs.run), qual_verdict_name(vf.run));
 	printf("{\"name\":\"qualify\",\"smart_station_s\":%.3f,\"fixed_station_s\":%.3f,"
 	       "\"speedup\":%.2f,\"smart_max_sens_err_db\":%.4f,"
 	       "\"fixed_max_sens_err_db\":%.4f,\"smart_sweep_s\":%.3f,"
-	       "\"fixed_sweep_s\":%.3f,\"sweep_speedup\":%.2f}\n",
-	       ta, tb, tb / ta, e1, e2, a, b, b / a);
-	return 0;
+	       "\"fixed_sweep_s\":%.3f,\"sweep_speedup\":%.2f,\"smart_verdict\":\"%s\","
+	       "\"fixed_verdict\":\"%s\",\"verdicts_match\":%s}\n",
+	       ta, tb, tb / ta, e1, e2, a, b, b / a, qual_verdict_name(vs.run),
+	       qual_verdict_name(vf.run), match ? "true" : "false");
+	return match ? 0 : 1;
 }

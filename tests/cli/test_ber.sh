@@ -26,7 +26,7 @@ assert 0 < d['station_time_s'] < 10, d['station_time_s']
 
 # The marginal module with 4 dB more loss: lane 3 fails, the others pass;
 # the failing lane is decided as quickly as the passing ones.
-run "$BERT" ber --fixture "sim:$MOD/dr4-marginal.ini" --attenuation 4 --json; status_is 1
+run "$BERT" ber --fixture "sim:$MOD/dr4-weak-lane3.ini" --attenuation 4 --json; status_is 1
 echo "$out" > "$T/marg.json"
 json "$T/marg.json" "
 v = {l['lane']: l['verdict'] for l in d['lanes']}
@@ -39,7 +39,7 @@ assert d['attenuation_db'] == 4
 " || fail "marginal module with --attenuation 4"
 
 # Without the extra loss the marginal lane passes (attenuation acts)
-run "$BERT" ber --fixture "sim:$MOD/dr4-marginal.ini" --json; status_is 0
+run "$BERT" ber --fixture "sim:$MOD/dr4-weak-lane3.ini" --json; status_is 0
 
 # A tighter target at the same confidence runs longer but still decides:
 # zero errors need 3.0 / 1e-12 = 3e12 bits, 28 s per lane (OPTICS-FEC.md 5)

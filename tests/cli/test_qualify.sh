@@ -27,12 +27,12 @@ err_has '\[5/9\] lane_ber'
 err_has 'lane 3: budget point'
 
 # the marginal module fails, naming the measurement and the lane
-run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-marginal.ini"; status_is 1
+run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-weak-lane3.ini"; status_is 1
 out_has '^3 +fail +pre_fec_ber'
 out_has 'VERDICT: FAIL'
 
 # --out DIR: the four reports; the JUnit parses as XML
-run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-marginal.ini" --out "$T/rep" -q
+run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-weak-lane3.ini" --out "$T/rep" -q
 status_is 1
 for f in summary.txt record.json junit.xml measurements.csv; do
 	[ -s "$T/rep/$f" ] || fail "--out lacks $f"
@@ -46,7 +46,7 @@ assert any(c.find('failure') is not None for c in cases)
 PY
 
 # 100gbase-dr: four independent links, only link 3 fails
-run "$BERT" qualify --no-db --profile 100gbase-dr --fixture "sim:$MOD/dr4-marginal.ini"
+run "$BERT" qualify --no-db --profile 100gbase-dr --fixture "sim:$MOD/dr4-weak-lane3.ini"
 status_is 1
 out_has '^link 1 +pass'
 out_has '^link 2 +pass'
@@ -99,7 +99,7 @@ run "$BERT" qualify --no-db --profile "$T/mmf.ini"; status_is 2
 err_has 'media type'
 
 # --stop-on-fail skips the steps after the failing one
-run "$BERT" qualify --no-db --stop-on-fail --fixture "sim:$MOD/dr4-marginal.ini" --json
+run "$BERT" qualify --no-db --stop-on-fail --fixture "sim:$MOD/dr4-weak-lane3.ini" --json
 status_is 1
 printf '%s' "$out" | python3 -c "
 import json, sys

@@ -8,7 +8,9 @@
 run "$BERT" sweep --lane 2 --csv "$T/pts.csv"
 status_is 0
 out_has '^smart-qlin sweep, target BER 0.00024'
-out_has 'sensitivity -6\.[45][0-9]* dBm OMA .* \+- 0\.0[0-9]+ dB \(k=2\): pass'
+out_has 'sensitivity -6\.[45][0-9]* dBm OMA .* \+- 0\.9[0-9]+ dB \(k=2\): pass'
+out_has 'power cal 0\.090.* ER 0\.476.*ER assumed 4\.50 dB, U 1\.00 dB'
+
 head -1 "$T/pts.csv" | grep -q '^method,lane,atten_db,power_dbm,oma_dbm,ber,bits,errors' ||
 	fail "CSV header"
 [ "$(grep -c '^smart-qlin,2,' "$T/pts.csv")" -ge 3 ] || fail "CSV points"
@@ -22,7 +24,11 @@ assert j["method"] == "smart-qlin", j["method"]
 assert len(j["lanes"]) == 4
 for l in j["lanes"]:
     assert l["ok"] and abs(l["sens_oma_dbm"] + 6.5) < 0.05, l
-    assert 0 < l["uncertainty_db"] < 0.2 and l["verdict"] == "pass"
+    b = {c["source"]: c for c in l["uncertainty_budget"]}
+    assert 0 < 2 * (b["fit"]["u"] ** 2 + b["power_cal"]["u"] ** 2) ** 0.5 < 0.25, b
+    assert "assumed" in b["stimulus_er"]["note"] and abs(b["stimulus_er"]["u"] - 0.476) < 1e-3, b
+    u = 2 * sum(c["u"] ** 2 for c in b.values()) ** 0.5
+    assert abs(l["uncertainty_db"] - u) < 1e-9 and l["verdict"] == "pass", l
     assert len(l["points"]) >= 3
     assert abs(l["sens_avg_dbm"] - l["sens_oma_dbm"] - 0.212) < 0.01
 assert j["station_time_s"] < 6, j["station_time_s"]
@@ -38,7 +44,7 @@ l = j["lanes"][0]
 assert len(l["points"]) == 17 and abs(l["sens_oma_dbm"] + 6.5) < 0.05, l
 PY
 
-run "$BERT" sweep --fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini" --lane 3
+run "$BERT" sweep --fixture "sim:$TOP/fixtures/sim/modules/dr4-weak-lane3.ini" --lane 3
 status_is 1
 out_has 'sensitivity -3\.[45][0-9]* dBm OMA .*: fail'
 
@@ -72,7 +78,11 @@ assert sorted(m["lane"] for m in sens) == [1, 2, 3, 4], sens
 assert sorted(m["lane"] for m in marg) == [1, 2, 3, 4], marg
 for m in sens:
     assert abs(m["value"] + 6.5) < 0.05 and m["verdict"] == "pass", m
-    assert m["high"] == -4.4 and m["method"] == "smart-qlin" and 0 < m["uncertainty"] < 0.2, m
+    assert m["high"] == -4.4 and m["method"] == "smart-qlin", m
+    b = {c["source"]: c for c in m["uncertainty_budget"]}
+    assert sorted(b) == ["fit", "power_cal", "stimulus_er"], b
+    assert "assumed" in b["stimulus_er"]["note"], b
+    assert abs(m["uncertainty"] - 2 * sum(c["u"] ** 2 for c in b.values()) ** 0.5) < 1e-9, m
 for m in marg:
     assert m["verdict"] == "pass" and m["low"] == 0 and 3.5 < m["value"] < 5, m
 pts = st["sensitivity"]["points"]
@@ -80,7 +90,7 @@ assert len(pts) >= 12 and all(p["oma_dbm"] is not None for p in pts), pts
 assert "smart-qlin" in st["sensitivity"]["message"]
 PY
 
-run "$BERT" qualify --no-db --json --sweep fixed --fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini"
+run "$BERT" qualify --no-db --json --sweep fixed --fixture "sim:$TOP/fixtures/sim/modules/dr4-weak-lane3.ini"
 status_is 1
 python3 - "$T/out" <<'PY' || fail "qualify JSON (marginal, fixed)"
 import json, sys
@@ -104,7 +114,7 @@ name = dr4-margin2
 min = 2
 EOF2
 run "$BERT" qualify --no-db --json --profile "$T/margin2.ini" \
-	--fixture "sim:$TOP/fixtures/sim/modules/dr4-marginal.ini"
+	--fixture "sim:$TOP/fixtures/sim/modules/dr4-weak-lane3.ini"
 status_is 1
 python3 - "$T/out" <<'PY' || fail "qualify JSON (2 dB margin)"
 import json, sys
@@ -126,14 +136,31 @@ out_has 'insertion loss 2\.25 dB'
 out_has 'margin 1\.25 dB'
 out_has '^FITS$'
 
+# inside the product budget, above the IEEE channel IL (3.00 dB): the
+# profile's channel_il_verdict (fail) decides, and says so
 run "$BERT" budget --profile 400gbase-dr4 --length 0.5km --connectors 6 --splices 2 --json
-status_is 0
+status_is 1
 python3 - "$T/out" <<'PY' || fail "budget JSON"
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert abs(j["insertion_loss_db"] - 3.45) < 1e-9, j
 assert abs(j["margin_db"] - 0.05) < 1e-9 and j["fits"] is True, j
+assert j["ieee_il_ok"] is False and j["verdict"] == "fail", j
 PY
+run "$BERT" budget --length 500m --connectors 6
+status_is 1
+out_has 'exceeds the IEEE channel IL max 3\.00 dB by 0\.25 dB'
+out_has '^DOES NOT FIT$'
+printf '[profile]\ninclude = %s/profiles/400gbase-dr4.ini\nname = il-marginal\n[link]\nchannel_il_verdict = marginal\n' \
+	"$TOP" > "$T/ilm.ini"
+run "$BERT" budget --profile "$T/ilm.ini" --length 500m --connectors 6
+status_is 0
+out_has '^MARGINAL$'
+printf '[profile]\ninclude = %s/profiles/400gbase-dr4.ini\nname = il-bad\n[link]\nchannel_il_verdict = maybe\n' \
+	"$TOP" > "$T/ilb.ini"
+run "$BERT" budget --profile "$T/ilb.ini" --length 500m
+status_is 2
+err_has "ilb.ini:5:.*channel_il_verdict: 'maybe'"
 
 run "$BERT" budget --length 500m --connectors 7 --json
 status_is 1

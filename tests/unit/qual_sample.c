@@ -36,7 +36,7 @@ void sample_record(struct qual_record *r)
 	snprintf(r->dut.firmware, sizeof(r->dut.firmware), "1.0");
 	snprintf(r->station, sizeof(r->station), "lab-1");
 	r->site = 2;
-	snprintf(r->fixture, sizeof(r->fixture), "sim:fixtures/sim/modules/dr4-marginal.ini");
+	snprintf(r->fixture, sizeof(r->fixture), "sim:fixtures/sim/modules/dr4-weak-lane3.ini");
 	snprintf(r->profile, sizeof(r->profile), "400gbase-dr4");
 	snprintf(r->profile_hash, sizeof(r->profile_hash), "fnv1a64:0123456789abcdef");
 	r->lanes = 4;
@@ -90,6 +90,10 @@ void sample_record(struct qual_record *r)
 		struct qual_limits p = lim(NAN, 12, 0);
 
 		qual_measure(&m, "module_power", 0, 7.25, "W", &p, 0.05, "ina226");
+		/* an uncertainty budget, with a note that needs escaping */
+		qual_ucomp_set(&m.ucomp[0], "shunt", 0.02, 'B', "INA226 \"shunt\" 1 %");
+		qual_ucomp_set(&m.ucomp[1], "noise", 0.0075, 'A', "");
+		m.nucomp = 2;
 		ck_assert_int_eq(qual_step_add(s, &m), 0);
 		qual_measure_error(&m, "case_temperature", 0, "degC", NULL,
 				   "DOM read failed: NACK <page 11h> & retry");

@@ -230,6 +230,7 @@ START_TEST(test_fault_one_site)
 
 		if (s == 3) {
 			ck_assert_str_eq(verdict, "error");
+			ck_assert_str_eq(status, "error");	/* the station failed */
 			continue;
 		}
 		ck_assert_str_eq(status, "complete");

@@ -100,7 +100,7 @@ static uint8_t read_byte(struct run *r, uint8_t page, uint8_t off)
 }
 
 #define GOOD "fixtures/sim/modules/dr4-good.ini"
-#define MARGINAL "fixtures/sim/modules/dr4-marginal.ini"
+#define WEAK3 "fixtures/sim/modules/dr4-weak-lane3.ini"
 #define DR4 "profiles/400gbase-dr4.ini"
 #define DR "profiles/100gbase-dr.ini"
 
@@ -150,7 +150,7 @@ END_TEST
 
 START_TEST(test_marginal_fails_lane3_at_budget_point)
 {
-	struct run *r = setup_run(MARGINAL, DR4);
+	struct run *r = setup_run(WEAK3, DR4);
 	enum qual_verdict v[QUAL_SITE_LANES + 1];
 
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
@@ -171,7 +171,7 @@ START_TEST(test_marginal_module_reference_passes)
 {
 	/* The receiver at the lane's own Tx - 3.5 dB: the weak lane still has
 	 * about 1.3 dB over its -3.5 dBm OMA sensitivity. */
-	struct run *r = setup_run(MARGINAL, DR4);
+	struct run *r = setup_run(WEAK3, DR4);
 
 	r->ctx.opts.budget_ref = QUAL_BUDGET_REF_MODULE;
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
@@ -184,7 +184,7 @@ END_TEST
 
 START_TEST(test_100g_dr_four_links)
 {
-	struct run *r = setup_run(MARGINAL, DR);
+	struct run *r = setup_run(WEAK3, DR);
 	enum qual_verdict v[QUAL_SITE_LANES + 1];
 	unsigned link;
 
@@ -227,7 +227,7 @@ END_TEST
 
 START_TEST(test_stop_on_fail)
 {
-	struct run *r = setup_run(MARGINAL, DR4);
+	struct run *r = setup_run(WEAK3, DR4);
 
 	r->ctx.opts.stop_on_fail = true;
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
@@ -343,7 +343,7 @@ END_TEST
 
 START_TEST(test_lane_ber_loop)
 {
-	struct run *r = setup_run(MARGINAL, DR4);
+	struct run *r = setup_run(WEAK3, DR4);
 	struct lane_ber_opts o;
 	struct lane_ber_result res;
 	struct cmis_diag *d;

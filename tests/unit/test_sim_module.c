@@ -926,7 +926,7 @@ END_TEST
 START_TEST(test_ini_shipped)
 {
 	static const char *const files[] = {
-		"dr4-good.ini", "dr4-marginal.ini", "dr1-100g.ini",
+		"dr4-good.ini", "dr4-weak-lane3.ini", "dr4-marginal.ini", "dr1-100g.ini",
 		"faults-busy.ini", "faults-stuck.ini", "faults-fault.ini",
 	};
 	struct sim_module_cfg cfg, def;
@@ -950,7 +950,7 @@ START_TEST(test_ini_shipped)
 	ck_assert_double_eq(cfg.lane[1].sens_oma_dbm, -6.7);	/* [lane 2] wins */
 	ck_assert_double_eq(cfg.lane[1].tx_bias_ma, 60);		/* from [lanes] */
 
-	ck_assert_int_eq(sim_module_cfg_load(test_path("fixtures/sim/modules/dr4-marginal.ini"),
+	ck_assert_int_eq(sim_module_cfg_load(test_path("fixtures/sim/modules/dr4-weak-lane3.ini"),
 					     &cfg), BERT_OK);
 	for (i = 0; i < 4; i++) {
 		if (i == 2)	/* outside the IEEE -4.4 dBm OMA limit */

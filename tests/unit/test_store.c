@@ -68,14 +68,29 @@ START_TEST(test_open_schema_wal)
 	ck_assert_str_eq(store_journal_mode(st), "wal");
 	ck_assert_str_eq(store_path(st), db);
 	store_close(st);
-	ck_assert_int_eq(count("SELECT MAX(version) FROM schema_version"), 1);
+	ck_assert_int_eq(count("SELECT MAX(version) FROM schema_version"), 2);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
 			       "AND name IN ('runs', 'steps', 'measurements', "
-			       "'sweep_points')"), 4);
-	/* reopening keeps one schema row */
+			       "'sweep_points', 'uncertainty_components')"), 5);
+	/* reopening keeps the schema rows */
 	st = open_ok();
 	store_close(st);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM schema_version"), 1);
+	/* a version 1 database is migrated to version 2 on open */
+	{
+		sqlite3 *h;
+
+		ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE uncertainty_components; "
+					      "UPDATE schema_version SET version = 1",
+					      NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+		st = open_ok();
+		store_close(st);
+		ck_assert_int_eq(count("SELECT MAX(version) FROM schema_version"), 2);
+		ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name = "
+				       "'uncertainty_components'"), 1);
+	}
 	/* the default path follows XDG, then HOME */
 	setenv("XDG_DATA_HOME", "/x/data", 1);
 	ck_assert_int_eq(store_default_path(path, sizeof(path)), BERT_OK);
