@@ -25,8 +25,11 @@
 #include "bert/qual/record.h"
 
 /* 1: runs, steps, measurements, sweep points, DUT identity, station/site.
- * 2: + operator, work order, lot on runs; instruments and calibrations. */
-#define PG_SCHEMA_VERSION	2
+ * 2: + operator, work order, lot on runs; instruments and calibrations.
+ * 3: + the uncertainty budget of each measurement. */
+#define PG_SCHEMA_VERSION	3
+/* The first version that holds uncertainty budgets. */
+#define PG_SCHEMA_UCOMP		3
 #define PG_CONNECT_TIMEOUT_S	5
 
 struct pg;
@@ -54,10 +57,13 @@ int pg_migrate(struct pg *pg, int to, int *from, int *now);
  * BERT_ERR_UNSUPPORTED naming `bert results db migrate` otherwise. */
 int pg_schema_check(struct pg *pg, int *version);
 
-/* Uploads a run in one transaction: the run row (inserted, or updated by
+/* Uploads a run in one transaction (after pg_schema_check or pg_migrate on
+ * this connection): the run row (inserted, or updated by
  * its UUID) and its steps from seq from_step on (those already there are
  * replaced, with their measurements and sweep points). Repeating an upload
- * changes nothing. *central_id (may be NULL) gets the run's row id. */
+ * changes nothing. *central_id (may be NULL) gets the run's row id. A
+ * database older than the record needs (a budget for a version 1 or 2
+ * schema) is BERT_ERR_UNSUPPORTED naming the migration: nothing is dropped. */
 int pg_upload_run(struct pg *pg, const struct qual_record *rec, size_t from_step,
 		  int64_t *central_id);
 

@@ -13,6 +13,7 @@ struct pg {
 	PGconn *c;
 	char where[1024];
 	bool prepared;		/* the upload statements of this connection */
+	int version;		/* schema version seen by check or migrate; 0 unknown */
 };
 
 #define PG_MAX_PARAMS	32

@@ -233,9 +233,9 @@ static int load_run(struct pg *pg, int64_t id, struct qual_record *r, const char
  * merged: three queries whatever the size of the run. */
 static int load_steps(struct pg *pg, struct qual_record *r)
 {
-	PGresult *s = NULL, *m = NULL, *pt = NULL;
+	PGresult *s = NULL, *m = NULL, *pt = NULL, *u = NULL;
 	struct pg_params p;
-	int rc, i, im = 0, ip = 0, nm, np;
+	int rc, i, im = 0, ip = 0, iu = 0, nm, np, nu = 0;
 	char buf[32];
 
 	pg_p_reset(&p);
@@ -245,7 +245,7 @@ static int load_steps(struct pg *pg, struct qual_record *r)
 	if (!rc)
 		rc = pg_query(pg, "SELECT m.step_id, m.name, m.lane, m.value, m.unit, m.low, "
 			      "m.high, m.marginal, m.uncertainty, m.guard, m.scale, m.method, "
-			      "m.verdict, m.message FROM measurements m JOIN steps s ON "
+			      "m.verdict, m.message, m.id FROM measurements m JOIN steps s ON "
 			      "s.id = m.step_id WHERE m.run_id = $1 ORDER BY s.seq, m.seq",
 			      &p, "loading measurements", &m);
 	if (!rc)
@@ -253,9 +253,16 @@ static int load_steps(struct pg *pg, struct qual_record *r)
 			      "p.oma_dbm, p.ber, p.bits, p.errors, p.t_ns FROM sweep_points p "
 			      "JOIN steps s ON s.id = p.step_id WHERE p.run_id = $1 ORDER BY "
 			      "s.seq, p.seq", &p, "loading sweep points", &pt);
+	if (!rc && pg->version >= PG_SCHEMA_UCOMP)
+		rc = pg_query(pg, "SELECT u.measurement_id, u.source, u.u, u.type, u.note "
+			      "FROM uncertainty_components u JOIN measurements m ON "
+			      "m.id = u.measurement_id JOIN steps s ON s.id = m.step_id "
+			      "WHERE u.run_id = $1 ORDER BY s.seq, m.seq, u.seq", &p,
+			      "loading uncertainty budgets", &u);
 	if (rc)
 		goto out;
 	nm = PQntuples(m);
+	nu = u ? PQntuples(u) : 0;
 	np = PQntuples(pt);
 	for (i = 0; i < PQntuples(s); i++) {
 		long long sid = pg_int(s, i, 0);
@@ -297,6 +304,17 @@ static int load_steps(struct pg *pg, struct qual_record *r)
 			pg_str(m, im, 12, buf, sizeof(buf));
 			qual_verdict_parse(buf, &x.verdict);
 			pg_str(m, im, 13, x.message, sizeof(x.message));
+			for (; iu < nu && pg_int(u, iu, 0) == pg_int(m, im, 14); iu++) {
+				struct qual_ucomp *c;
+
+				if (x.nucomp == QUAL_UCOMP_MAX)
+					continue;
+				c = &x.ucomp[x.nucomp++];
+				pg_str(u, iu, 1, c->source, sizeof(c->source));
+				c->u = pg_real(u, iu, 2);
+				c->type = PQgetvalue(u, iu, 3)[0] == 'A' ? 'A' : 'B';
+				pg_str(u, iu, 4, c->note, sizeof(c->note));
+			}
 			rc = qual_step_add(q, &x);
 			if (rc)
 				goto out;
@@ -323,6 +341,7 @@ out:
 	PQclear(s);
 	PQclear(m);
 	PQclear(pt);
+	PQclear(u);
 	return rc;
 }
 

@@ -104,7 +104,19 @@ static const char v2[] =
 	"  done_at timestamptz, due_at timestamptz,"
 	"  certificate text NOT NULL DEFAULT '');";
 
-static const char *const migrations[PG_SCHEMA_VERSION] = { v1, v2 };
+/* The uncertainty budget behind each measurement's U (GUM components, k = 1),
+ * as the station store keeps it. */
+static const char v3[] =
+	"CREATE TABLE uncertainty_components ("
+	"  id bigserial PRIMARY KEY,"
+	"  measurement_id bigint NOT NULL REFERENCES measurements (id) ON DELETE CASCADE,"
+	"  run_id bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  seq integer NOT NULL, source text NOT NULL, u double precision,"
+	"  type text NOT NULL CHECK (type IN ('A', 'B')), note text NOT NULL,"
+	"  UNIQUE (measurement_id, seq));"
+	"CREATE INDEX uncertainty_components_run ON uncertainty_components (run_id);";
+
+static const char *const migrations[PG_SCHEMA_VERSION] = { v1, v2, v3 };
 
 static int read_version(struct pg *pg, int *version)
 {
@@ -193,6 +205,7 @@ int pg_migrate(struct pg *pg, int to, int *from, int *now)
 		goto fail;
 	if (now)
 		*now = to > v0 ? to : v0;
+	pg->version = to > v0 ? to : v0;
 	return BERT_OK;
 fail:
 	pg_rollback(pg);
@@ -207,6 +220,7 @@ int pg_schema_check(struct pg *pg, int *version)
 		return rc;
 	if (version)
 		*version = v;
+	pg->version = v;
 	if (v == 0)
 		return bert_fail(BERT_ERR_UNSUPPORTED, "%s: no bert schema (run 'bert "
 				 "results db migrate --db URI' once)", pg->where);

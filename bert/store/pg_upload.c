@@ -52,6 +52,11 @@ static const char sql_meas[] =
 	"low, high, marginal, uncertainty, guard, scale, method, verdict, message) "
 	"VALUES (" STEP_BY_SEQ ", " RUN_BY_UUID ", $3, $4, $5, $6, $7, $8, $9, $10, "
 	"$11, $12, $13, $14, $15, $16)";
+static const char sql_ucomp[] =
+	"INSERT INTO uncertainty_components (measurement_id, run_id, seq, source, u, "
+	"type, note) VALUES ((SELECT m.id FROM measurements m JOIN steps s ON "
+	"s.id = m.step_id WHERE s.run_id = " RUN_BY_UUID " AND s.seq = $2 AND "
+	"m.seq = $3), " RUN_BY_UUID ", $4, $5, $6, $7, $8)";
 static const char sql_point[] =
 	"INSERT INTO sweep_points (step_id, run_id, seq, lane, atten_db, power_dbm, "
 	"oma_dbm, ber, bits, errors, t_ns) VALUES (" STEP_BY_SEQ ", " RUN_BY_UUID
@@ -64,6 +69,9 @@ static int prepare_all(struct pg *pg)
 		{ "bert_step", sql_step }, { "bert_meas", sql_meas },
 		{ "bert_point", sql_point },
 	};
+	static const struct { const char *name, *sql; } st3[] = {
+		{ "bert_ucomp", sql_ucomp },
+	};
 	size_t i;
 	int rc;
 
@@ -71,6 +79,16 @@ static int prepare_all(struct pg *pg)
 		return BERT_OK;
 	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
 		PGresult *r = PQprepare(pg->c, st[i].name, st[i].sql, 0, NULL);
+
+		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = pg_fail(pg, r, "preparing the upload");
+			PQclear(r);
+			return rc;
+		}
+		PQclear(r);
+	}
+	for (i = 0; pg->version >= PG_SCHEMA_UCOMP && i < sizeof(st3) / sizeof(st3[0]); i++) {
+		PGresult *r = PQprepare(pg->c, st3[i].name, st3[i].sql, 0, NULL);
 
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
 			rc = pg_fail(pg, r, "preparing the upload");
@@ -96,7 +114,7 @@ static int send_step(struct pg *pg, const struct qual_record *rec, size_t seq,
 		     const struct qual_step *s, unsigned *n)
 {
 	struct pg_params p;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	pg_p_reset(&p);
@@ -130,6 +148,20 @@ static int send_step(struct pg *pg, const struct qual_record *rec, size_t seq,
 		pg_p_text(&p, qual_verdict_name(m->verdict));
 		pg_p_text(&p, m->message);
 		rc = send(pg, "bert_meas", &p, n);
+		for (k = 0; !rc && k < m->nucomp && k < QUAL_UCOMP_MAX; k++) {
+			const struct qual_ucomp *c = &m->ucomp[k];
+
+			pg_p_reset(&p);
+			pg_p_text(&p, rec->uuid);
+			pg_p_int(&p, (long long)seq);
+			pg_p_int(&p, (long long)i);
+			pg_p_int(&p, (long long)k);
+			pg_p_text(&p, c->source);
+			pg_p_real(&p, c->u);
+			pg_p_text(&p, c->type == 'A' ? "A" : "B");
+			pg_p_text(&p, c->note);
+			rc = send(pg, "bert_ucomp", &p, n);
+		}
 	}
 	for (i = 0; !rc && i < s->npts; i++) {
 		const struct qual_point *pt = &s->pts[i];
@@ -245,6 +277,20 @@ int pg_upload_run(struct pg *pg, const struct qual_record *rec, size_t from_step
 	unsigned n = 0;
 	int rc;
 
+	if (pg->version < 1)
+		return bert_fail(BERT_ERR_INTERNAL, "pg_upload_run: schema not checked");
+	if (pg->version < PG_SCHEMA_UCOMP) {
+		size_t i, j;
+
+		for (i = from_step; i < rec->nsteps; i++)
+			for (j = 0; j < rec->steps[i]->nm; j++)
+				if (rec->steps[i]->m[j].nucomp)
+					return bert_fail(BERT_ERR_UNSUPPORTED, "%s: schema version "
+							 "%d has no uncertainty budgets (run %s "
+							 "has them): run 'bert results db "
+							 "migrate --db URI'", pg->where,
+							 pg->version, rec->uuid);
+	}
 	rc = prepare_all(pg);
 	if (rc)
 		return rc;

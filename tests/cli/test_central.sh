@@ -41,34 +41,50 @@ fi
 export PGPASSFILE
 psql_q() { sh "$PY/cluster.sh" psql "$PGC" -d "${2:-bert}" -At -c "$1"; }
 
-# --- schema: version 1, data, migration to version 2 keeps it --------------------
+# --- schema: the previous version (2), data, migration to version 3 keeps it ------
 run "$BERT" results db migrate --db "$T/local.db"
 status_is 2; err_has "postgresql://"
 run "$BERT" results list --db "$URI"
 status_is 3; err_has "no bert schema.*migrate"
-run "$BERT" results db migrate --db "$URI" --to 1
-status_is 0; out_has "schema version 0 -> 1"
+run "$BERT" results db migrate --db "$URI" --to 2
+status_is 0; out_has "schema version 0 -> 2"
 for i in 1 2; do
 	"$BERT" qualify --db "$T/q.db" -q >/dev/null 2>&1 || fail "qualify $i"
 done
+# version 2 cannot hold uncertainty budgets: refused, nothing dropped
 run "$BERT" results sync --db "$T/q.db" --central "$URI"
-status_is 0; out_has "2 runs uploaded.*0 waiting"
+status_is 3; err_has "schema version 2 has no uncertainty budgets.*migrate"
+out_has "0 runs uploaded.*2 waiting"
+# runs that fit version 2: the same records without budgets, from another station
 for u in $("$BERT" results list --db "$T/q.db" --json | jq -r '.[].uuid'); do
-	"$BERT" results export "$u" --db "$URI" >"$T/v1-$u.json" || fail "export at v1"
+	"$BERT" results export "$u" --db "$T/q.db" | jq '.uuid |= "00000000" + .[8:] |
+		.station.name = "line-old" |
+		walk(if type == "object" then del(.uncertainty_budget) else . end)' >"$T/nb.json"
+	"$BERT" results import "$T/nb.json" --db "$T/old.db" -q || fail "import $u"
+done
+run "$BERT" results sync --db "$T/old.db" --central "$URI"
+status_is 0; out_has "2 runs uploaded.*0 waiting"
+for u in $("$BERT" results list --db "$T/old.db" --json | jq -r '.[].uuid'); do
+	"$BERT" results export "$u" --db "$URI" >"$T/v2-$u.json" || fail "export at v2"
 done
 run "$BERT" results db migrate --db "$URI" --json
-status_is 0; out_has '"from": 1'; out_has '"version": 2'
-[ "$(psql_q "SELECT string_agg(version::text, ',' ORDER BY version) FROM bert_schema_version")" = "1,2" ] ||
+status_is 0; out_has '"from": 2'; out_has '"version": 3'
+[ "$(psql_q "SELECT string_agg(version::text, ',' ORDER BY version) FROM bert_schema_version")" = "1,2,3" ] ||
 	fail "schema versions recorded: $(psql_q 'SELECT version FROM bert_schema_version')"
 psql_q "SELECT operator, work_order, lot FROM runs LIMIT 1" >/dev/null || fail "v2 columns"
 psql_q "SELECT count(*) FROM calibrations" >/dev/null || fail "v2 tables"
-for f in "$T"/v1-*.json; do
-	u=${f#"$T/v1-"}; u=${u%.json}
+for f in "$T"/v2-*.json; do
+	u=${f#"$T/v2-"}; u=${u%.json}
 	"$BERT" results export "$u" --db "$URI" | cmp -s - "$f" || fail "run $u changed by the migration"
 done
+python3 "$PY/compare.py" "$BERT" line-old "$T/old.db" "$URI" >"$T/cmp.out" ||
+	fail "old.db vs central: $(cat "$T/cmp.out")"
+run "$BERT" results sync --db "$T/q.db" --central "$URI"
+status_is 0; out_has "2 runs uploaded.*0 waiting"
+[ "$(psql_q "SELECT count(*) FROM uncertainty_components")" -gt 0 ] || fail "no budgets stored"
 run "$BERT" results db migrate --db "$URI"
 status_is 0; out_has "nothing to do"
-run "$BERT" results db migrate --db "$URI" --to 1
+run "$BERT" results db migrate --db "$URI" --to 2
 status_is 2; err_has "only go up"
 
 # --- idempotent: again, and after losing the acknowledgements (a crash between
@@ -88,10 +104,12 @@ python3 "$PY/compare.py" "$BERT" virtual-bench "$T/q.db" "$URI" >"$T/cmp.out" ||
 # --- retest history of a serial across the factory ---------------------------------
 run "$BERT" results list --db "$URI" --sn SIM0000001 --json
 status_is 0
-[ "$(printf '%s' "$out" | jq length)" = 2 ] || fail "2 runs of SIM0000001"
+[ "$(printf '%s' "$out" | jq length)" = 4 ] || fail "4 runs of SIM0000001"
+[ "$(printf '%s' "$out" | jq '[.[].station] | unique | length')" = 2 ] ||
+	fail "SIM0000001 was tested at 2 stations"
 run "$BERT" results show last --db "$URI"
 status_is 0; out_has "SIM0000001"
-run "$BERT" results import "$T/v1-$u.json" --db "$URI"
+run "$BERT" results import "$T/nb.json" --db "$URI"
 status_is 2; err_has "station store"
 
 # --- a statement the server refuses: the whole upload is rolled back -------------
