@@ -31,7 +31,7 @@ BUILD      ?= build
 SANFLAGS   :=
 endif
 
-PKGS       := libftdi1 libusb-1.0 libserialport sqlite3 jansson inih
+PKGS       := libftdi1 libusb-1.0 libserialport sqlite3 jansson inih libpq libmicrohttpd
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
               -Wwrite-strings -Werror
 CFLAGS     ?= -O2 -g

@@ -3,6 +3,8 @@
 #ifndef BERT_CLI_BERT_H
 #define BERT_CLI_BERT_H
 
+#include <stdbool.h>
+
 struct bert_cmd {
 	const char *name;
 	int (*main)(int argc, char **argv);	/* argv[0] is the command name */
@@ -22,6 +24,13 @@ int cmd_fec(int argc, char **argv);
 int cmd_prbs(int argc, char **argv);
 int cmd_instr(int argc, char **argv);
 int cmd_results(int argc, char **argv);
+/* bert results db|sync (cli/bert_results_central.c); argv[0] is "results". */
+int cmd_results_central(int argc, char **argv);
+struct store;
+/* After a run of `bert qualify --station FILE`: uploads what the station
+ * store holds for the file's [store] central, if any. A failure is a
+ * warning: the run is stored and waits for the next sync. */
+void cli_central_push(const char *station_file, struct store *st, bool quiet);
 int cmd_qualify(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_budget(int argc, char **argv);

@@ -519,6 +519,7 @@ int cmd_qualify(int argc, char **argv)
 		printf("VERDICT: %s\n", verdict_word(rec.verdict));
 	if (rec.verdict == QUAL_MARGINAL && !a.o.quiet)
 		fprintf(stderr, "%s: qualify: MARGINAL counts as a pass (exit 0)\n", cli_prog);
+	cli_central_push(a.station, db, a.o.quiet);
 out:
 	if (ctx)
 		qual_ctx_release_all(ctx);

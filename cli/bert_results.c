@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* bert results: the results store from the command line: list runs, show
  * one, export it as JSON, CSV, JUnit XML or text, import a record written by
- * another station, and recover runs whose process died. */
+ * another station, and recover runs whose process died. list, show and
+ * export work on a station store or the central PostgreSQL database
+ * (bert/store/results_db.h); db migrate and sync are the central database's
+ * (cli/bert_results_central.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include "bert/core/error.h"
 #include "bert/qual/record.h"
 #include "bert/report/report.h"
+#include "bert/store/results_db.h"
 #include "bert/store/store.h"
 #include "cli/bert.h"
 #include "cli/common.h"
@@ -24,10 +28,15 @@ static void results_usage(FILE *f)
 		"       bert results export RUN --out DIR\n"
 		"       bert results import FILE\n"
 		"       bert results recover\n"
+		"       bert results db migrate --db postgresql://... [--to VERSION]\n"
+		"       bert results sync [--db PATH] (--central URI | --station FILE)\n"
 		"  every form also takes [--db PATH] [--json] [-q] [-v]\n\n"
 		"The results store: every qualification run, journaled step by step.\n"
 		"  --db PATH      the database (default $XDG_DATA_HOME/bert/results.db,\n"
-		"                 else ~/.local/share/bert/results.db)\n"
+		"                 else ~/.local/share/bert/results.db); list, show and\n"
+		"                 export also read a central database: postgresql://...\n"
+		"  --station NAME list: runs of one station (with --sn: a module's retests\n"
+		"                 across the factory, --db postgresql://...)\n"
 		"  --since WHEN   runs started at or after WHEN: YYYY-MM-DD[THH:MM:SS] (UTC)\n"
 		"                 or an age such as 90m, 12h, 7d\n"
 		"  --after ID     runs with a row id above ID\n"
@@ -38,10 +47,15 @@ static void results_usage(FILE *f)
 		"  --out DIR      export every format into DIR (summary.txt, record.json,\n"
 		"                 junit.xml, measurements.csv)\n"
 		"import stores a record JSON (bert qualify --json, results export) with\n"
-		"its steps (a record already stored is left as it is, exit 0); recover marks runs left 'running' by a dead process aborted.\n"
+		"its steps (a record already stored is left as it is, exit 0); recover marks\n"
+		"runs left 'running' by a dead process aborted.\n"
 		"list, show and export never create a database: a missing one is an error.\n"
+		"db migrate creates or upgrades the central schema (to VERSION, default\n"
+		"the newest); sync uploads the runs the central database has not\n"
+		"acknowledged, oldest first (--station: its [store] central). Credentials\n"
+		"come from PGPASSFILE / ~/.pgpass or a service file, never the URI.\n"
 		"Exit codes: 0 ok, 2 usage, no such run or database, an unwritable\n"
-		"output; 3 database failure (disk, busy).\n");
+		"output; 3 database failure (disk, busy, server).\n");
 }
 
 static int parse_since(const char *s, int64_t *t)
@@ -81,13 +95,13 @@ static const char *upper(enum qual_verdict v)
 	return "-";
 }
 
-static int do_list(struct store *st, const struct cli_opts *o,
-		   const struct store_filter *f)
+static int do_list(struct results_db *db, const struct cli_opts *o,
+		   const struct store_filter *f, const char *station)
 {
 	struct store_run_summary *v;
 	size_t n, i;
 	char t[40], a[QUAL_STR_MAX], b[QUAL_STR_MAX], c[QUAL_STR_MAX];
-	int rc = store_run_list(st, f, &v, &n);
+	int rc = results_db_list(db, f, station, &v, &n);
 
 	if (rc)
 		return cli_error(rc, "listing runs");
@@ -117,7 +131,7 @@ static int do_list(struct store *st, const struct cli_opts *o,
 		cli_print_json(arr);
 	} else if (!n) {
 		if (!o->quiet)
-			printf("no runs in %s\n", store_path(st));
+			printf("no runs in %s\n", results_db_where(db));
 	} else if (o->quiet) {	/* the run ids, one a line */
 		for (i = 0; i < n; i++)
 			printf("%lld\n", (long long)v[i].id);
@@ -143,24 +157,24 @@ static int do_list(struct store *st, const struct cli_opts *o,
 	return EXIT_OK;
 }
 
-static int load(struct store *st, const char *run, struct qual_record *rec)
+static int load(struct results_db *db, const char *run, struct qual_record *rec)
 {
 	int64_t id;
-	int rc = store_run_resolve(st, run, &id);
+	int rc = results_db_resolve(db, run, &id);
 
 	if (rc == BERT_ERR_RANGE)
 		rc = BERT_ERR_ARG;	/* no such run: a usage error, not the hardware */
 	if (!rc)
-		rc = store_run_load(st, id, rec);
+		rc = results_db_load(db, id, rec);
 	return rc;
 }
 
-static int do_export(struct store *st, const char *run, enum report_format fmt,
+static int do_export(struct results_db *db, const char *run, enum report_format fmt,
 		     const char *file, const char *dir)
 {
 	struct qual_record rec;
 	FILE *f = stdout;
-	int rc = load(st, run, &rec);
+	int rc = load(db, run, &rec);
 
 	if (rc)
 		return cli_error(rc, "loading the run");
@@ -240,7 +254,7 @@ static int do_import(struct store *st, const char *file, const struct cli_opts *
 int cmd_results(int argc, char **argv)
 {
 	enum { OPT_DB = 0x200, OPT_SINCE, OPT_AFTER, OPT_SN, OPT_LIMIT, OPT_FORMAT,
-	       OPT_OUT };
+	       OPT_OUT, OPT_STATION_NAME };
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "db", required_argument, NULL, OPT_DB },
@@ -251,12 +265,15 @@ int cmd_results(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "out", required_argument, NULL, OPT_OUT },
+		{ "station", required_argument, NULL, OPT_STATION_NAME },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
 	struct store_filter filt = { 0 };
 	enum report_format fmt = REPORT_JSON;
 	const char *db = NULL, *file = NULL, *dir = NULL, *sub, *fmt_arg = NULL;
+	const char *station = NULL;
+	struct results_db *rdb;
 	struct store *st;
 	char *end;
 	int c, rc, ret;
@@ -267,6 +284,8 @@ int cmd_results(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
+	if (!strcmp(sub, "db") || !strcmp(sub, "sync"))
+		return cmd_results_central(argc, argv);
 	argc--;
 	argv++;
 	cli_argv = argv;
@@ -307,6 +326,9 @@ int cmd_results(int argc, char **argv)
 		case OPT_OUT:
 			dir = optarg;
 			break;
+		case OPT_STATION_NAME:
+			station = optarg;
+			break;
 		case 'h':
 			results_usage(stdout);
 			return EXIT_OK;
@@ -319,7 +341,7 @@ int cmd_results(int argc, char **argv)
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "export") &&
 	    strcmp(sub, "import") && strcmp(sub, "recover"))
 		return cli_usage_error("results: unknown subcommand '%s' (list, show, "
-				       "export, import, recover)", sub);
+				       "export, import, recover, db, sync)", sub);
 	if ((!strcmp(sub, "list") || !strcmp(sub, "recover")) && optind != argc)
 		return cli_usage_error("results %s: unexpected argument '%s'", sub,
 				       argv[optind]);
@@ -334,18 +356,27 @@ int cmd_results(int argc, char **argv)
 		return cli_usage_error("results %s: --format, -o and --out belong to "
 				       "export", sub);
 
+	if (station && strcmp(sub, "list"))
+		return cli_usage_error("results %s: --station belongs to list", sub);
+
 	/* readers never create a database (or its folder) */
-	rc = strcmp(sub, "import") && strcmp(sub, "recover") ? store_open_existing(db, &st) :
-							      store_open(db, &st);
+	rc = strcmp(sub, "import") && strcmp(sub, "recover") ?
+	     results_db_open_existing(db, &rdb) : results_db_open(db, &rdb);
 	if (rc)
 		return cli_error(rc, "opening the results database");
+	st = results_db_store(rdb);
+	if (!st && (!strcmp(sub, "import") || !strcmp(sub, "recover"))) {
+		results_db_close(rdb);
+		return cli_usage_error("results %s: works on a station store (SQLite); "
+				       "the central database takes runs by sync", sub);
+	}
 	if (!strcmp(sub, "list")) {
-		ret = do_list(st, &o, &filt);
+		ret = do_list(rdb, &o, &filt, station);
 	} else if (!strcmp(sub, "show")) {
-		ret = do_export(st, argv[optind], o.json ? REPORT_JSON : REPORT_TEXT,
+		ret = do_export(rdb, argv[optind], o.json ? REPORT_JSON : REPORT_TEXT,
 				NULL, NULL);
 	} else if (!strcmp(sub, "export")) {
-		ret = do_export(st, argv[optind], fmt, file, dir);
+		ret = do_export(rdb, argv[optind], fmt, file, dir);
 	} else if (!strcmp(sub, "import")) {
 		ret = do_import(st, argv[optind], &o);
 	} else {
@@ -360,6 +391,6 @@ int cmd_results(int argc, char **argv)
 				printf("%u run%s marked aborted\n", n, n == 1 ? "" : "s");
 		}
 	}
-	store_close(st);
+	results_db_close(rdb);
 	return ret;
 }

@@ -24,6 +24,7 @@
 #include "bert/core/error.h"
 #include "bert/qual/site.h"
 #include "bert/core/log.h"
+#include "bert/store/uploader.h"
 #include "cli/bertd.h"
 #include "cli/common.h"
 
@@ -32,7 +33,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bertd --config STATION.ini [--socket PATH] [--db PATH] [--foreground]\n"
 		"             [--speed X] [--group NAME] [--mode OCTAL] [--policy fifo|rr]\n"
-		"             [--max-time SECONDS] [--event-log FILE] [-v] [-q]\n\n"
+		"             [--max-time SECONDS] [--event-log FILE] [--http HOST:PORT]\n"
+		"             [--repeat N] [-v] [-q]\n\n"
 		"The factory station daemon: one worker per [site N] of the station file,\n"
 		"shared instruments granted per use, results to the SQLite store, a control\n"
 		"socket speaking newline-delimited JSON (bert station is its client).\n"
@@ -48,6 +50,11 @@ static void usage(FILE *f)
 		"  --max-time S    BER counting limit per run\n"
 		"  --event-log F   append every progress event (one JSON line each, in the\n"
 		"                  order subscribers get them) to F\n"
+		"  --http H:P      HTTP server for /metrics (Prometheus), e.g. 127.0.0.1:9464;\n"
+		"                  a non-loopback address needs [bertd] http_token_file\n"
+		"  --repeat N      runs per start, back to back (a module replaced at once)\n"
+		"The station file's [store] central = postgresql://... makes bertd upload\n"
+		"every stored step and run to that database (bert/store/uploader.h).\n"
 		"Signals: TERM/INT abort running sites (modules left safe) and exit;\n"
 		"HUP reloads the station file (idle sites take it at once).\n",
 		BERTD_DEFAULT_SOCKET);
@@ -85,7 +92,7 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	enum { O_CONFIG = 0x200, O_SOCKET, O_DB, O_FG, O_SPEED, O_GROUP, O_MODE, O_POLICY,
-	       O_MAXT, O_EVLOG };
+	       O_MAXT, O_EVLOG, O_HTTP, O_REPEAT };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -97,6 +104,8 @@ int main(int argc, char **argv)
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "max-time", required_argument, NULL, O_MAXT },
 		{ "event-log", required_argument, NULL, O_EVLOG },
+		{ "http", required_argument, NULL, O_HTTP },
+		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -107,7 +116,10 @@ int main(int argc, char **argv)
 	struct qual_bertd fo;
 	struct cli_opts co = { 0 };
 	const char *config = NULL, *sock = NULL, *db = NULL, *group = NULL, *policy = NULL;
-	char cfg_abs[4096];
+	const char *http = NULL;
+	struct uploader_config uc;
+	char cfg_abs[4096], token[256] = "";
+	long repeat = -1;
 	double speed = -1, maxt = 0;
 	bool foreground = false, mode_set = false;
 	char *end;
@@ -127,6 +139,12 @@ int main(int argc, char **argv)
 			speed = strtod(optarg, &end);
 			if (*end || !(speed >= 0 && speed <= 1e6))
 				return cli_usage_error("--speed: '%s' is not 0..1e6", optarg);
+			break;
+		case O_HTTP: http = optarg; break;
+		case O_REPEAT:
+			repeat = strtol(optarg, &end, 10);
+			if (*end || end == optarg || repeat < 1 || repeat > 100000)
+				return cli_usage_error("--repeat: '%s' is not 1..100000", optarg);
 			break;
 		case O_MAXT:
 			maxt = strtod(optarg, &end);
@@ -168,6 +186,24 @@ int main(int argc, char **argv)
 	free(st);
 	if (rc)
 		return cli_error(rc, "station file");
+	rc = uploader_config_load(config, &uc);
+	if (rc)
+		return cli_error(rc, "station file");
+	if (fo.http_token_file[0]) {
+		FILE *tf = fopen(fo.http_token_file, "r");
+
+		if (!tf || !fgets(token, sizeof(token), tf)) {
+			if (tf)
+				fclose(tf);
+			return cli_usage_error("[bertd] http_token_file %s: cannot read it",
+					       fo.http_token_file);
+		}
+		fclose(tf);
+		token[strcspn(token, "\r\n")] = '\0';
+		if (strlen(token) < 16)
+			return cli_usage_error("[bertd] http_token_file %s: the token is "
+					       "shorter than 16 characters", fo.http_token_file);
+	}
 	/* the daemon may chdir /: keep the station file's absolute path */
 	if (!realpath(config, cfg_abs))
 		return cli_usage_error("--config %s: %s", config, strerror(errno));
@@ -180,6 +216,13 @@ int main(int argc, char **argv)
 	so.core.db = db ? db : fo.db[0] ? fo.db : NULL;
 	so.core.speed = speed >= 0 ? speed : fo.speed;
 	so.core.ber_max_time_ns = (uint64_t)(maxt * 1e9);
+	so.core.repeat = repeat > 0 ? (unsigned)repeat : fo.repeat;
+	so.station_file = cfg_abs;
+	so.central = uc.central[0] ? uc.central : NULL;
+	so.upload_poll_s = uc.poll_s;
+	so.upload_retry_max_s = uc.retry_max_s;
+	so.http = http ? http : fo.http[0] ? fo.http : NULL;
+	so.http_token = token[0] ? token : NULL;
 	if (!policy)
 		policy = fo.arbitration[0] ? fo.arbitration : "fifo";
 	if (!strcmp(policy, "fifo"))

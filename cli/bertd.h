@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* bertd's program parts: the control socket server (bertd_server.c). */
+/* bertd's program parts: the control socket server (bertd_server.c), the
+ * HTTP server (bertd_http.h) and its /metrics (bertd_metrics.h). */
 #ifndef BERT_CLI_BERTD_H
 #define BERT_CLI_BERTD_H
 
@@ -16,6 +17,11 @@ struct bertd_server_opts {
 	const char *group;		/* NULL = the daemon's */
 	unsigned mode;			/* socket file mode */
 	const char *event_log;		/* NULL, or a file every event is appended to */
+	const char *station_file;	/* for [store] and the metrics */
+	const char *central;		/* postgresql:// URI; NULL = none */
+	double upload_poll_s, upload_retry_max_s;
+	const char *http;		/* HOST:PORT; NULL = no HTTP server */
+	const char *http_token;		/* NULL = loopback only */
 };
 
 /* Opens the core and the socket, serves until SIGTERM/SIGINT, then aborts

@@ -28,7 +28,10 @@
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/station/bertd_proto.h"
+#include "bert/store/uploader.h"
 #include "cli/bertd.h"
+#include "cli/bertd_http.h"
+#include "cli/bertd_metrics.h"
 
 struct client {
 	int fd;
@@ -54,6 +57,10 @@ struct evq {
 
 struct server {
 	struct bertd *d;
+	struct uploader *up;		/* NULL without a central database */
+	struct bertd_metrics *metrics;
+	struct bertd_http *http;
+	struct bertd_http_route routes[1];
 	int lfd, sfd;
 	struct evq q;
 	struct client *cl[BERTD_MAX_CLIENTS];
@@ -365,6 +372,12 @@ static void broadcast_events(struct server *s)
 		s->q.head = (s->q.head + 1) % s->q.cap;
 		s->q.n--;
 		pthread_mutex_unlock(&s->q.mu);
+		if (s->metrics)
+			bertd_metrics_event(s->metrics, line, len);
+		/* a step or a run was stored: upload it now, not at the next poll */
+		if (s->up && (memmem(line, len, "\"event\":\"step_end\"", 18) ||
+			      memmem(line, len, "\"event\":\"verdict\"", 17)))
+			uploader_kick(s->up);
 		for (i = 0; i < s->ncl;) {
 			if (s->cl[i]->subscribed && !queue(s->cl[i], line, len)) {
 				drop_client(s, i, "not reading its events");
@@ -481,6 +494,32 @@ int bertd_serve(const struct bertd_server_opts *o)
 	if (rc)
 		goto out;
 	bertd_set_sink(s->d, sink, &s->q);
+	if (o->central) {
+		const struct uploader_opts uo = {
+			.store = o->core.db,
+			.central = o->central,
+			.poll_ns = (uint64_t)(o->upload_poll_s * 1e9),
+			.retry_max_ns = (uint64_t)(o->upload_retry_max_s * 1e9),
+		};
+
+		rc = uploader_start(&uo, &s->up);
+		if (rc)
+			goto out;
+		log_info("central database %s: uploading every stored step and run", o->central);
+	}
+	rc = bertd_metrics_new(s->d, o->station_file ? o->station_file : o->core.station,
+			       s->up, &s->metrics);
+	if (rc)
+		goto out;
+	if (o->http) {
+		s->routes[0] = (struct bertd_http_route){ "/metrics", bertd_metrics_render,
+							   s->metrics };
+		rc = bertd_http_start(o->http, o->http_token, s->routes, 1, &s->http);
+		if (rc)
+			goto out;
+		log_info("http: listening on %s (port %u): /metrics", o->http,
+			 bertd_http_port(s->http));
+	}
 	log_info("station %s: %u site(s), socket %s (mode %04o%s%s), %u interrupted "
 		 "run(s) marked aborted", o->core.station, bertd_sites(s->d), o->socket,
 		 o->mode, o->group ? ", group " : "", o->group ? o->group : "", recovered);
@@ -542,6 +581,8 @@ int bertd_serve(const struct bertd_server_opts *o)
 		(void)bertd_poll(s->d);
 	}
 out:
+	/* the HTTP thread reads the core and the metrics: it goes first */
+	bertd_http_stop(s->http);
 	if (s->d) {
 		/* SIGTERM: stop the runs (modules left safe, records stored) */
 		bertd_close(s->d);
@@ -552,6 +593,10 @@ out:
 	}
 	while (s->ncl)
 		drop_client(s, 0, "daemon exits");
+	/* what the last runs stored and is not acknowledged waits in the store
+	 * for the next start */
+	uploader_stop(s->up);
+	bertd_metrics_free(s->metrics);
 	if (s->lfd >= 0) {
 		close(s->lfd);
 		unlink(o->socket);

@@ -355,6 +355,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		st->bertd.present = true;
 		return qual_bertd_key(&st->bertd, name, value);
 	}
+	if (!strcmp(section, "store"))
+		return BERT_OK;		/* bert/store/uploader.c reads and checks it */
 	if (!strcmp(section, "station")) {
 		if (!strcmp(name, "name"))
 			return bert_ini_set_field((const struct bert_ini_field[]){

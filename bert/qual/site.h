@@ -115,6 +115,9 @@ struct qual_bertd {
 	char arbitration[16];		/* "fifo" (default) or "rr" */
 	unsigned socket_mode;		/* octal, 0660 */
 	double speed;			/* emulated benches: x wall time, 0 = free */
+	char http[128];			/* HOST:PORT of the HTTP server, "" = none */
+	char http_token_file[256];	/* bearer token for a non-loopback bind */
+	unsigned repeat;		/* runs per start, back to back */
 	bool present;			/* the file has a [bertd] section */
 };
 

@@ -19,6 +19,10 @@ int qual_bertd_key(struct qual_bertd *b, const char *name, const char *value)
 		{ "arbitration", BERT_INI_STRING, offsetof(struct qual_bertd, arbitration),
 		  0, 0, 16 },
 		{ "speed", BERT_INI_DOUBLE, offsetof(struct qual_bertd, speed), 0, 1e6, 0 },
+		{ "http", BERT_INI_STRING, offsetof(struct qual_bertd, http), 0, 0, 128 },
+		{ "http_token_file", BERT_INI_STRING, offsetof(struct qual_bertd, http_token_file),
+		  0, 0, 256 },
+		{ "repeat", BERT_INI_UINT, offsetof(struct qual_bertd, repeat), 0, 100000, 0 },
 		BERT_INI_END,
 	};
 	int rc;

@@ -165,8 +165,10 @@ static void emit_state(struct site *s, enum bertd_site_state st)
 
 /* ---- station loading ---------------------------------------------------------- */
 
-/* The station file without its [bertd] section (the daemon's settings, read
- * by cli/bertd.c): those lines become empty so line numbers stay right. */
+/* The station file without its [bertd] and [store] sections (the daemon's
+ * settings, read by cli/bertd.c, and the central database's,
+ * bert/store/uploader.h): those lines become empty so line numbers stay
+ * right. */
 static int read_station_text(const char *path, char **out)
 {
 	FILE *f = fopen(path, "r");
@@ -183,7 +185,7 @@ static int read_station_text(const char *path, char **out)
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '[')
-			in_bertd = !strncmp(p, "[bertd]", 7);
+			in_bertd = !strncmp(p, "[bertd]", 7) || !strncmp(p, "[store]", 7);
 		if (in_bertd)
 			snprintf(line, sizeof(line), "\n");
 		n = strlen(line);

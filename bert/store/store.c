@@ -444,6 +444,11 @@ const char *store_path(const struct store *st)
 	return st->path;
 }
 
+struct sqlite3 *store_sqlite(struct store *st)
+{
+	return st->db;
+}
+
 const char *store_journal_mode(struct store *st)
 {
 	return st->journal;

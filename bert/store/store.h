@@ -47,6 +47,9 @@ int store_open(const char *path, struct store **out);
 int store_open_existing(const char *path, struct store **out);
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
+/* The SQLite handle, for the store's companions in this folder (the
+ * central uploader's spool table, spool.c); not for other callers. */
+struct sqlite3 *store_sqlite(struct store *st);
 /* "wal" when the journal mode took (for tests and `bert results`). */
 const char *store_journal_mode(struct store *st);
 
