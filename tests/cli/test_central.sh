@@ -45,7 +45,7 @@ psql_q() { sh "$PY/cluster.sh" psql "$PGC" -d "${2:-bert}" -At -c "$1"; }
 run "$BERT" results db migrate --db "$T/local.db"
 status_is 2; err_has "postgresql://"
 run "$BERT" results list --db "$URI"
-status_is 3; err_has "no bert schema.*migrate"
+status_is 2; err_has "no bert schema.*migrate"
 run "$BERT" results db migrate --db "$URI" --to 2
 status_is 0; out_has "schema version 0 -> 2"
 for i in 1 2; do
@@ -53,7 +53,7 @@ for i in 1 2; do
 done
 # version 2 cannot hold uncertainty budgets: refused, nothing dropped
 run "$BERT" results sync --db "$T/q.db" --central "$URI"
-status_is 3; err_has "schema version 2 has no uncertainty budgets.*migrate"
+status_is 2; err_has "schema version 2 has no uncertainty budgets.*migrate"
 out_has "0 runs uploaded.*2 waiting"
 # runs that fit version 2: the same records without budgets, from another station
 for u in $("$BERT" results list --db "$T/q.db" --json | jq -r '.[].uuid'); do
@@ -130,9 +130,9 @@ run "$BERT" results db migrate --db "$NEWER"
 status_is 0
 psql_q "INSERT INTO bert_schema_version (version) VALUES (9)" newer
 run "$BERT" results list --db "$NEWER"
-status_is 3; err_has "schema version 9 is newer than this bert"
+status_is 2; err_has "schema version 9 is newer than this bert"
 run "$BERT" results db migrate --db "$NEWER"
-status_is 3; err_has "newer"
+status_is 2; err_has "newer"
 
 "$BERT" qualify --db "$T/q.db" -q >/dev/null 2>&1 || fail "qualify 3"
 printf '*:*:*:bert:wrong-password\n' >"$T/badpass"; chmod 600 "$T/badpass"
