@@ -8,8 +8,12 @@
 #   make demo       the main job on the virtual bench
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# The public targets first make sure the Debian packages are there (.ci/deps),
-# then run the real work in a sub-make so pkg-config sees the installed files.
+# `make check`, `make bench` and `make demo` first make sure the Debian packages
+# the tests need are there (.ci/deps installs them as root), so two commands set
+# up a fresh Debian machine.  `make` and `make install` never install anything:
+# they only check, through pkg-config, for the libraries the build links and
+# name what is missing, so they work on any distribution.  The real work runs
+# in a sub-make so pkg-config sees freshly installed files.
 
 PKG_CONFIG ?= pkg-config
 # V=1 shows the full commands.
@@ -76,11 +80,24 @@ BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TIME  ?= 20
 
-.PHONY: all check bench fuzz demo install deps clean \
+.PHONY: all check bench fuzz demo install deps need clean \
         _all _check _bench _fuzz _demo _install
 
-all check bench demo install: deps
+check bench demo: deps
 	@$(MAKE) --no-print-directory _$@
+
+all install: need
+	@$(MAKE) --no-print-directory _$@
+
+# Build prerequisites only: report every missing pkg-config module at once.
+need:
+	@missing=""; \
+	command -v $(PKG_CONFIG) >/dev/null 2>&1 || { \
+		echo "bert: $(PKG_CONFIG) not found; install pkg-config (Debian: pkg-config)" >&2; exit 2; }; \
+	for m in $(PKGS); do $(PKG_CONFIG) --exists $$m || missing="$$missing $$m"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "bert: missing libraries (pkg-config modules):$$missing" >&2; \
+		echo "bert: on Debian 12, 'make deps' as root installs them" >&2; exit 2; fi
 
 fuzz:
 	@.ci/deps fuzz
