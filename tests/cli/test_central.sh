@@ -21,7 +21,7 @@ cleanup() {
 	sh "$PY/cluster.sh" destroy "$PGC" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup; checks_done' EXIT
 
 # wait_for CMD...: retries up to ~60 s (bounded; not a timing assertion)
 wait_for() {

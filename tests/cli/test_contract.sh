@@ -15,7 +15,7 @@ DB="$T/r.db"
 NOSOCK="sim-socket:$T/nothing-listens.sock"
 BPID=""
 cleanup() { [ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+trap 'cleanup; checks_done' EXIT
 
 # inputs the cases use
 "$BERT" prbs gen --pattern PRBS7 --bytes 4096 -o "$T/p7.bin" || fail "prbs gen"

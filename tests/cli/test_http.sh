@@ -9,7 +9,7 @@ BERTD="${BERT_BUILD:-build}/bertd"
 STATION="$TOP/stations/station-8.ini"
 PIDS=""
 cleanup() { for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
+trap 'cleanup; checks_done' EXIT
 wait_for() {
 	i=0
 	while ! "$@" >/dev/null 2>&1; do

@@ -40,7 +40,7 @@ run $TO "$BERT" instr voa att get --station "$T/station.ini" --json; status_is 0
 timeout 60 "$SIM" serve --json > "$T/sim.out" 2> "$T/sim.err" &
 SIMPID=$!
 stop_sim() { kill -TERM $SIMPID 2>/dev/null; wait $SIMPID 2>/dev/null; }
-trap 'stop_sim; rm -rf "$T"' EXIT
+trap 'stop_sim; checks_done' EXIT
 i=0
 while [ ! -s "$T/sim.out" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$T/sim.out" ] || { out=""; err=$(cat "$T/sim.err"); fail "bert-sim printed nothing"; }

@@ -24,7 +24,7 @@ cleanup() {
 	fi
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup; checks_done' EXIT
 
 # wait_for CMD...: retries up to ~20 s (bounded; not a timing assertion)
 wait_for() {

@@ -12,7 +12,7 @@ BERTD="${BERT_BUILD:-build}/bertd"
 BENCH="$TOP/fixtures/sim/benches/station-8.ini"
 PIDS=""
 cleanup() { for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
+trap 'cleanup; checks_done' EXIT
 
 wait_for() {	# up to ~30 s
 	i=0

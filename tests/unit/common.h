@@ -13,7 +13,9 @@
 /* Absolute path of a file in the source tree (BERT_TOP, else "."); returns a
  * static buffer valid until the next call on this thread. */
 const char *test_path(const char *rel);
-/* ../shared/testdata/<rel> when present, else NULL (tests then skip). */
+/* ../shared/testdata/<rel>.  NULL, with a SKIP line on stderr, when the
+ * clone has no ../shared/testdata at all (the test then returns); a file
+ * missing from a present data set fails the calling test. */
 const char *test_shared_path(const char *rel);
 
 #endif
