@@ -474,8 +474,7 @@ int cmd_qualify(int argc, char **argv)
 	if (a.serial)
 		snprintf(rec.dut.operator_serial, sizeof(rec.dut.operator_serial), "%s",
 			 a.serial);
-	qual_plan_default(&plan);
-	rc = qual_plan_add_sweep(&plan, a.sweep);
+	rc = qual_plan_full(&plan, true, a.sweep);
 	if (rc) {
 		ex = cli_error(rc, "plan");
 		goto out;

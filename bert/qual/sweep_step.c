@@ -345,3 +345,9 @@ int qual_plan_add_sweep(struct qual_plan *p, enum sweep_method m)
 	}
 	return rc;
 }
+
+int qual_plan_full(struct qual_plan *p, bool sweep, enum sweep_method m)
+{
+	qual_plan_default(p);
+	return sweep ? qual_plan_add_sweep(p, m) : BERT_OK;
+}

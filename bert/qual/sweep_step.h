@@ -27,6 +27,12 @@ extern const struct qual_step_def qual_step_link_budget;
  * "lane_ber" (appended when the plan has no lane_ber). */
 int qual_plan_add_sweep(struct qual_plan *p, enum sweep_method m);
 
+/* The full qualification plan, the one `bert qualify`, bertd and the
+ * benchmarks run: the default steps, then, unless sweep is false,
+ * "sensitivity" (method m) and "link_budget". Built in this one place so
+ * the three cannot drift apart. */
+int qual_plan_full(struct qual_plan *p, bool sweep, enum sweep_method m);
+
 /* The verdict of one lane's sweep, the same for `bert sweep` and `bert
  * qualify`: the sensitivity judged against lim (the profile's
  * rx_sensitivity_oma), at least MARGINAL when the waterfall shows an error

@@ -621,10 +621,9 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 			ctx->opts.tx_voa_db = VOA_PARK_DB;
 		}
 	}
-	qual_plan_default(&plan);
-	if (!d->cfg.no_sweep)
-		qual_plan_add_sweep(&plan, SWEEP_SMART);
-	rc = qual_run(ctx, &plan);
+	rc = qual_plan_full(&plan, !d->cfg.no_sweep, SWEEP_SMART);
+	if (!rc)
+		rc = qual_run(ctx, &plan);
 	if (rc && rc != BERT_ERR_ABORTED)
 		log_warn("site %u: run %s: %s", s->index, rec.uuid, bert_error_detail());
 	qual_ctx_release_all(ctx);

@@ -68,8 +68,7 @@ static int one(enum sweep_method m, double *step_s, double *total_s, double *max
 		return rc;
 	b = fixture_sim_bench(io.fixture);
 	qual_record_init(&rec, "bench");
-	qual_plan_default(&plan);
-	rc = qual_plan_add_sweep(&plan, m);
+	rc = qual_plan_full(&plan, true, m);
 	qual_ctx_init(&ctx);
 	ctx.profile = &prof;
 	ctx.station = &st;
