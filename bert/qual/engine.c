@@ -12,15 +12,13 @@
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/qual/engine.h"
+#include "bert/qual/lane_io.h"
 #include "bert/store/store.h"
 #include "fixtures/cmis/cmis.h"
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/cmis/decode.h"
 #include "fixtures/cmis/diag.h"
 #include "fixtures/fixture.h"
-#include "instruments/opm.h"
-#include "instruments/osw.h"
-#include "instruments/voa.h"
 
 /* ---- plans ----------------------------------------------------------------- */
 
@@ -299,83 +297,51 @@ void qual_ctx_release(struct qual_ctx *ctx, const char *instr, unsigned lane)
 		ctx->arbiter.release(ctx->arbiter.user, instr, lane);
 }
 
-static struct qual_site_lane_io *lane_io(struct qual_ctx *ctx, unsigned lane)
+/* The arbiter lane_io sees: the run's, behind the abort check. */
+static int lio_acquire(void *user, const char *instr, unsigned lane)
 {
-	if (!ctx->io || !lane || lane > ctx->io->nlanes || lane > QUAL_SITE_LANES)
-		return NULL;
-	return &ctx->io->lane[lane];
+	return qual_ctx_acquire(user, instr, lane);
+}
+
+static void lio_release(void *user, const char *instr, unsigned lane)
+{
+	qual_ctx_release(user, instr, lane);
+}
+
+/* The site's lane I/O, (re)bound to what the caller set in ctx. */
+static struct lane_io *lio(struct qual_ctx *ctx)
+{
+	if (ctx->lio.io != ctx->io || ctx->lio.site != ctx->site) {
+		ctx->lio_arb = (struct qual_arbiter){ lio_acquire, lio_release, ctx };
+		lane_io_init(&ctx->lio, ctx->site, ctx->io, &ctx->lio_arb);
+	}
+	return &ctx->lio;
 }
 
 int qual_ctx_voa_set(struct qual_ctx *ctx, unsigned lane, double db)
 {
-	struct qual_site_lane_io *li = lane_io(ctx, lane);
-	int rc;
+	double *before = lane <= QUAL_SITE_LANES ? &ctx->lane[lane].voa_start_db : NULL;
+	int rc = lane_io_voa_set(lio(ctx), lane, db, true, before);
 
-	if (!li || !li->voa)
-		return bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no VOA in the station",
-				 lane);
-	rc = qual_ctx_acquire(ctx, li->voa_name, lane);
-	if (rc)
-		return rc;
-	if (isnan(ctx->lane[lane].voa_start_db) &&
-	    voa_get_attenuation(li->voa, &ctx->lane[lane].voa_start_db))
-		ctx->lane[lane].voa_start_db = NAN;
-	rc = voa_set_attenuation(li->voa, db);
-	ctx->voa_touched = true;
-	qual_ctx_release(ctx, li->voa_name, lane);
-	if (rc)
-		return bert_fail_ctx(rc, "lane %u VOA %s", lane, li->voa_name);
-	return BERT_OK;
+	if (rc != BERT_ERR_UNSUPPORTED)
+		ctx->voa_touched = true;
+	return rc;
 }
 
 int qual_ctx_meter_read(struct qual_ctx *ctx, unsigned lane, double *dbm)
 {
-	struct qual_site_lane_io *li = lane_io(ctx, lane);
-	unsigned out = ctx->site ? ctx->site->switch_out : 1;
-	int rc;
-
-	if (!li || !li->meter)
-		return bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no meter in the station",
-				 lane);
-	if (li->sw) {
-		rc = qual_ctx_acquire(ctx, li->sw_name, lane);
-		if (rc)
-			return rc;
-	}
-	rc = qual_ctx_acquire(ctx, li->meter_name, lane);
-	if (rc) {
-		if (li->sw)
-			qual_ctx_release(ctx, li->sw_name, lane);
-		return rc;
-	}
-	rc = li->sw ? osw_route(li->sw, li->sw_in, out) : BERT_OK;
-	if (rc)
-		bert_fail_ctx(rc, "lane %u switch %s", lane, li->sw_name);
-	else if ((rc = opm_read_dbm(li->meter, dbm)))
-		bert_fail_ctx(rc, "lane %u meter %s", lane, li->meter_name);
-	qual_ctx_release(ctx, li->meter_name, lane);
-	if (li->sw)
-		qual_ctx_release(ctx, li->sw_name, lane);
-	return rc;
+	return lane_io_meter_read(lio(ctx), lane, dbm);
 }
 
 double qual_ctx_rx_from_meter(const struct qual_ctx *ctx, double meter_dbm)
 {
-	const struct qual_site *s = ctx->site;
-
-	if (!s || isnan(s->tap_loss_db))
-		return NAN;
-	return meter_dbm + s->tap_loss_db - s->through_loss_db;
+	return lane_io_rx_from_meter(ctx->site, meter_dbm);
 }
 
 double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
 			      double voa_db)
 {
-	const struct qual_site *s = ctx->site;
-
-	if (!s || isnan(s->tap_loss_db))
-		return NAN;
-	return meter_dbm + s->tap_loss_db + voa_db + s->voa_loss_db + s->patch_loss_db;
+	return lane_io_tx_from_meter(ctx->site, meter_dbm, voa_db);
 }
 
 double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane)
@@ -401,19 +367,8 @@ void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
 /* Starts a VOA move without waiting for it to settle (lanes move together). */
 static int voa_start(struct qual_ctx *ctx, unsigned lane, double db)
 {
-	struct qual_site_lane_io *li = lane_io(ctx, lane);
-	int rc;
-
-	rc = qual_ctx_acquire(ctx, li->voa_name, lane);
-	if (rc)
-		return rc;
-	if (isnan(ctx->lane[lane].voa_start_db) &&
-	    voa_get_attenuation(li->voa, &ctx->lane[lane].voa_start_db))
-		ctx->lane[lane].voa_start_db = NAN;
-	rc = voa_set_attenuation_nowait(li->voa, db);
 	ctx->voa_touched = true;
-	qual_ctx_release(ctx, li->voa_name, lane);
-	return rc ? bert_fail_ctx(rc, "lane %u VOA %s", lane, li->voa_name) : BERT_OK;
+	return lane_io_voa_set(lio(ctx), lane, db, false, &ctx->lane[lane].voa_start_db);
 }
 
 /* Waits for every lane in mask whose move is pending: channels that were set
@@ -422,19 +377,9 @@ static void voa_wait(struct qual_ctx *ctx, uint32_t mask, int *rc)
 {
 	unsigned lane;
 
-	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
-		struct qual_site_lane_io *li;
-
-		if (!(mask & (1u << (lane - 1))) || rc[lane])
-			continue;
-		li = lane_io(ctx, lane);
-		if (qual_ctx_acquire(ctx, li->voa_name, lane) == BERT_OK) {
-			rc[lane] = voa_settle(li->voa);
-			qual_ctx_release(ctx, li->voa_name, lane);
-		}
-		if (rc[lane])
-			bert_fail_ctx(rc[lane], "lane %u VOA %s", lane, li->voa_name);
-	}
+	for (lane = 1; lane <= QUAL_SITE_LANES; lane++)
+		if ((mask & (1u << (lane - 1))) && !rc[lane])
+			rc[lane] = lane_io_voa_settle(lio(ctx), lane);
 }
 
 int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
@@ -449,11 +394,11 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 		off[lane] = qual_ctx_oma_offset(ctx, lane);
 	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
 		struct qual_lane_state *ls = &ctx->lane[lane];
-		struct qual_site_lane_io *li;
+		const struct qual_site_lane_io *li;
 
 		if (!(mask & (1u << (lane - 1))))
 			continue;
-		li = lane_io(ctx, lane);
+		li = lane_io_lane(lio(ctx), lane);
 		rc[lane] = BERT_OK;
 		if (!li || !li->voa || !s) {
 			rc[lane] = bert_fail(BERT_ERR_UNSUPPORTED, "lane %u has no VOA "
@@ -639,11 +584,17 @@ static void make_safe(struct qual_ctx *ctx, bool tx_off)
 	}
 	if (tx_off && ctx->tx_touched && qual_ctx_module_safe(ctx))
 		log_warn("could not disable the transmitters: %s", bert_error_detail());
-	if (ctx->voa_touched && ctx->io)
+	if (ctx->voa_touched && ctx->io) {
+		/* unarbitrated: an aborted run's arbiter refuses, and the
+		 * channels are this site's own to put back */
+		struct lane_io raw;
+
+		lane_io_init(&raw, ctx->site, ctx->io, NULL);
 		for (lane = 1; lane <= ctx->io->nlanes; lane++)
 			if (ctx->io->lane[lane].voa && !isnan(ctx->lane[lane].voa_start_db))
-				voa_set_attenuation(ctx->io->lane[lane].voa,
-						    ctx->lane[lane].voa_start_db);
+				lane_io_voa_set(&raw, lane, ctx->lane[lane].voa_start_db,
+						true, NULL);
+	}
 	if (global)
 		bert_abort_request();
 }

@@ -54,6 +54,7 @@
 #include "bert/core/clock.h"
 #include "bert/qual/alarms.h"
 #include "bert/qual/lane_ber.h"
+#include "bert/qual/lane_io.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/record.h"
 #include "bert/qual/site.h"
@@ -240,6 +241,8 @@ struct qual_ctx {
 	struct qual_alarm_state alarms;
 	bool tx_touched;			/* bring-up enabled Tx */
 	bool voa_touched;
+	struct lane_io lio;			/* the site's lanes (lane_io.h) */
+	struct qual_arbiter lio_arb;		/* the arbiter lio sees */
 	int last_error;				/* of the last failed step */
 };
 

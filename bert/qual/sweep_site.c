@@ -9,10 +9,8 @@
 #include "bert/qual/lane_ber.h"
 #include "bert/qual/sweep_site.h"
 #include "fixtures/cmis/cmis_regs.h"
-#include "instruments/opm.h"
 #include "bert/qual/engine.h"
-#include "instruments/osw.h"
-#include "instruments/voa.h"
+#include "bert/qual/lane_io.h"
 
 /* Meter noise of one reading (relative, 1-sigma) assumed in the fit
  * weights: a typical InGaAs head at 100 ms averaging (instruments/README.md
@@ -29,7 +27,7 @@ static int op_set_atten(void *ctx, unsigned idx, double db)
 {
 	struct sweep_site *s = ctx;
 
-	return voa_set_attenuation_nowait(lio(s, idx)->voa, db);
+	return lane_io_voa_set(&s->lio, s->lane[idx], db, false, NULL);
 }
 
 static int op_settle(void *ctx)
@@ -48,69 +46,21 @@ static int op_settle(void *ctx)
 		if (k < n)
 			continue;
 		done[n++] = v;
-		if ((rc = voa_settle(v)))
+		if ((rc = lane_io_voa_settle(&s->lio, s->lane[i])))
 			return rc;
 	}
-	return BERT_OK;
-}
-
-static int read_rx_arbitrated(struct sweep_site *s, unsigned idx, double *dbm)
-{
-	const struct qual_arbiter *a = s->arb;
-	const struct qual_site_lane_io *l = lio(s, idx);
-	unsigned lane = s->lane[idx];
-	double m;
-	int rc;
-
-	/* the engine's order: switch, then meter */
-	if (l->sw) {
-		rc = a->acquire(a->user, l->sw_name, lane);
-		if (rc)
-			return rc;
-	}
-	rc = a->acquire(a->user, l->meter_name, lane);
-	if (rc) {
-		if (l->sw)
-			a->release(a->user, l->sw_name, lane);
-		return rc;
-	}
-	rc = l->sw ? osw_route(l->sw, l->sw_in, s->site->switch_out ? s->site->switch_out : 1) :
-		     BERT_OK;
-	if (!rc) {
-		rc = opm_read_dbm(l->meter, &m);
-		if (rc)
-			bert_fail_ctx(rc, "lane %u meter", lane);
-	}
-	a->release(a->user, l->meter_name, lane);
-	if (l->sw)
-		a->release(a->user, l->sw_name, lane);
-	s->routed_sw = NULL;
-	if (rc)
-		return rc;
-	*dbm = m + s->site->tap_loss_db - s->site->through_loss_db;
 	return BERT_OK;
 }
 
 static int op_read_rx(void *ctx, unsigned idx, double *dbm)
 {
 	struct sweep_site *s = ctx;
-	const struct qual_site_lane_io *l = lio(s, idx);
 	double m;
-	int rc;
+	int rc = lane_io_meter_read(&s->lio, s->lane[idx], &m);
 
-	if (s->arb && s->arb->acquire)
-		return read_rx_arbitrated(s, idx, dbm);
-	if (l->sw && (l->sw != s->routed_sw || l->sw_in != s->routed_in)) {
-		rc = osw_route(l->sw, l->sw_in, s->site->switch_out ? s->site->switch_out : 1);
-		if (rc)
-			return rc;
-		s->routed_sw = l->sw;
-		s->routed_in = l->sw_in;
-	}
-	rc = opm_read_dbm(l->meter, &m);
 	if (rc)
-		return bert_fail_ctx(rc, "lane %u meter", s->lane[idx]);
-	*dbm = m + s->site->tap_loss_db - s->site->through_loss_db;
+		return rc;
+	*dbm = lane_io_rx_from_meter(s->site, m);
 	return BERT_OK;
 }
 
@@ -203,7 +153,7 @@ int sweep_site_begin(struct sweep_site *s)
 	s->mask = 0;
 	s->t_sel = 0;
 	s->started = false;
-	s->routed_sw = NULL;
+	lane_io_init(&s->lio, s->site, s->io, s->arb);
 	if (!s->nlanes || s->nlanes > SWEEP_MAX_LANES)
 		return bert_fail(BERT_ERR_ARG, "sweep: no lanes");
 	for (i = 0; i < s->nlanes; i++) {

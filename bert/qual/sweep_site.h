@@ -3,9 +3,8 @@
  * PRBS generators and checkers count the errors (CMIS.md 7, through
  * fixtures/cmis/diag.h, the primitives under lane_ber.h), each lane's VOA
  * channel sets the loss, the lane's tap meter (through the switch) reads
- * the power, and the site calibration turns it into receive power:
- *
- *   receive power = meter + tap_loss_db - through_loss_db
+ * the power, and the site calibration turns it into receive power
+ * (the lane I/O and its formulas are lane_io.h's).
  *
  * sweep_site_begin() saves the diagnostics controls, starts generators and
  * checkers (PRBS31Q) on the lanes, selects the 1 s update period and the
@@ -13,6 +12,7 @@
 #ifndef BERT_QUAL_SWEEP_SITE_H
 #define BERT_QUAL_SWEEP_SITE_H
 
+#include "bert/qual/lane_io.h"
 #include "bert/qual/site.h"
 #include "bert/qual/sweep.h"
 #include "fixtures/cmis/diag.h"
@@ -36,8 +36,7 @@ struct sweep_site {
 	uint8_t mask;			/* module lane mask */
 	bool counters;
 	uint64_t period_ns, t_reset, t_sel;
-	struct osw *routed_sw;		/* last switch routed and its input */
-	unsigned routed_in;
+	struct lane_io lio;		/* the lanes' instruments (lane_io.h) */
 	struct cmis_diag_saved saved;
 	bool started;
 };
