@@ -221,7 +221,6 @@ struct qual_ctx {
 	struct qual_arbiter arbiter;		/* no-ops when NULL */
 	bool (*abort)(void *user);		/* may be NULL */
 	void *abort_user;
-	void *ext;				/* for steps added later */
 
 	/* -- engine state, read by steps -- */
 	const struct qual_plan *plan;
