@@ -485,7 +485,8 @@ int cmd_qualify(int argc, char **argv)
 	ctx->site = site;
 	ctx->io = &io;
 	ctx->rec = &rec;
-	ctx->store = db;
+	if (db)
+		ctx->journal = store_journal(db);
 	ctx->opts = a.q;
 	ctx->progress = on_event;
 	ctx->progress_user = &pg;

@@ -13,7 +13,6 @@
 #include "bert/core/log.h"
 #include "bert/qual/engine.h"
 #include "bert/qual/lane_io.h"
-#include "bert/store/store.h"
 #include "fixtures/cmis/cmis.h"
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/cmis/decode.h"
@@ -534,7 +533,7 @@ int qual_ctx_module_safe(struct qual_ctx *ctx)
 
 static void journal(struct qual_ctx *ctx, const struct qual_step *s)
 {
-	if (ctx->store && store_step_commit(ctx->store, ctx->rec, s))
+	if (ctx->journal.ops && ctx->journal.ops->step_commit(ctx->journal.user, ctx->rec, s))
 		log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
 }
 
@@ -626,8 +625,8 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		ctx->rec->site = ctx->site->index;
 	snprintf(ctx->rec->fixture, sizeof(ctx->rec->fixture), "%.*s",
 		 (int)sizeof(ctx->rec->fixture) - 1, ctx->io->fixture->uri);
-	if (ctx->store) {
-		rc = store_run_begin(ctx->store, ctx->rec);
+	if (ctx->journal.ops) {
+		rc = ctx->journal.ops->run_begin(ctx->journal.user, ctx->rec);
 		if (rc)
 			return bert_fail_ctx(rc, "store");
 	}
@@ -727,7 +726,7 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		snprintf(runmsg, sizeof(runmsg), "first error: %.200s", first_err);
 	}
 	qual_record_finish(ctx->rec, status, qual_ctx_now(ctx), runmsg[0] ? runmsg : NULL);
-	if (ctx->store && store_run_finish(ctx->store, ctx->rec))
+	if (ctx->journal.ops && ctx->journal.ops->run_finish(ctx->journal.user, ctx->rec))
 		log_warn("store: run not finished: %s", bert_error_detail());
 	{
 		struct qual_event re = { .kind = QUAL_EV_RUN_END,

@@ -53,6 +53,7 @@
 
 #include "bert/core/clock.h"
 #include "bert/qual/alarms.h"
+#include "bert/qual/journal.h"
 #include "bert/qual/lane_ber.h"
 #include "bert/qual/lane_io.h"
 #include "bert/qual/profile.h"
@@ -214,7 +215,7 @@ struct qual_ctx {
 	struct qual_site_io *io;		/* fixture, module, instruments */
 	struct bert_clock *clock;		/* NULL = the fixture's */
 	struct qual_record *rec;		/* required, qual_record_init()ed */
-	struct store *store;			/* NULL = no DB */
+	struct qual_journal journal;		/* no ops = not journaled */
 	struct qual_options opts;
 	qual_progress_fn progress;		/* may be NULL */
 	void *progress_user;

@@ -601,7 +601,7 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 	ctx->site = qs;
 	ctx->io = &io;
 	ctx->rec = &rec;
-	ctx->store = s->store;
+	ctx->journal = store_journal(s->store);
 	ctx->progress = on_event;
 	ctx->progress_user = s;
 	ctx->arbiter = (struct qual_arbiter){ arb_acquire, arb_release, s };

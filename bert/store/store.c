@@ -1201,3 +1201,30 @@ int store_run_load(struct store *st, int64_t id, struct qual_record *rec)
 	}
 	return rc;
 }
+
+static int journal_begin(void *user, struct qual_record *rec)
+{
+	return store_run_begin(user, rec);
+}
+
+static int journal_step(void *user, const struct qual_record *rec,
+			const struct qual_step *step)
+{
+	return store_step_commit(user, rec, step);
+}
+
+static int journal_finish(void *user, const struct qual_record *rec)
+{
+	return store_run_finish(user, rec);
+}
+
+static const struct qual_journal_ops journal_ops = {
+	.run_begin = journal_begin,
+	.step_commit = journal_step,
+	.run_finish = journal_finish,
+};
+
+struct qual_journal store_journal(struct store *st)
+{
+	return (struct qual_journal){ st ? &journal_ops : NULL, st };
+}

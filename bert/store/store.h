@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bert/qual/journal.h"
 #include "bert/qual/record.h"
 
 #define STORE_SCHEMA_VERSION	2
@@ -59,6 +60,9 @@ int store_run_begin(struct store *st, struct qual_record *rec);
 int store_step_commit(struct store *st, const struct qual_record *rec,
 		      const struct qual_step *step);
 int store_run_finish(struct store *st, const struct qual_record *rec);
+/* The three above as the engine's journal (bert/qual/journal.h); no
+ * journal for a NULL store. */
+struct qual_journal store_journal(struct store *st);
 
 /* Marks runs left "running" by a dead process as "aborted"; *n_aborted
  * (may be NULL) receives how many. */
