@@ -214,7 +214,9 @@ int main(void)
 	}
 	if (cluster(top, "start", dir))
 		die("restart");
-	if (pg_connect(uri, &pg))
+	/* as the uploader does on every connection: the schema is checked
+	 * before anything is uploaded */
+	if (pg_connect(uri, &pg) || pg_schema_check(pg, NULL))
 		die("reconnect");
 	t0 = now_s();
 	if (central_sync(st, pg, 0, &n))
