@@ -198,14 +198,20 @@ static void read_line(const char *path, char *out, size_t size)
 	fclose(f);
 }
 
-/* Start time of a process in clock ticks since boot (/proc/PID/stat field
- * 22), 0 when unknown. Tells a live process from a later one with its pid. */
-static long long proc_start(int pid)
+/* Start time (field 22 of /proc/PID/stat, clock ticks since boot) of a
+ * live process, 0 when unknown; *zombie (may be NULL) is set for a process
+ * that has exited and waits for its parent to reap it (state Z or X,
+ * proc(5)): it holds the pid but will never write again. The start time
+ * tells a live process from a later one with its pid. */
+static long long proc_start_state(int pid, bool *zombie)
 {
 	char path[64], buf[1024], *p;
 	long long start = 0;
 	FILE *f;
 	int field;
+
+	if (zombie)
+		*zombie = false;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "r");
@@ -220,6 +226,8 @@ static long long proc_start(int pid)
 	if (!p)
 		return 0;
 	p++;
+	if (zombie && (p[1] == 'Z' || p[1] == 'X'))
+		*zombie = true;
 	for (field = 3; *p && field <= 22; field++) {
 		while (*p == ' ')
 			p++;
@@ -528,7 +536,7 @@ int store_run_begin(struct store *st, struct qual_record *rec)
 	bind_text(s, i++, st->host);
 	bind_text(s, i++, st->boot_id);
 	sqlite3_bind_int(s, i++, (int)getpid());
-	sqlite3_bind_int64(s, i++, proc_start((int)getpid()));
+	sqlite3_bind_int64(s, i++, proc_start_state((int)getpid(), NULL));
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = db_fail(st, sqlite3_errcode(st->db), "begin run");
 		sqlite3_finalize(s);
@@ -793,6 +801,7 @@ static bool writer_dead(struct store *st, const char *host, const char *boot,
 			int pid, long long start)
 {
 	long long now;
+	bool zombie;
 
 	if (strcmp(host, st->host))
 		return false;
@@ -802,7 +811,9 @@ static bool writer_dead(struct store *st, const char *host, const char *boot,
 		return true;
 	if (kill(pid, 0) != 0 && errno == ESRCH)
 		return true;
-	now = proc_start(pid);
+	now = proc_start_state(pid, &zombie);
+	if (zombie)
+		return true;	/* killed, its parent has not reaped it yet */
 	if (start && now && now != start)
 		return true;	/* the pid belongs to a newer process */
 	return false;
