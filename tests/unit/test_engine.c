@@ -452,7 +452,7 @@ START_TEST(test_station_errors)
 	bad_station("[site 1]\nprofile = x\n", "has no fixture");
 	bad_station("[sight 1]\nfixture = sim:\n", "bad.ini:2:");
 	bad_station("[site 1]\nfixture = sim:\n[site 2]\nfixture = sim:\n"
-		    "[site 1]\nfixture = sim:\n", "bad.ini:6: [site 1] appears twice");
+		    "[site 1]\nfixture = sim:\n", "bad.ini:5: section [site 1] appears twice (first at line 1)");
 	bad_station("[station]\n", "no [site N]");
 }
 END_TEST

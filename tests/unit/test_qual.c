@@ -256,15 +256,25 @@ static const struct {
 	{ "[profile]\nname = t\n[application]\nmedia_type = smf\n[fec]\ncode = RS(544,514)\n"
 	  "[link]\nfiber_loss_db_per_km = 0.5\n", "mem.ini:8: missing key [application] media_id" },
 	{ MINIMAL "lanes_per_link = 3\n", "mem.ini:15: unknown key 'lanes_per_link' in [link]" },
-	{ MINIMAL "[application]\nlanes_per_link = 3\n", "mem.ini:16: [application] lanes 8 is not a multiple" },
-	{ MINIMAL "[application]\nlanes = 17\n", "mem.ini:16: lanes: 17 is out of range" },
-	{ MINIMAL "[application]\nmedia_type = fibre\n", "mem.ini:16: media_type: 'fibre'" },
-	{ MINIMAL "[fec]\ncode = RS(544,515)\n", "mem.ini:16: code: 'RS(544,515)'" },
-	{ MINIMAL "[fec]\nber_threshold = 1e-400\n", "mem.ini:16: ber_threshold: '1e-400' is not a number" },
+	{ "[profile]\nname = t\n"
+	  "[application]\nmedia_type = smf\nmedia_id = 0x1c\nlanes = 8\nlanes_per_link = 3\n"
+	  "lane_rate_gbd = 53.125\nmodulation = pam4\n"
+	  "[fec]\ncode = RS(544,514)\nber_threshold = 2.4e-4\n"
+	  "[link]\nfiber_loss_db_per_km = 0.5\nchannel_budget_db = 3.5\n",
+	  "mem.ini:15: [application] lanes 8 is not a multiple" },
+	/* one file states each thing once */
+	{ MINIMAL "[application]\nlanes_per_link = 4\n",
+	  "mem.ini:15: section [application] appears twice (first at line 3)" },
+	{ "[profile]\nname = t\nname = u\n",
+	  "mem.ini:3: duplicate key 'name' in [profile] (first at line 2)" },
+	{ "[application]\nlanes = 17\n", "mem.ini:2: lanes: 17 is out of range" },
+	{ "[application]\nmedia_type = fibre\n", "mem.ini:2: media_type: 'fibre'" },
+	{ "[fec]\ncode = RS(544,515)\n", "mem.ini:2: code: 'RS(544,515)'" },
+	{ "[fec]\nber_threshold = 1e-400\n", "mem.ini:2: ber_threshold: '1e-400' is not a number" },
 	{ MINIMAL "[verdict]\nstop_on_fail = maybe\n", "mem.ini:16: stop_on_fail: 'maybe' is not a boolean" },
 	{ MINIMAL "[allow]\nmin_firmware = v2\n", "mem.ini:16: min_firmware: 'v2'" },
 	{ MINIMAL "this is not ini\n", "mem.ini:15: syntax error" },
-	{ MINIMAL "[profile]\ninclude = nonesuch.ini\n", "mem.ini:16: include ./nonesuch.ini" },
+	{ "[profile]\ninclude = nonesuch.ini\n", "mem.ini:2: include ./nonesuch.ini" },
 };
 
 START_TEST(test_bad_profiles)
