@@ -92,6 +92,15 @@ echo "$out" > "$T/lb2.json"
 json "$T/lb2.json" "assert d['lanes_on'] == 15 and d['on'], d" || fail "loopback on"
 run "$BERT" loopback --side media --mode sideways on; status_is 2
 run "$BERT" loopback --lanes 9 on; status_is 2
+# lanes the 4-lane module lacks are refused, named, before any write
+run "$BERT" loopback on --mode input --side media --lanes 1-8; status_is 2
+err_has 'media lanes 1-4 only .*lanes 5-8 do not exist'
+run "$BERT" loopback on --mode input --side media --lanes 6 --json; status_is 2
+out_has 'lane 6 does not exist'
+# the default is every lane the module has, not 1-8
+run "$BERT" loopback on --mode input --side media --json; status_is 0
+printf '%s' "$out" > "$T/lb4.json"
+json "$T/lb4.json" "assert d['lanes'] == 15 and d['lanes_on'] == 15, d" || fail "loopback default lanes"
 
 # vdm: observables with thresholds, statistics read frozen
 run "$BERT" vdm --bring-up --json; status_is 0

@@ -570,6 +570,45 @@ START_TEST(test_drv_results_and_selector)
 }
 END_TEST
 
+/* A 4-lane module (one application, 4 host and 4 media lanes, starting on
+ * lane 1): a loopback on a lane it lacks is refused and nothing is
+ * written; with no application advertised all 8 lanes are taken. */
+START_TEST(test_drv_loopback_lanes_it_has)
+{
+	struct rfrig g;
+	struct cmis_diag *d4;
+	unsigned w;
+
+	rf_up(&g);
+	ck_assert_uint_eq(cmis_diag_lanes(g.diag, CMIS_SIDE_MEDIA), 0xff);
+	g.rf->lower[86] = 0x11;		/* app 1: 400GAUI-4 C2M-like host ID */
+	g.rf->lower[87] = 0x1c;		/* media ID */
+	g.rf->lower[88] = 0x44;		/* 4 host lanes, 4 media lanes */
+	g.rf->lower[89] = 0x01;		/* starts on host lane 1 only */
+	g.rf->lower[90] = 0xff;		/* end of the list */
+	AT(g.rf->page[0x01], 176) = 0x01;	/* media lanes start on lane 1 */
+	ck_assert_int_eq(cmis_diag_open(g.dev, &d4), BERT_OK);
+	ck_assert_uint_eq(cmis_diag_lanes(d4, CMIS_SIDE_MEDIA), 0x0f);
+	ck_assert_uint_eq(cmis_diag_lanes(d4, CMIS_SIDE_HOST), 0x0f);
+	w = g.rf->writes[0x13];
+	ck_assert_int_eq(cmis_diag_loopback_set(d4, CMIS_SIDE_MEDIA, CMIS_LOOPBACK_INPUT,
+						0xff, true), BERT_ERR_UNSUPPORTED);
+	ck_assert_msg(strstr(bert_error_detail(), "media lanes 1-4 only") &&
+		      strstr(bert_error_detail(), "lanes 5-8 do not exist"),
+		      "%s", bert_error_detail());
+	ck_assert_int_eq(cmis_diag_loopback_set(d4, CMIS_SIDE_MEDIA, CMIS_LOOPBACK_INPUT,
+						0x24, true), BERT_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "lane 6 does not exist"));
+	ck_assert_uint_eq(g.rf->writes[0x13], w);
+	ck_assert_uint_eq(AT(g.rf->page[0x13], 181), 0);
+	ck_assert_int_eq(cmis_diag_loopback_set(d4, CMIS_SIDE_MEDIA, CMIS_LOOPBACK_INPUT,
+						0x0f, true), BERT_OK);
+	ck_assert_uint_eq(AT(g.rf->page[0x13], 181), 0x0f);
+	cmis_diag_close(d4);
+	rf_down(&g);
+}
+END_TEST
+
 START_TEST(test_drv_measurement_loopback_restore)
 {
 	struct cmis_prbs_cfg cfg = { .pattern = CMIS_PAT_PRBS31Q };
@@ -916,6 +955,7 @@ Suite *suite_cmis_diag(void)
 	tcase_add_test(tc, test_drv_refusals_write_nothing);
 	tcase_add_test(tc, test_drv_results_and_selector);
 	tcase_add_test(tc, test_drv_measurement_loopback_restore);
+	tcase_add_test(tc, test_drv_loopback_lanes_it_has);
 	tcase_add_test(tc, test_drv_vdm_freeze);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("emulator");
