@@ -121,6 +121,8 @@ int cmd_fec(int argc, char **argv)
 			return cli_error(rc, "--histogram");
 		/* the random-error chain from the histogram's own BER estimate */
 		bert_fec_chain_from_ber(a.ber_lower, factor, &ch);
+		if (ch.post_fec_ber < a.post_fec_ber_min)
+			ch.post_fec_ber = a.post_fec_ber_min;
 		margin = a.ber_lower > 0 ? log10(BERT_KP4_THRESHOLD_BER / a.ber_lower) : INFINITY;
 		if (o.json) {
 			json_t *j = json_object();

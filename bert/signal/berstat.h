@@ -59,8 +59,13 @@ int bert_waterfall_fit(const struct bert_wf_point *p, size_t n,
 		       enum bert_wf_method m, bool pam4, double target_ber,
 		       struct bert_wf_fit *fit);
 
+/* Frame loss ratio from the codeword error ratio: 1 - (1 - CER)^factor,
+ * which is factor x CER (BERT_FLR_FACTOR_400G and the like) while
+ * CER is small and never exceeds 1, as a ratio must not. */
+double bert_flr_from_cer(double cer, double factor);
+
 /* Random errors through RS(544,514): SER = 1-(1-BER)^10,
- * CER = P[Bin(544, SER) > 15], FLR = factor * CER, post-FEC BER = bits left
+ * CER = P[Bin(544, SER) > 15], FLR = bert_flr_from_cer(), post-FEC BER = bits left
  * wrong by failed decodes (passed through uncorrected) / bits. */
 struct bert_fec_chain {
 	double ber, ser, cer, flr, post_fec_ber;
@@ -78,7 +83,9 @@ struct bert_hist_analysis {
 	double ser;		/* sum k C_k / (544 N), uncorrectable as 16 */
 	double ber_lower;	/* sum k C_k / (5440 N) */
 	double cer;		/* observed: C_unc / N */
-	double flr;		/* observed: factor * cer */
+	double flr;		/* observed: bert_flr_from_cer(cer) */
+	double post_fec_ber_min; /* what the uncorrectables imply: cer x 16 / 5440;
+				  * a post-FEC estimate is never below it */
 	double cer_predicted;	/* fit of log10(C_k/N), k = 1..15, to k = 16..20 */
 	double flr_predicted;
 	double r2;		/* of that fit; NaN without 2 bins of >= 10 */

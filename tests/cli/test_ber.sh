@@ -83,6 +83,18 @@ run "$BERT" ber --help; status_is 0; out_has 'early'
 # Text form
 run "$BERT" ber --lanes 1-2; status_is 0; out_has 'pass'; out_has 'station time'
 
+# impossible numbers: lanes that never lock print n/a (no nan, no "< 0"),
+# bounds below the 1e-15 reporting floor print as "< 1e-15"
+run "$BERT" ber --attenuation 10; status_is 3
+printf '%s' "$out" | grep -Eq 'nan|< ?0\.000e\+00' && fail "impossible figure: $out"
+out_has '^1 +no .* n/a +n/a error +n/a +n/a'
+run "$BERT" ber --attenuation 10 --json; status_is 3
+printf '%s' "$out" > "$T/att.json"
+json "$T/att.json" "assert all(l['ber'] is None and l['ber_upper'] is None and l['post_fec_ber'] is None and l['flr'] is None and l['na_reason'] for l in d['lanes']), d" || fail "unlocked lanes not n/a"
+run "$BERT" ber --lanes 1; status_is 0
+out_has '^1 +locked .* pass +< 1e-15 +< 1e-15'
+printf '%s' "$out" | grep -Eq 'e-(1[6-9]|[2-9][0-9]|[0-9]{3})' && fail "figure below the floor printed: $out"
+
 # loopback: show, set, refuse a bad mode
 run "$BERT" loopback --json; status_is 0
 echo "$out" > "$T/lb.json"
