@@ -8,7 +8,7 @@
  *   identify -> bring_up -> dom -> tx_power -> lane_ber -> module_power
  *            -> verdict
  *
- * and later work adds steps with qual_plan_insert_after() (issue 9:
+ * and later work adds steps with qual_plan_insert_after() (the sweep adds
  * "sensitivity" and "link_budget" after "lane_ber") without touching the
  * others. Steps share what they learn through struct qual_ctx (identity,
  * lanes, per-lane launch power and the budget point) and add measurements
@@ -116,7 +116,7 @@ enum qual_event_kind {
 	QUAL_EV_STEP_BEGIN,
 	QUAL_EV_LANE,		/* a step starts work on a lane (text says what) */
 	QUAL_EV_BER,		/* a BER poll: ber points at the loop's result */
-	QUAL_EV_POINT,		/* a sweep point (issue 9) */
+	QUAL_EV_POINT,		/* a sweep point */
 	QUAL_EV_MEASUREMENT,	/* a measurement was added */
 	QUAL_EV_STEP_END,
 	QUAL_EV_RUN_END,
@@ -200,7 +200,7 @@ struct qual_lane_state {
 	double budget_atten_db;		/* VOA setting of the budget point */
 	double rx_avg_budget_dbm;	/* receive power at the budget point */
 	double rx_oma_budget_dbm;	/* receive OMA at the budget point */
-	double rx_sens_oma_dbm;		/* sensitivity (issue 9 fills it) */
+	double rx_sens_oma_dbm;		/* set by the sensitivity step */
 	double rx_sens_unc_db;
 	double rx_sens_fit_sigma_db;	/* its fit and calibration shares, 1-sigma */
 	double rx_sens_cal_sigma_db;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The qualification steps of the sensitivity sweep and the link budget
- * (issue 9), added to an engine plan after "lane_ber" with
+/* The qualification steps of the sensitivity sweep and the link budget,
+ * added to an engine plan after "lane_ber" with
  * qual_plan_insert_after(); the other steps are untouched.
  *
  *  sensitivity  per lane: rx_sensitivity_oma (judged against the profile,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The station daemon's core (bertd, issue 10), without sockets: the sites
+/* The station daemon's core (bertd), without sockets: the sites
  * of a station file, one worker thread per site running the qualification
  * plan, the shared-instrument arbiter, auto-start on insertion, reload,
  * progress events and results. cli/bertd.c puts the control socket and the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* RS(544,514) decode throughput against libfec on the same corrupted
- * codewords (issue 5). One JSON line per BER point; Gb/s of codeword bits
+ * codewords. One JSON line per BER point; Gb/s of codeword bits
  * (5440 per codeword), one thread. */
 #include <fec.h>
 #include <math.h>

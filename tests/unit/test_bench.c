@@ -134,7 +134,7 @@ START_TEST(test_model_at_sensitivity)
 	ck_assert_int_eq(sim_bench_lane_model(r.b, 1, 1, &lm), BERT_OK);
 	ck_assert(fabs(lm.oma_mw / sens_mw - 1) < 1e-9);
 	ck_assert(fabs(lm.ber / 2.4e-4 - 1) < 1e-6);
-	/* DR4 at 2.4e-4: random-error CER 8.2e-13 (OPTICS-FEC.md 3) */
+	/* DR4 at 2.4e-4: random-error CER 8.2e-13 (IEEE 802.3 Clauses 91 and 119) */
 	ck_assert(fabs(lm.cer / 8.2e-13 - 1) < 0.05);
 	/* OMA = 2 Pavg (ER-1)/(ER+1), ER 4.5 dB */
 	{

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The diagnostics decoder on byte arrays built from the tables of
- * ../shared/spec/CMIS.md sections 7-9 (independent of the emulator), and the
+ * OIF-CMIS 5.x Pages 13h/14h, F16 and VDM (independent of the emulator), and the
  * diagnostics driver against a plain register file (bus discipline: what is
  * written where, read-modify-write, refusals that write nothing, NACK
  * retry, latched flags read twice). */
@@ -131,9 +131,9 @@ START_TEST(test_results_ber)
 
 	AT(p14, 128) = 0x01;
 	AT(p14, 139) = 0x04;		/* media lane 3 out of lock */
-	/* SPC test vector: 0x9200 = 5.12e-4 (section 8), media lane 1 */
+	/* SPC test vector: 0x9200 = 5.12e-4 (F16), media lane 1 */
 	AT(p14, 208) = 0x92; AT(p14, 209) = 0x00;
-	/* 2.4e-5 = 0x88F0 (section 8), media lane 2 */
+	/* 2.4e-5 = 0x88F0 (F16), media lane 2 */
 	AT(p14, 210) = 0x88; AT(p14, 211) = 0xf0;
 	put_f16(p14, 192, 1e-12);	/* host lane 1 */
 	cmis_diag_results_decode(p14, &r);

@@ -65,7 +65,7 @@ START_TEST(test_snapshot_and_checksums)
 	ck_assert_ptr_nonnull(snap->map.upper[0x11]);
 	ck_assert_ptr_null(snap->map.upper[0x03]);
 	ck_assert_uint_eq(snap->pages[0][0], 0x18);	/* 00h:128 copies the id */
-	/* checksum ranges from CMIS.md section 11, item 6 */
+	/* checksum ranges of OIF-CMIS 5.x Pages 00h, 01h, 02h */
 	ck_assert_uint_eq(page_sum(snap->pages[0], 128, 221), snap->pages[0][222 - 128]);
 	ck_assert_uint_eq(page_sum(snap->pages[1], 130, 254), snap->pages[1][255 - 128]);
 	ck_assert_uint_eq(page_sum(snap->pages[2], 128, 254), snap->pages[2][255 - 128]);

@@ -46,8 +46,8 @@ static const struct {
 	double value;
 	uint16_t raw;
 } f16_cases[] = {
-	{ 5.12e-4, 0x9200 },	/* CMIS.md 8, sonic test vector */
-	{ 2.4e-5, 0x88f0 },	/* CMIS.md 8 emulator example */
+	{ 5.12e-4, 0x9200 },	/* OIF-CMIS 5.x F16 format, sonic test vector */
+	{ 2.4e-5, 0x88f0 },	/* OIF-CMIS 5.x F16 format emulator example */
 	{ 0.0, 0x0000 },
 	{ 1e-24, 0x0001 },
 	{ 2047e7, 0xffff },

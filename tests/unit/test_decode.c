@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The pure CMIS decoder on images built here from the spec tables
- * (../shared/spec/CMIS.md), the image file loader and writers, and every real
+ * (OIF-CMIS 5.x), the image file loader and writers, and every real
  * image in ../shared/testdata/cmis-real. */
 #include <math.h>
 #include <stdio.h>

@@ -164,7 +164,7 @@ START_TEST(test_mpsse_sim_lines)
 	ck_assert_int_eq(bert_fixture_get_pins(f, &p), BERT_OK);
 	ck_assert(!p.intl);
 	/* LPMode released on the wire: the module powers up on its own
-	 * (00:26 default allows hardware control, CMIS.md section 10) */
+	 * (00:26 default allows hardware control, OIF-CMIS 5.x 6.3.2) */
 	ck_assert_int_eq(bert_fixture_set_lpmode(f, false), BERT_OK);
 	ck_assert_int_eq(bert_clock_sleep(f->clock, 5 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_int_eq(sim_module_state(fixture_mpsse_sim_module(f)), CMIS_MODSTATE_READY);

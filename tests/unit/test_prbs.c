@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* bert/signal/prbs: known answers (OPTICS-FEC.md 4 and 8), periods, the
+/* bert/signal/prbs: known answers (IEEE 802.3 120.5.11.2;
+ * docs/SOURCES.md), periods, the
  * checker on clean and corrupted streams, scalar and SIMD paths alike. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static void syms_to_str(const uint8_t *s, size_t n, char *out)
 	out[n] = 0;
 }
 
-/* OPTICS-FEC.md 8: IEEE's first symbols */
+/* docs/SOURCES.md, known answers: IEEE's first symbols */
 START_TEST(test_first_symbols)
 {
 	static const struct {
@@ -58,7 +59,7 @@ START_TEST(test_first_symbols)
 END_TEST
 
 /* Whole sequences against the golden files and the symbol counts of
- * OPTICS-FEC.md 8 (sha256 pinned there is of these very files). */
+ * docs/SOURCES.md, known answers (sha256 pinned there is of these very files). */
 static void golden(enum bert_prbs_pattern p, const char *file, size_t n,
 		   const unsigned counts[4])
 {

@@ -74,7 +74,7 @@ static double hi(const struct profile *p, const char *n)
 	return l->lim.high;
 }
 
-/* The numbers of ../shared/spec/OPTICS-FEC.md section 1 (IEEE 802.3bs
+/* The numbers of IEEE 802.3 Clause 124 (IEEE 802.3bs
  * clause 124 through [S1] [S3] [S5] [S21] [S22]), and when the spec file is
  * present, that its rows still say so. */
 START_TEST(test_dr4_numbers)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The emulated module's diagnostics (pages 13h, 14h) and VDM (20h-2Fh),
  * driven as a host drives them: over the sim I2C bus on the default bench,
- * on a virtual clock. Expected encodings are computed here from CMIS.md. */
+ * on a virtual clock. Expected encodings are computed here from OIF-CMIS 5.x. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

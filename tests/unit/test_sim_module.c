@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The emulated CMIS module, driven as a host drives a real one: over the sim
  * I2C bus at 400 kHz on a virtual clock. Expected values are computed here
- * from CMIS.md, not from the emulator's own helpers. */
+ * from OIF-CMIS 5.x, not from the emulator's own helpers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +141,7 @@ START_TEST(test_identity_and_checksums)
 	ck_assert_uint_eq(p00[203 - 128], 0x0c);
 	ck_assert_uint_eq(p00[212 - 128], 6);
 	ck_assert_uint_eq(p00[201 - 128], 40);		/* 10 W in 0.25 W */
-	/* checksums, CMIS.md 3-5: plain 8-bit sums over their ranges */
+	/* checksums, OIF-CMIS 5.x Pages 00h-02h: plain 8-bit sums over their ranges */
 	for (s = 0, i = 128; i <= 221; i++)
 		s += p00[i - 128];
 	ck_assert_uint_eq(p00[222 - 128], s & 0xff);
@@ -431,7 +431,7 @@ START_TEST(test_dp_sm_timing)
 }
 END_TEST
 
-/* The bring-up of CMIS.md 10, with ConfigStatus and exact timing. */
+/* The bring-up of OIF-CMIS 5.x 6.3.2 and 6.3.3, with ConfigStatus and exact timing. */
 START_TEST(test_dp_host_bringup)
 {
 	struct rig r;
