@@ -156,6 +156,7 @@ $(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
 _check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
+	@sh tests/check_citations.sh
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
 	@CC="$(CC)" SAN=$(SAN) sh tests/umockdev/run.sh $(UMOCK_SHIM) $(UMOCK_BIN)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)

@@ -14,7 +14,7 @@
 top=${1:-.}
 cd "$top" || exit 2
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	files=$(git ls-files)
+	files=$(git ls-files --cached --others --exclude-standard)
 else
 	files=$(find . -path ./build -prune -o -path ./.git -prune -o -type f -print |
 		sed 's|^\./||')
