@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define LOG_PREFIX "scpi-serial"
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "instruments/scpi_stream.h"
@@ -167,7 +168,7 @@ static speed_t speed_of(unsigned baud)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(t); i++)
 		if (t[i].baud == baud)
 			return t[i].s;
 	return 0;

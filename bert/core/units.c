@@ -20,13 +20,6 @@ double bert_db_to_ratio(double db)
 	return pow(10.0, db / 10.0);
 }
 
-double bert_ratio_to_db(double ratio)
-{
-	if (!(ratio > 0.0))
-		return -INFINITY;
-	return 10.0 * log10(ratio);
-}
-
 double bert_oma_mw(double avg_mw, double er_linear)
 {
 	return 2.0 * avg_mw * (er_linear - 1.0) / (er_linear + 1.0);

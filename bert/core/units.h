@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "bert/core/bytes.h"	/* the byte-order helpers the encodings use */
+
 /* Power below this is shown as -inf dBm rather than a huge negative number. */
 #define BERT_DBM_FLOOR (-40.0)
 
@@ -17,27 +19,6 @@ double bert_dbm_to_mw(double dbm);
  * OMA = 2 * Pavg * (ER - 1) / (ER + 1). */
 double bert_oma_mw(double avg_mw, double er_linear);
 double bert_db_to_ratio(double db);
-double bert_ratio_to_db(double ratio);
-
-/* Byte-order helpers: read/write CMIS fields without bitfields. */
-static inline uint16_t bert_get_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-static inline void bert_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-static inline uint16_t bert_get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-static inline void bert_put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
 /* CMIS optical power: U16 in 0.1 uW (OIF-CMIS 5.x Pages 02h, 11h). Encoding saturates. */
 double bert_cmis_power_to_mw(uint16_t raw);

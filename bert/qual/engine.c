@@ -479,19 +479,6 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 	return BERT_OK;
 }
 
-int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
-{
-	double target[QUAL_SITE_LANES + 1];
-	int rc[QUAL_SITE_LANES + 1];
-
-	if (lane < 1 || lane > QUAL_SITE_LANES)
-		return bert_fail(BERT_ERR_ARG, "lane %u out of range", lane);
-	target[lane] = rx_oma_dbm;
-	if (qual_ctx_set_rx_oma_lanes(ctx, 1u << (lane - 1), target, rc))
-		return BERT_ERR_ABORTED;
-	return rc[lane];
-}
-
 int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info)
 {
 	struct cmis_snapshot *snap = malloc(sizeof(*snap));

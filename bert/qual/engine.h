@@ -313,12 +313,10 @@ double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane);
  * ER was calibrated or assumed. */
 void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
 			   struct qual_ucomp *c);
-/* Sets the lane's VOA so the receiver sees rx_oma_dbm (closed loop on the
- * meter when there is one), fills lane state budget_atten_db,
- * rx_avg_budget_dbm, rx_oma_budget_dbm. */
-int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm);
-/* The same for every lane in mask (bit n = lane n+1) at once: the VOA
- * channels are set together and settle together, then each lane's tap is
+/* Sets each lane's VOA in mask (bit n = lane n+1) so its receiver sees
+ * target[lane] dBm OMA (closed loop on the meter when there is one) and fills
+ * the lane state budget_atten_db, rx_avg_budget_dbm, rx_oma_budget_dbm. The
+ * VOA channels are set together and settle together, then each lane's tap is
  * read and the corrections are again set together, so the station waits one
  * settling time per round instead of one per lane. target[lane] and
  * rc[lane] are indexed by lane (1-based); rc[lane] gets each lane's outcome.

@@ -107,11 +107,6 @@ bool bert_prbs_is_pam4(enum bert_prbs_pattern p)
 	return (unsigned)p < BERT_PRBS_COUNT && pats[p].q;
 }
 
-unsigned bert_prbs_degree(enum bert_prbs_pattern p)
-{
-	return (unsigned)p < BERT_PRBS_COUNT ? pats[p].deg : 0;
-}
-
 uint64_t bert_prbs_period_bits(enum bert_prbs_pattern p)
 {
 	if ((unsigned)p >= BERT_PRBS_COUNT)

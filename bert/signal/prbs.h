@@ -37,8 +37,6 @@ int bert_prbs_from_name(const char *name, enum bert_prbs_pattern *p);
 int bert_prbs_from_cmis(unsigned id, enum bert_prbs_pattern *p);
 int bert_prbs_to_cmis(enum bert_prbs_pattern p);
 bool bert_prbs_is_pam4(enum bert_prbs_pattern p);
-/* Degree of the underlying PRBS (31 for PRBS31Q), 0 for SSPRQ. */
-unsigned bert_prbs_degree(enum bert_prbs_pattern p);
 /* Period in bits of the bit stream (2^n - 1 PRBS bits; SSPRQ 131070). */
 uint64_t bert_prbs_period_bits(enum bert_prbs_pattern p);
 

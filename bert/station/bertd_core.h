@@ -120,7 +120,5 @@ int bertd_arbiter_stats(struct bertd *d, const char *name, uint64_t *grants,
 			uint64_t *contended, uint64_t *wait_ns, uint64_t *held_ns);
 /* The clock of site (tests and the benchmark). */
 struct bert_clock *bertd_site_clock(struct bertd *d, unsigned site);
-/* Runs completed (any status) since bertd_open. */
-unsigned bertd_runs_done(struct bertd *d);
 
 #endif

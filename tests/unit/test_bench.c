@@ -75,16 +75,6 @@ static void page(struct rig *r, uint8_t p)
 	ck_assert_int_eq(i2c_xfer(r->bus, &msg, 1), BERT_OK);
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* PRBS31Q on media lanes 1-4, counters reset; the caller waits. */
 static void prbs_start(struct rig *r)
 {
@@ -111,8 +101,8 @@ static void media_counts(struct rig *r, uint64_t err[4], uint64_t bits[4])
 					  BERT_NS_PER_MS), BERT_OK);
 	rd(r, 192, res, 64);
 	for (l = 0; l < 4; l++) {
-		err[l] = le64(&res[16 * l]);
-		bits[l] = le64(&res[16 * l + 8]);
+		err[l] = bert_get_le64(&res[16 * l]);
+		bits[l] = bert_get_le64(&res[16 * l + 8]);
 	}
 }
 
@@ -189,7 +179,7 @@ START_TEST(test_ber_statistics)
 	unsigned i, l;
 
 	rig_open(&r, NULL);
-	for (i = 0; i < sizeof(att) / sizeof(att[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(att); i++) {
 		uint64_t err[4], bits[4];
 		double ber[4];
 
@@ -244,7 +234,7 @@ START_TEST(test_burst_raises_cer)
 	static const double ber[] = { 4e-4, 6e-4, 1e-3 };
 	unsigned i;
 
-	for (i = 0; i < sizeof(ber) / sizeof(ber[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ber); i++) {
 		double rnd = bench_fec_cer_random(ber[i]);
 		double mc0 = bench_fec_cer_burst(ber[i], 0, 7);
 		double bur = bench_fec_cer_burst(ber[i], 0.6, 7);
@@ -381,7 +371,7 @@ START_TEST(test_ini_errors)
 	struct sim_bench *b;
 	unsigned i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ck_assert_int_eq(sim_bench_load_string("t.ini", cases[i].text, clk, &b),
 				 BERT_ERR_CONFIG);
 		ck_assert_ptr_null(b);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "fixtures/board.h"
 #include "fixtures/cmis/cmis.h"
@@ -212,9 +213,9 @@ Suite *suite_fixture(void)
 	Suite *s = suite_create("fixture");
 	TCase *tc = tcase_create("fixture");
 
-	tcase_add_loop_test(tc, test_ftdi_uri, 0, sizeof(uri_cases) / sizeof(uri_cases[0]));
+	tcase_add_loop_test(tc, test_ftdi_uri, 0, ARRAY_SIZE(uri_cases));
 	tcase_add_loop_test(tc, test_board_file, 0,
-			    sizeof(board_cases) / sizeof(board_cases[0]));
+			    ARRAY_SIZE(board_cases));
 	tcase_add_test(tc, test_board_lookup);
 	tcase_add_test(tc, test_unknown_scheme);
 	tcase_add_test(tc, test_mpsse_sim_same_as_sim);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/signal/prbs.h"
 #include "bert/signal/simd.h"
@@ -47,7 +48,7 @@ START_TEST(test_first_symbols)
 	char s[65];
 	size_t i, n;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		n = strlen(cases[i].first);
 		ck_assert_int_eq(bert_prbs_gen_init(&g, cases[i].p, 0, 0), BERT_OK);
 		ck_assert_int_eq(bert_prbs_gen_symbols(&g, sym, n), BERT_OK);
@@ -135,7 +136,7 @@ START_TEST(test_periods)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ps); i++) {
 		uint64_t per = bert_prbs_period_bits(ps[i]), n;
 		size_t bytes = (size_t)(2 * per / 8 + 16);
 		uint8_t *b = malloc(bytes);
@@ -260,7 +261,7 @@ START_TEST(test_checker)
 	unsigned f;
 
 	rng_state = 42;
-	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ps); i++)
 		for (f = 0; f < 4; f++) {
 			check_case(ps[i], f, 20000 + 13 * i, 0);
 			check_case(ps[i], f, 20000 + 13 * i, 1 + (unsigned)i);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/qual/measurement.h"
 #include "bert/qual/profile.h"
@@ -232,7 +233,7 @@ START_TEST(test_bad_profiles)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(bad_profiles) / sizeof(bad_profiles[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_profiles); i++) {
 		int rc = profile_load_string("mem.ini", bad_profiles[i].text, &prof);
 
 		ck_assert_msg(rc == BERT_ERR_CONFIG, "case %zu: rc %d", i, rc);
@@ -403,7 +404,7 @@ START_TEST(test_allow_list)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
 		int c = profile_version_cmp(v[i].a, v[i].b);
 
 		ck_assert_msg((c > 0) - (c < 0) == v[i].cmp, "%s vs %s: %d", v[i].a,
@@ -501,7 +502,7 @@ START_TEST(test_judge)
 	char why[QUAL_MSG_MAX];
 	size_t i;
 
-	for (i = 0; i < sizeof(judge_cases) / sizeof(judge_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(judge_cases); i++) {
 		struct qual_limits l = qual_limits_none();
 		enum qual_verdict v;
 
@@ -687,7 +688,7 @@ START_TEST(test_record_json_bad)
 
 	sample_record(&r);
 	good = qual_record_to_json(&r);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		int rc;
 
 		j = json_deep_copy(good);

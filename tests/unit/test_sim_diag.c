@@ -125,16 +125,6 @@ static void prbs_on(struct rig *r, unsigned pat)
 	wr1(r, CMIS_P13_MEDIA_CHK_ENABLE, 0x0f);
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Errors and bits of media lane (1-4) from selector 0x04 after settling. */
 static void counters(struct rig *r, unsigned lane, uint64_t *err, uint64_t *bits)
 {
@@ -144,8 +134,8 @@ static void counters(struct rig *r, unsigned lane, uint64_t *err, uint64_t *bits
 	wr1(r, CMIS_P14_SELECTOR, CMIS_DIAG_MEDIA_CNT_1_4);
 	sleep_ms(r, CMIS_P14_SELECTOR_SETTLE_MS);
 	ck_assert_int_eq(rd(r, 192, res, 64), BERT_OK);
-	*err = le64(&res[CMIS_P14_CNT_ERRORS - 192 + CMIS_P14_CNT_LANE_STRIDE * (lane - 1)]);
-	*bits = le64(&res[CMIS_P14_CNT_BITS - 192 + CMIS_P14_CNT_LANE_STRIDE * (lane - 1)]);
+	*err = bert_get_le64(&res[CMIS_P14_CNT_ERRORS - 192 + CMIS_P14_CNT_LANE_STRIDE * (lane - 1)]);
+	*bits = bert_get_le64(&res[CMIS_P14_CNT_BITS - 192 + CMIS_P14_CNT_LANE_STRIDE * (lane - 1)]);
 }
 
 /* ---- capabilities -------------------------------------------------------- */
@@ -326,7 +316,7 @@ START_TEST(test_selector_settle)
 	ck_assert_mem_eq(res, zero, 64);
 	sleep_ms(&r, 10);
 	ck_assert_int_eq(rd(&r, 192, res, 64), BERT_OK);
-	ck_assert_uint_gt(le64(&res[8]), 0);		/* lane 1 bits */
+	ck_assert_uint_gt(bert_get_le64(&res[8]), 0);		/* lane 1 bits */
 	rig_close(&r);
 }
 END_TEST
@@ -434,7 +424,7 @@ START_TEST(test_gating)
 	sleep_ms(&r, CMIS_P14_SELECTOR_SETTLE_MS);
 	ck_assert_int_eq(rd(&r, 192, res, 64), BERT_OK);
 	/* exactly the 5 s gate at 106.25 Gb/s */
-	ck_assert(fabs((double)le64(&res[8]) - 5 * 106.25e9) < 2);
+	ck_assert(fabs((double)bert_get_le64(&res[8]) - 5 * 106.25e9) < 2);
 	rig_close(&r);
 }
 END_TEST

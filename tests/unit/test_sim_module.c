@@ -934,7 +934,7 @@ START_TEST(test_ini_shipped)
 	unsigned i;
 
 	sim_module_cfg_default(&def);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(rel, sizeof(rel), "fixtures/sim/modules/%s", files[i]);
 		ck_assert_msg(sim_module_cfg_load(test_path(rel), &cfg) == BERT_OK,
 			      "%s: %s", files[i], bert_error_detail());
@@ -1074,7 +1074,7 @@ Suite *suite_sim_module(void)
 
 	tcase_add_test(map, test_identity_and_checksums);
 	tcase_add_loop_test(map, test_duration_codes, 0,
-			    sizeof(dur_cases) / sizeof(dur_cases[0]));
+			    ARRAY_SIZE(dur_cases));
 	tcase_add_test(map, test_paging);
 	tcase_add_test(map, test_read_only);
 	tcase_add_test(map, test_write_length);
@@ -1086,7 +1086,7 @@ Suite *suite_sim_module(void)
 	tcase_add_test(sm, test_dp_sm_timing);
 	tcase_add_test(sm, test_dp_host_bringup);
 	tcase_add_loop_test(sm, test_config_status, 0,
-			    sizeof(cfg_cases) / sizeof(cfg_cases[0]));
+			    ARRAY_SIZE(cfg_cases));
 	tcase_add_test(sm, test_breakout);
 	tcase_add_test(sm, test_software_reset);
 	suite_add_tcase(s, sm);
@@ -1106,7 +1106,7 @@ Suite *suite_sim_module(void)
 
 	tcase_add_test(ini, test_ini_shipped);
 	tcase_add_test(ini, test_dr1_module);
-	tcase_add_loop_test(ini, test_ini_errors, 0, sizeof(bad_ini) / sizeof(bad_ini[0]));
+	tcase_add_loop_test(ini, test_ini_errors, 0, ARRAY_SIZE(bad_ini));
 	tcase_add_test(ini, test_ini_file_line);
 	suite_add_tcase(s, ini);
 	return s;
