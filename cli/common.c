@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The CLI contract in one place: the exit-code table, error rendering on
+ * stderr or as one JSON object, logging to stderr (see common.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

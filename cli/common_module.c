@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* Opening the module behind --fixture, and the I2C figures behind
+ * --stats (see common_module.h). */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* Leveled logging to a handler the program installs; library code only
+ * logs (see log.h). */
 #include <stdatomic.h>
 #include <stddef.h>
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* dBm/mW, OMA and the CMIS monitor encodings (U16 power, bias,
+ * temperature, voltage, F16); see units.h. */
 #include <math.h>
 
 #include "bert/core/units.h"

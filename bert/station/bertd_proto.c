@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The pure part of the bertd control protocol: one request line parsed
+ * and validated into a struct, replies rendered (see bertd_proto.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
