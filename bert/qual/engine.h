@@ -10,7 +10,7 @@
  *
  * and later work adds steps with qual_plan_insert_after() (the sweep adds
  * "sensitivity" and "link_budget" after "lane_ber") without touching the
- * others. Steps share what they learn through struct qual_ctx (identity,
+ * others. Steps share what they learn through ctx->run (identity,
  * lanes, per-lane launch power and the budget point) and add measurements
  * with qual_ctx_measure(), which takes the limits from the profile.
  *
@@ -207,23 +207,10 @@ struct qual_lane_state {
 	bool has_voa, has_meter;
 };
 
-struct qual_ctx {
-	/* -- set by the caller (qual_ctx_init() fills the defaults) -- */
-	const struct profile *profile;		/* required */
-	const struct qual_station *station;	/* may be NULL */
-	const struct qual_site *site;		/* may be NULL: no instruments */
-	struct qual_site_io *io;		/* fixture, module, instruments */
-	struct bert_clock *clock;		/* NULL = the fixture's */
-	struct qual_record *rec;		/* required, qual_record_init()ed */
-	struct qual_journal journal;		/* no ops = not journaled */
-	struct qual_options opts;
-	qual_progress_fn progress;		/* may be NULL */
-	void *progress_user;
-	struct qual_arbiter arbiter;		/* no-ops when NULL */
-	bool (*abort)(void *user);		/* may be NULL */
-	void *abort_user;
-
-	/* -- engine state, read by steps -- */
+/* The engine's private state of a run: qual_ctx_init() sets it, qual_run()
+ * and the steps own it (ctx->run); callers configure the rest of struct
+ * qual_ctx and never touch this part. */
+struct qual_run_state {
 	const struct qual_plan *plan;
 	unsigned step_index;
 	struct qual_step *cur;			/* step in progress */
@@ -246,6 +233,26 @@ struct qual_ctx {
 	int last_error;				/* of the last failed step */
 };
 
+struct qual_ctx {
+	/* -- configured by the caller (qual_ctx_init() fills the defaults) -- */
+	const struct profile *profile;		/* required */
+	const struct qual_station *station;	/* may be NULL */
+	const struct qual_site *site;		/* may be NULL: no instruments */
+	struct qual_site_io *io;		/* fixture, module, instruments */
+	struct bert_clock *clock;		/* NULL = the fixture's */
+	struct qual_record *rec;		/* required, qual_record_init()ed */
+	struct qual_journal journal;		/* no ops = not journaled */
+	struct qual_options opts;
+	qual_progress_fn progress;		/* may be NULL */
+	void *progress_user;
+	struct qual_arbiter arbiter;		/* no-ops when NULL */
+	bool (*abort)(void *user);		/* may be NULL */
+	void *abort_user;
+
+	/* -- the engine's, read by steps -- */
+	struct qual_run_state run;
+};
+
 /* Zeroes ctx and sets defaults (options, NaN lane state). */
 void qual_ctx_init(struct qual_ctx *ctx);
 /* Frees what the engine allocated in ctx (info, diag); not the caller's. */
@@ -256,6 +263,9 @@ void qual_ctx_release_all(struct qual_ctx *ctx);
  * the error that ended the run (a required step failed, the store failed);
  * the record is finished in every case. */
 int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan);
+/* The error of the last step that failed in the run (BERT_OK when none):
+ * tells a caller why a run errored without reaching into the run state. */
+int qual_ctx_last_error(const struct qual_ctx *ctx);
 
 /* ---- for steps ----------------------------------------------------------- */
 
@@ -326,7 +336,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 /* Reads and decodes the module (identity, monitors, latched flags: the read
  * clears the flags). */
 int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info);
-/* Opens ctx->diag when not open yet. */
+/* Opens ctx->run.diag when not open yet. */
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out);
 /* Leaves the module safe: Tx disabled on the lanes under test. */
 int qual_ctx_module_safe(struct qual_ctx *ctx);

@@ -7,7 +7,7 @@
  *               U at k = 2, method "smart-qlin" or "fixed-0.5dB"),
  *               rx_sensitivity_avg, waterfall_floor and waterfall_poor_fit
  *               (1 = marginal), and every sweep point in the record. Fills
- *               ctx->lane[l].rx_sens_oma_dbm / rx_sens_unc_db.
+ *               ctx->run.lane[l].rx_sens_oma_dbm / rx_sens_unc_db.
  *  link_budget  per lane: link_margin = Tx OMA - Rx sensitivity OMA -
  *               channel budget (profile channel_budget_db, or the run's
  *               budget option), both OMA through the station calibration
