@@ -74,6 +74,10 @@ CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
 UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
 UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
 UMOCK_PKG  := umockdev-1.0
+# A USBTMC instrument at the usbdevfs level under umockdev (tests/usbdev/):
+# usbtmc_host runs a command (bert, bertd) with the device plugged in.
+USBTMC_SRCS := tests/usbdev/usbdev.c $(wildcard tests/usbdev/usbtmc_*.c)
+USBTMC_HOST := $(BUILD)/tests/usbtmc_host
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -153,7 +157,13 @@ $(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< $(LIB) \
 		$(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
+$(USBTMC_HOST): $(USBTMC_SRCS) $(wildcard tests/usbdev/*.h)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $(USBTMC_SRCS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG)) -lpthread
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
