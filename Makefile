@@ -75,9 +75,11 @@ UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
 UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
 UMOCK_PKG  := umockdev-1.0
 # A USBTMC instrument at the usbdevfs level under umockdev (tests/usbdev/):
-# usbtmc_host runs a command (bert, bertd) with the device plugged in.
-USBTMC_SRCS := tests/usbdev/usbdev.c $(wildcard tests/usbdev/usbtmc_*.c)
+# usbtmc_host runs a command (bert, bertd, usbtmc_client) with the device
+# plugged in; usbtmc_client is bert's transport and a rule-breaking libusb host.
+USBTMC_SRCS := tests/usbdev/usbdev.c tests/usbdev/usbtmc_dev.c tests/usbdev/usbtmc_host.c
 USBTMC_HOST := $(BUILD)/tests/usbtmc_host
+USBTMC_CLIENT := $(BUILD)/tests/usbtmc_client
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -163,7 +165,13 @@ $(USBTMC_HOST): $(USBTMC_SRCS) $(wildcard tests/usbdev/*.h)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $(USBTMC_SRCS) \
 		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG)) -lpthread
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST)
+$(USBTMC_CLIENT): tests/usbdev/usbtmc_client.c $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST) \
+	$(USBTMC_CLIENT)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)

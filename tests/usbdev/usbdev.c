@@ -224,16 +224,13 @@ static void reap(struct usbdev *d, UMockdevIoctlClient *c, UMockdevIoctlData *ar
 	struct urb **p, *u;
 	UMockdevIoctlData *ptr;
 
-	run_in(d);
-	if (d->unplugged) {
-		complete(c, -1, ENODEV);
-		return;
-	}
+	if (!d->unplugged)
+		run_in(d);
 	for (p = &d->done; *p && (*p)->client != c; p = &(*p)->next)
 		;
 	u = *p;
 	if (!u) {
-		complete(c, -1, EAGAIN);
+		complete(c, -1, d->unplugged ? ENODEV : EAGAIN);
 		return;
 	}
 	ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
@@ -338,7 +335,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
 
 	(void)h;
 	usbdev_lock(d);
-	if (d->unplugged) {
+	if (d->unplugged && req != USBDEVFS_REAPURB && req != USBDEVFS_REAPURBNDELAY) {
 		complete(c, -1, ENODEV);
 		goto out;
 	}
@@ -536,9 +533,17 @@ int usbdev_new(UMockdevTestbed *tb, unsigned busnum, unsigned devnum,
 
 void usbdev_unplug_locked(struct usbdev *d)
 {
+	struct urb *u;
+
+	/* The host controller gives back the URBs of a device that is gone
+	 * with -ESHUTDOWN; they can still be reaped, everything else fails
+	 * with ENODEV. (A real usbfs node also signals POLLERR, which a
+	 * umockdev node cannot.) */
 	d->unplugged = true;
-	list_free(&d->pending, NULL);
-	list_free(&d->done, NULL);
+	while ((u = d->pending)) {
+		d->pending = u->next;
+		finish(d, u, -ESHUTDOWN, 0);
+	}
 }
 
 void usbdev_unplug(struct usbdev *d)

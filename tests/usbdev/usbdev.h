@@ -64,9 +64,8 @@ int usbdev_new(UMockdevTestbed *tb, unsigned busnum, unsigned devnum,
 	       const char *product, const char *serial, unsigned speed_mbps,
 	       const struct usbdev_ops *ops, void *ctx, struct usbdev **out);
 void usbdev_free(struct usbdev *d);
-/* The device goes away: from now on every ioctl fails with ENODEV, the
- * pending URBs are lost (as after a disconnect without
- * USBDEVFS_CAP_REAP_AFTER_DISCONNECT). Call with the lock held (from a
+/* The device goes away: its pending URBs complete with -ESHUTDOWN and can
+ * be reaped, every other ioctl fails with ENODEV. Call with the lock held (from a
  * model op) or not (from outside). */
 void usbdev_unplug(struct usbdev *d);
 void usbdev_unplug_locked(struct usbdev *d);

@@ -82,6 +82,12 @@ struct usbtmc_dev {
 	} n;
 };
 
+/* USBTMC_DEBUG=1 traces the device's side on stderr. */
+#define trace(...) do { \
+	if (getenv("USBTMC_DEBUG")) \
+		fprintf(stderr, "usbtmc-dev: " __VA_ARGS__); \
+} while (0)
+
 static void proto_err(struct usbtmc_dev *t)
 {
 	t->n.protocol_errors++;
@@ -138,6 +144,7 @@ static void backend_poll(void *ctx)
 			if (buf[i] == '\n') {
 				/* the terminator stays in the message, as IEEE 488.2
 				 * response messages end with it */
+				trace("reply %.*s", (int)t->line_len, t->line);
 				push_reply(t, t->line, t->line_len);
 				t->line_len = 0;
 			}
@@ -220,6 +227,7 @@ static void transfer_out(struct usbtmc_dev *t)
 	}
 	memcpy(t->msg + t->msg_len, h + HDR, size);
 	t->msg_len += size;
+	trace("DEV_DEP_MSG_OUT bTag %u size %u eom %u\n", h[1], size, h[8] & 1);
 	if (h[8] & 0x01) {	/* EOM */
 		t->n.messages++;
 		if (!t->msg_len || t->msg[t->msg_len - 1] != '\n')
@@ -239,6 +247,7 @@ static int request_in(struct usbtmc_dev *t, const uint8_t *h)
 		return refuse_out(t);
 	t->last_btag = h[1];
 	t->n.in_requests++;
+	trace("REQUEST_DEV_DEP_MSG_IN bTag %u max %u\n", h[1], max);
 	if (t->in_req || t->sending)
 		proto_err(t);	/* a new request before the last transfer ended */
 	t->sending = false;
@@ -333,6 +342,7 @@ static bool build_in(struct usbtmc_dev *t)
 		pop_reply(t);
 	t->in_req = false;
 	t->sending = true;
+	trace("DEV_DEP_MSG_IN bTag %u size %zu eom %u\n", t->in_btag, n, h[8] & 1);
 	return true;
 }
 
@@ -524,6 +534,9 @@ static int op_control(void *ctx, const struct usbdev_setup *s, uint8_t *d)
 	struct usbtmc_dev *t = ctx;
 	bool to_ifc = s->bmRequestType == 0xa1, to_ep = s->bmRequestType == 0xa2;
 
+	trace("control %02x %u value %u index %u length %u\n", s->bmRequestType, s->bRequest,
+	      s->wValue, s->wIndex, s->wLength);
+
 	if ((s->bmRequestType & 0x60) == 0)
 		return standard(t, s, d);
 	if (!to_ifc && !to_ep)
@@ -613,6 +626,7 @@ static int op_control(void *ctx, const struct usbdev_setup *s, uint8_t *d)
 		if (s->wValue < 2 || s->wValue > 127)
 			return stall(t);	/* bTag 2..127 (USB488 Table 11) */
 		t->n.status_bytes++;
+		backend_poll(t);
 		d[1] = (uint8_t)s->wValue;
 		d[2] = 0;	/* with an interrupt-IN endpoint the STB goes there */
 		if (t->notify_due) {
