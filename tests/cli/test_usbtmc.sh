@@ -69,6 +69,12 @@ usb multi --max-in 16 -- "$BERT" instr idn usbtmc:1313:8078; status_is 0
 out_has '^serial: +SIM'
 counters_are "$T/multi.json" claims=1 protocol_errors=0 in_transfers=3 in_requests=3
 
+# packets of 16 bytes and transfers that end on a packet boundary: each
+# ends with a zero-length packet
+usb zlp --max-in 20 --wmax 16 -- "$BERT" instr idn usbtmc:1313:8078; status_is 0
+out_has '^model: +PM100D'
+counters_are "$T/zlp.json" claims=1 protocol_errors=0 in_transfers=3 zero_length=3
+
 # a serial number that is not there, a device that is not there: exit 3
 usb noserial -- "$BERT" instr idn usbtmc:1313:8078:NOPE; status_is 3
 err_has 'usbtmc 1313:8078:NOPE: no such USBTMC device'
@@ -83,6 +89,12 @@ usb timeout --hold-reply 1 -- "$CLIENT" timeout usbtmc:1313:8078; status_is 0
 out_has 'ok: first \*IDN\? times out'; out_has 'ok: the next \*IDN\? answers: THORLABS'
 counters_are "$T/timeout.json" claims=1 aborts_in=1 discarded=1 protocol_errors=0
 [ "$(counter "$T/timeout.json" clears)" -ge 2 ] || fail "no INITIATE_CLEAR after the timeout"
+
+# the device halts Bulk-OUT on a transfer it refuses: that query fails as
+# a protocol error, the transport clears the halt, the next one answers
+usb stall --stall-out 1 -- "$CLIENT" stall usbtmc:1313:8078; status_is 0
+out_has 'ok: the refused'; out_has 'ok: the next \*IDN\? answers: THORLABS'
+counters_are "$T/stall.json" claims=1 stalls=1 clear_halts=2 protocol_errors=0
 
 # unplugged between the request and the reply: a clear error naming the
 # instrument, exit 3, and in JSON one error object
@@ -117,7 +129,7 @@ counters_are "$T/qualify.json" opens=1 claims=1 claims_refused=0 protocol_errors
 echo "qualify over USBTMC: $(cat "$T/qualify.json")"
 
 # the SCPI emulator behind USB: one connection (usbtmc_host's) for each of
-# the 10 runs above, and not one protocol error
+# the 12 runs above, and not one protocol error
 kill -TERM "$SIMPID"; wait "$SIMPID"; SIMPID=""
 tail -1 "$T/sim.out" > "$T/sim-counters.json"
 echo "bert-sim: $(cat "$T/sim-counters.json")"
@@ -125,6 +137,6 @@ python3 - "$T/sim-counters.json" <<'PY' || { out=$(cat "$T/sim-counters.json"); 
 import json, sys
 d = json.loads(open(sys.argv[1]).readline())
 c = d['counters']['opm1']
-assert c['connections'] == 10, c
+assert c['connections'] == 12, c
 assert c['protocol_errors'] == 0 and c['refused'] == 0, c
 PY

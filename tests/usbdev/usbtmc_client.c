@@ -61,6 +61,26 @@ static int cmd_timeout(const char *uri)
 	return failures ? 1 : 0;
 }
 
+static int cmd_stall(const char *uri)
+{
+	struct scpi_dev *d;
+	char buf[256];
+	int rc;
+
+	rc = scpi_open(uri, NULL, &d);
+	CHECK(rc == BERT_OK, "open %s: %s", uri, rc ? bert_error_detail() : "");
+	if (rc)
+		return 1;
+	rc = scpi_query(d, buf, sizeof(buf), "*IDN?");
+	CHECK(rc == BERT_ERR_PROTOCOL && strstr(bert_error_detail(), "halt cleared"),
+	      "the refused *IDN? fails: %s", rc < 0 ? bert_error_detail() : buf);
+	rc = scpi_query(d, buf, sizeof(buf), "*IDN?");
+	CHECK(rc >= 0 && !strncmp(buf, "THORLABS,PM100D,", 16),
+	      "the next *IDN? answers: %s", rc < 0 ? bert_error_detail() : buf);
+	scpi_close(d);
+	return failures ? 1 : 0;
+}
+
 static void out_header(uint8_t *h, uint8_t msgid, uint8_t btag, uint8_t inv, uint32_t size,
 		       uint8_t attr)
 {
@@ -165,9 +185,11 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "timeout"))
 		return cmd_timeout(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "stall"))
+		return cmd_stall(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "probe"))
 		return cmd_probe((unsigned)strtoul(argv[2], NULL, 16),
 				 (unsigned)strtoul(argv[3], NULL, 16));
-	fprintf(stderr, "usage: usbtmc_client timeout URI | probe VID PID\n");
+	fprintf(stderr, "usage: usbtmc_client timeout URI | stall URI | probe VID PID\n");
 	return 2;
 }

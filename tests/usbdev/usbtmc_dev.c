@@ -24,7 +24,7 @@
 #define EP_OUT 0x02
 #define EP_IN 0x81
 #define EP_INT 0x83
-#define WMAX 64			/* full-speed bulk wMaxPacketSize */
+#define WMAX (t->wmax)		/* bulk wMaxPacketSize */
 #define HDR 12
 #define XFER_MAX 4096		/* payload bytes the device sends per transfer */
 #define MSG_MAX 8192
@@ -47,6 +47,7 @@ enum {
 struct usbtmc_dev {
 	struct usbdev *usb;
 	struct usbtmc_dev_cfg cfg;
+	unsigned wmax;
 	uint8_t desc[18 + 39];
 	/* Bulk-OUT */
 	bool out_halted;
@@ -56,6 +57,7 @@ struct usbtmc_dev {
 	char msg[MSG_MAX];	/* the message being received */
 	size_t msg_len;
 	uint32_t out_rxd;	/* NBYTES_RXD of the transfer in progress */
+	unsigned out_headers;	/* DEV_DEP_MSG_OUT headers accepted */
 	/* responses from the instrument, oldest first */
 	char *q[QMAX];
 	size_t q_len[QMAX], q_off;	/* q_off: bytes of q[0] already sent */
@@ -292,6 +294,13 @@ static int bulk_out(struct usbtmc_dev *t, const uint8_t *data, size_t len)
 			if (!le32(t->obuf + 4) || le32(t->obuf + 4) > XFER_MAX ||
 			    (t->obuf[8] & ~0x01) || t->obuf[9] || t->obuf[10] || t->obuf[11])
 				return refuse_out(t);
+			if (t->cfg.stall_out && ++t->out_headers == t->cfg.stall_out) {
+				/* the fault: firmware refusing a good transfer */
+				t->n.stalls++;
+				t->out_halted = true;
+				t->olen = 0;
+				return -EPIPE;
+			}
 			t->oneed = align4(HDR + le32(t->obuf + 4));
 			t->out_rxd = 0;
 		}
@@ -654,15 +663,15 @@ static const struct usbdev_ops tmc_ops = {
 
 static void make_desc(struct usbtmc_dev *t)
 {
-	static const uint8_t cfg[39] = {
+	const uint8_t cfg[39] = {
 		/* configuration: 39 bytes, 1 interface, value 1, bus powered, 100 mA */
 		9, 2, 39, 0, 1, 1, 0, 0x80, 50,
 		/* interface 0: 3 endpoints, class 0xFE (application specific),
 		 * subclass 3 (USBTMC), protocol 1 (USB488) - USBTMC Table 43,
 		 * USB488 Table 1 */
 		9, 4, 0, 0, 3, 0xfe, 0x03, 0x01, 0,
-		7, 5, EP_OUT, 2, WMAX, 0, 0,	/* Bulk-OUT */
-		7, 5, EP_IN, 2, WMAX, 0, 0,	/* Bulk-IN */
+		7, 5, EP_OUT, 2, (uint8_t)WMAX, 0, 0,	/* Bulk-OUT */
+		7, 5, EP_IN, 2, (uint8_t)WMAX, 0, 0,	/* Bulk-IN */
 		7, 5, EP_INT, 3, 2, 0, 10,	/* Interrupt-IN, 2 bytes, 10 ms */
 	};
 	uint8_t *d = t->desc;
@@ -697,6 +706,12 @@ int usbtmc_dev_new(UMockdevTestbed *tb, const struct usbtmc_dev_cfg *cfg,
 	if (!t)
 		return -ENOMEM;
 	t->cfg = *cfg;
+	/* full speed: bulk wMaxPacketSize 8, 16, 32 or 64 (USB 2.0 5.8.3) */
+	t->wmax = cfg->wmax ? cfg->wmax : 64;
+	if (t->wmax != 8 && t->wmax != 16 && t->wmax != 32 && t->wmax != 64) {
+		free(t);
+		return -EINVAL;
+	}
 	make_desc(t);
 	rc = usbdev_new(tb, 1, 2, t->desc, sizeof(t->desc), cfg->manufacturer, cfg->product,
 			cfg->serial, 12, &tmc_ops, t, &t->usb);

@@ -20,6 +20,8 @@ struct usbtmc_dev_cfg {
 	unsigned unplug_at;	/* >0: unplugged when answering the Nth IN request */
 	unsigned max_in;	/* >0: at most this many payload bytes per Bulk-IN
 				 * transfer, so replies span several transfers */
+	unsigned wmax;		/* bulk wMaxPacketSize: 8, 16, 32 or 64 (default) */
+	unsigned stall_out;	/* >0: the Nth DEV_DEP_MSG_OUT is refused (halt) */
 };
 
 struct usbtmc_dev;

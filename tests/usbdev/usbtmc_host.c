@@ -6,7 +6,8 @@
  *
  *   usbtmc_host --backend HOST:PORT [--vid HEX --pid HEX] [--serial S]
  *               [--manufacturer S] [--product S] [--hold-reply N]
- *               [--unplug-at N] [--max-in N] [--counters FILE] -- CMD ARG...
+ *               [--unplug-at N] [--max-in N] [--wmax N] [--stall-out N]
+ *               [--counters FILE] -- CMD ARG...
  *
  * CMD runs with LD_PRELOAD=$USBDEV_PRELOAD (default umockdev's preload
  * library) and the testbed's UMOCKDEV_DIR; this process is not preloaded.
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
 		{ "hold-reply", required_argument, NULL, 'H' },
 		{ "unplug-at", required_argument, NULL, 'U' },
 		{ "max-in", required_argument, NULL, 'M' },
+		{ "wmax", required_argument, NULL, 'W' },
+		{ "stall-out", required_argument, NULL, 'S' },
 		{ "counters", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,6 +101,8 @@ int main(int argc, char **argv)
 		case 'H': cfg.hold_reply = num(optarg, 10); break;
 		case 'U': cfg.unplug_at = num(optarg, 10); break;
 		case 'M': cfg.max_in = num(optarg, 10); break;
+		case 'W': cfg.wmax = num(optarg, 10); break;
+		case 'S': cfg.stall_out = num(optarg, 10); break;
 		case 'c': counters = optarg; break;
 		default: return 2;
 		}
