@@ -11,12 +11,13 @@
  *
  * CMD runs with LD_PRELOAD=$USBDEV_PRELOAD (default umockdev's preload
  * library) and the testbed's UMOCKDEV_DIR; this process is not preloaded.
- * Exits with CMD's status; the device's counters go to FILE as one JSON
- * line. Test support only. */
+ * Exits with CMD's status (SIGTERM, SIGINT and SIGHUP are passed on to it);
+ * the device's counters go to FILE as one JSON line. Test support only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,16 @@
 #include <unistd.h>
 
 #include "tests/usbdev/usbtmc_dev.h"
+
+static volatile pid_t child;
+
+/* SIGTERM / SIGINT / SIGHUP go to the command; this process writes the
+ * counters once the command has ended. */
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
 
 static int connect_tcp(const char *hp)
 {
@@ -88,6 +99,7 @@ int main(int argc, char **argv)
 	struct usbtmc_dev *t;
 	int c, st = 0;
 	pid_t pid;
+	struct sigaction sa = { .sa_flags = 0 };
 	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
@@ -124,14 +136,25 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	fflush(NULL);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = forward;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	pid = fork();
 	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		setenv("LD_PRELOAD", pre && *pre ? pre : "libumockdev-preload.so.0", 1);
 		execvp(argv[optind], argv + optind);
 		fprintf(stderr, "usbtmc_host: %s: %s\n", argv[optind], strerror(errno));
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+	child = pid;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0)
 		st = 127 << 8;
 	if (counters) {
 		f = fopen(counters, "w");
