@@ -108,12 +108,13 @@ printf '%s' "$out" | python3 -c "import json,sys; d=json.load(sys.stdin); assert
 
 # a host that breaks the rules: the device refuses and counts (a second
 # claim, a bad bTagInverse halting Bulk-OUT, a stalled wLength, bTag 1 in
-# READ_STATUS_BYTE), and answers GET_CAPABILITIES and READ_STATUS_BYTE
+# READ_STATUS_BYTE), answers GET_CAPABILITIES and READ_STATUS_BYTE, and
+# aborts a Bulk-OUT transfer cut short (INITIATE_ABORT_BULK_OUT)
 usb probe -- "$CLIENT" probe 1313 8078; status_is 0
 printf '%s' "$out" | grep -q '^FAIL' && fail "probe"
 out_has 'ok: interrupt-IN notification 82 1'
-counters_are "$T/probe.json" claims=1 claims_refused=1 bad_btag=1 protocol_errors=3 \
-	clear_halts=1
+counters_are "$T/probe.json" claims=1 claims_refused=1 bad_btag=1 protocol_errors=3 aborts_out=2 \
+	clear_halts=2
 [ "$(counter "$T/probe.json" status_bytes)" -ge 1 ] || fail "no READ_STATUS_BYTE counted"
 
 # bert qualify with its meter on USBTMC (the rest of the station on the

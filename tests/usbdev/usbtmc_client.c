@@ -13,7 +13,9 @@
  *                               bTagInverse (halted until CLEAR_FEATURE), a
  *                               class request with a wrong wLength (stalled),
  *                               then GET_CAPABILITIES and READ_STATUS_BYTE
- *                               with its interrupt-IN notification
+ *                               with its interrupt-IN notification, and a
+ *                               Bulk-OUT transfer cut short and aborted
+ *                               (INITIATE_ABORT_BULK_OUT, CHECK_ABORT_...)
  *
  * Prints what it checked; exits 0 when every check held, 1 otherwise. */
 #include <libusb.h>
@@ -175,6 +177,40 @@ static int cmd_probe(unsigned vid, unsigned pid)
 	      (b[8] & 1) && !memcmp(b + 12, "THORLABS,PM100D,", 16),
 	      "DEV_DEP_MSG_IN: %s, %d bytes, '%.*s'", libusb_error_name(r), n,
 	      n > 12 ? (int)(b[4] > 0 ? b[4] - 1 : 0) : 0, (const char *)b + 12);
+	/* USBTMC 4.2.1.2 / 4.2.1.3: a Bulk-OUT transfer cut short (the header
+	 * announces 100 bytes, 20 come) is aborted by its bTag */
+	btag++;
+	out_header(b, 1, btag, (uint8_t)~btag, 100, 0x01);
+	memset(b + 12, ' ', 20);
+	r = libusb_bulk_transfer(h, 0x02, b, 32, &n, 1000);
+	CHECK(r == 0 && n == 32, "a partial DEV_DEP_MSG_OUT: %s", libusb_error_name(r));
+	r = libusb_control_transfer(h, 0xa2, 3, btag, 0x81, caps, 2, 1000);
+	CHECK(r == 2 && caps[0] == 0x80, "INITIATE_ABORT_BULK_IN with nothing in progress: "
+	      "status 0x%02x", caps[0]);
+	r = libusb_control_transfer(h, 0xa2, 1, (uint8_t)(btag + 1), 0x02, caps, 2, 1000);
+	CHECK(r == 2 && caps[0] == 0x81, "INITIATE_ABORT_BULK_OUT with another bTag: status "
+	      "0x%02x", caps[0]);
+	r = libusb_control_transfer(h, 0xa2, 1, btag, 0x02, caps, 2, 1000);
+	CHECK(r == 2 && caps[0] == 0x01 && caps[1] == btag, "INITIATE_ABORT_BULK_OUT: status "
+	      "0x%02x bTag %u", caps[0], caps[1]);
+	r = libusb_control_transfer(h, 0xa2, 2, 0, 0x02, caps, 8, 1000);
+	CHECK(r == 8 && caps[0] == 0x01 && caps[4] == 20, "CHECK_ABORT_BULK_OUT_STATUS: "
+	      "status 0x%02x, %u bytes received", caps[0], caps[4]);
+	r = libusb_clear_halt(h, 0x02);
+	CHECK(r == 0, "clear halt after the abort: %s", libusb_error_name(r));
+	btag++;
+	out_header(b, 1, btag, (uint8_t)~btag, 6, 0x01);
+	memcpy(b + 12, "*IDN?\n", 6);
+	r = libusb_bulk_transfer(h, 0x02, b, 20, &n, 1000);
+	CHECK(r == 0, "the next message after the abort: %s", libusb_error_name(r));
+	btag++;
+	out_header(b, 2, btag, (uint8_t)~btag, 200, 0x00);
+	r = libusb_bulk_transfer(h, 0x02, b, 12, &n, 1000);
+	if (!r)
+		r = libusb_bulk_transfer(h, 0x81, b, 192, &n, 1000);
+	CHECK(r == 0 && n >= 28 && !memcmp(b + 12, "THORLABS,PM100D,", 16),
+	      "and its reply: %s, %d bytes", libusb_error_name(r), n);
+
 	libusb_release_interface(h, 0);
 	libusb_close(h);
 	libusb_exit(ctx);
