@@ -228,6 +228,14 @@ static void reap(struct usbdev *d, UMockdevIoctlClient *c, UMockdevIoctlData *ar
 		run_in(d);
 	for (p = &d->done; *p && (*p)->client != c; p = &(*p)->next)
 		;
+	if (!*p && d->pending && !d->unplugged && d->ops->wait) {
+		usbdev_unlock(d);
+		d->ops->wait(d->ctx, 5);
+		usbdev_lock(d);
+		run_in(d);
+		for (p = &d->done; *p && (*p)->client != c; p = &(*p)->next)
+			;
+	}
 	u = *p;
 	if (!u) {
 		complete(c, -1, d->unplugged ? ENODEV : EAGAIN);

@@ -43,6 +43,10 @@ struct usbdev_ops {
 	/* Called on every REAP the host makes, before pending IN URBs are
 	 * offered to in(): the model's chance to pull data from its back end. */
 	void (*poll)(void *ctx);
+	/* Optional. Nothing to reap but IN URBs pending: wait up to ms for
+	 * the back end to have data (an fd poll), so a host waiting for a
+	 * reply does not spin at full speed through REAPURBNDELAY. */
+	void (*wait)(void *ctx, int ms);
 };
 
 struct usbdev_stats {

@@ -154,6 +154,14 @@ static void backend_poll(void *ctx)
 	}
 }
 
+static void backend_wait(void *ctx, int ms)
+{
+	struct usbtmc_dev *t = ctx;
+	struct pollfd p = { .fd = t->cfg.backend_fd, .events = POLLIN };
+
+	poll(&p, 1, ms);
+}
+
 static void backend_send(struct usbtmc_dev *t, const char *s, size_t n)
 {
 	struct pollfd p = { .fd = t->cfg.backend_fd, .events = POLLOUT };
@@ -659,6 +667,7 @@ static const struct usbdev_ops tmc_ops = {
 	.in = op_in,
 	.clear_halt = op_clear_halt,
 	.poll = backend_poll,
+	.wait = backend_wait,
 };
 
 static void make_desc(struct usbtmc_dev *t)
