@@ -39,7 +39,7 @@ static int usb_fail(struct scpi_usbtmc *u, int err, const char *op)
 }
 
 /* A STALL on a bulk endpoint: the device refused the transfer (USBTMC 1.0
- * 3.2.2.3 / 3.3.2.4: it halts the endpoint on a header it rejects). The
+ * sections 3.2 and 3.3: it halts the endpoint on a header it rejects). The
  * endpoint stays halted until the host clears it (USB 2.0 9.4.1
  * CLEAR_FEATURE(ENDPOINT_HALT)), so clear it here and the next message
  * goes through; this one fails as a protocol error. */

@@ -133,7 +133,7 @@ static int cmd_probe(unsigned vid, unsigned pid)
 	CHECK(r == LIBUSB_ERROR_PIPE, "GET_CAPABILITIES with wLength 8: %s",
 	      libusb_error_name(r));
 
-	/* a bad bTagInverse halts Bulk-OUT (USBTMC 3.2.2.3) */
+	/* a bad bTagInverse halts Bulk-OUT (USBTMC 1.0, Bulk-OUT, section 3.2) */
 	out_header(b, 1, btag, 0x00, 6, 0x01);
 	memcpy(b + 12, "*IDN?\n", 6);
 	r = libusb_bulk_transfer(h, 0x02, b, 20, &n, 1000);

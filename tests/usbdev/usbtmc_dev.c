@@ -6,7 +6,7 @@
  *
  * Strict as firmware is: a Bulk-OUT header with a bad bTag / bTagInverse,
  * a reserved byte set, an unknown MsgID or a zero TransferSize is refused by
- * halting Bulk-OUT (USBTMC 3.2.2.3) until the host clears the halt, and is
+ * halting Bulk-OUT (USBTMC section 3.2) until the host clears the halt, and is
  * counted; a class request with the wrong wIndex or wLength is stalled and
  * counted. Bulk-IN transfers go out as wMaxPacketSize packets ending with a
  * short packet (a zero-length one when the transfer fills its last packet),
@@ -30,13 +30,14 @@
 #define MSG_MAX 8192
 #define QMAX 16
 
-/* USBTMC Table 2 MsgID; Table 15 bRequest; Table 16 USBTMC_status */
+/* USBTMC MsgID (section 3.2.1), class bRequest and USBTMC_status values
+ * (section 4.2.1) */
 enum { DEV_DEP_MSG_OUT = 1, REQUEST_DEV_DEP_MSG_IN = 2, DEV_DEP_MSG_IN = 2 };
 enum {
 	INITIATE_ABORT_BULK_OUT = 1, CHECK_ABORT_BULK_OUT_STATUS, INITIATE_ABORT_BULK_IN,
 	CHECK_ABORT_BULK_IN_STATUS, INITIATE_CLEAR, CHECK_CLEAR_STATUS, GET_CAPABILITIES,
 	INDICATOR_PULSE = 64,
-	READ_STATUS_BYTE = 128, REN_CONTROL = 160, GO_TO_LOCAL, LOCAL_LOCKOUT,	/* USB488 Table 9 */
+	READ_STATUS_BYTE = 128, REN_CONTROL = 160, GO_TO_LOCAL, LOCAL_LOCKOUT,	/* USB488 4.3 */
 };
 enum {
 	ST_SUCCESS = 0x01, ST_PENDING = 0x02, ST_INTERRUPT_IN_BUSY = 0x20, ST_FAILED = 0x80,
@@ -200,7 +201,7 @@ static size_t align4(size_t n)
 	return (n + 3) & ~(size_t)3;
 }
 
-/* A refused Bulk-OUT header: STALL Bulk-OUT (USBTMC 3.2.2.3). */
+/* A refused Bulk-OUT header: STALL Bulk-OUT (USBTMC section 3.2). */
 static int refuse_out(struct usbtmc_dev *t)
 {
 	proto_err(t);
@@ -213,7 +214,7 @@ static int refuse_out(struct usbtmc_dev *t)
 static int check_header(struct usbtmc_dev *t, const uint8_t *h)
 {
 	if (h[1] == 0 || h[1] + h[2] != 0xff || h[1] == t->last_btag) {
-		/* Table 1: bTag 1..255, bTagInverse its one's complement, and
+		/* the Bulk-OUT header (USBTMC 3.2.1): bTag 1..255, bTagInverse its one's complement, and
 		 * different from the previous Bulk-OUT header's */
 		t->n.bad_btag++;
 		return -1;
@@ -251,7 +252,7 @@ static int request_in(struct usbtmc_dev *t, const uint8_t *h)
 {
 	uint32_t max = le32(h + 4);
 
-	/* Table 4: TransferSize > 0; bit1 TermCharEnabled only when
+	/* REQUEST_DEV_DEP_MSG_IN (USBTMC 3.2.1.2): TransferSize > 0; bit1 TermCharEnabled only when
 	 * GET_CAPABILITIES says TermChar is supported (it is not here) */
 	if (!max || h[8] || h[10] || h[11])
 		return refuse_out(t);
@@ -297,7 +298,7 @@ static int bulk_out(struct usbtmc_dev *t, const uint8_t *data, size_t len)
 			}
 			if (t->obuf[0] != DEV_DEP_MSG_OUT)
 				return refuse_out(t);	/* vendor-specific: not supported */
-			/* Table 3: TransferSize > 0, bmTransferAttributes bit0
+			/* DEV_DEP_MSG_OUT (USBTMC 3.2.1.1): TransferSize > 0, bmTransferAttributes bit0
 			 * only, reserved bytes 0 */
 			if (!le32(t->obuf + 4) || le32(t->obuf + 4) > XFER_MAX ||
 			    (t->obuf[8] & ~0x01) || t->obuf[9] || t->obuf[10] || t->obuf[11])
@@ -641,7 +642,7 @@ static int op_control(void *ctx, const struct usbdev_setup *s, uint8_t *d)
 		if (!to_ifc || s->wIndex != 0 || s->wLength != 3)
 			return stall(t);
 		if (s->wValue < 2 || s->wValue > 127)
-			return stall(t);	/* bTag 2..127 (USB488 Table 11) */
+			return stall(t);	/* bTag 2..127 (USB488 4.3.1) */
 		t->n.status_bytes++;
 		backend_poll(t);
 		d[1] = (uint8_t)s->wValue;
@@ -651,7 +652,7 @@ static int op_control(void *ctx, const struct usbdev_setup *s, uint8_t *d)
 			return 3;
 		}
 		d[0] = ST_SUCCESS;
-		/* USB488 3.4.2 Table 7: bNotify1 = 1, bTag; bNotify2 = STB
+		/* USB488 3.4 interrupt-IN: bNotify1 = 1, bTag; bNotify2 = STB
 		 * (bit 4 MAV: a response is waiting) */
 		t->notify[0] = (uint8_t)(0x80 | s->wValue);
 		t->notify[1] = t->q_n || t->sending ? 0x10 : 0x00;
@@ -676,8 +677,8 @@ static void make_desc(struct usbtmc_dev *t)
 		/* configuration: 39 bytes, 1 interface, value 1, bus powered, 100 mA */
 		9, 2, 39, 0, 1, 1, 0, 0x80, 50,
 		/* interface 0: 3 endpoints, class 0xFE (application specific),
-		 * subclass 3 (USBTMC), protocol 1 (USB488) - USBTMC Table 43,
-		 * USB488 Table 1 */
+		 * subclass 3 (USBTMC), protocol 1 (USB488): the USBTMC and USB488
+		 * interface descriptors */
 		9, 4, 0, 0, 3, 0xfe, 0x03, 0x01, 0,
 		7, 5, EP_OUT, 2, (uint8_t)WMAX, 0, 0,	/* Bulk-OUT */
 		7, 5, EP_IN, 2, (uint8_t)WMAX, 0, 0,	/* Bulk-IN */
