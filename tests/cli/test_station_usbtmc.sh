@@ -45,7 +45,7 @@ sed -e "s|^module = \.\./modules/|module = $TOP/fixtures/sim/modules/|" \
 grep -q 'model = thorlabs-pm100d' "$T/bench.ini" || fail "bench without opm1"
 
 SOCK="$T/usb.sock"
-timeout 300 "$SIM" serve --bench "$T/bench.ini" --speed 100 --json \
+timeout 600 "$SIM" serve --bench "$T/bench.ini" --speed 100 --json \
 	> "$T/sim.out" 2> "$T/sim.err" &
 SIMPID=$!; PIDS="$PIDS $SIMPID"
 wait_for test -s "$T/sim.out" || { out=""; err=$(cat "$T/sim.err"); fail "bert-sim did not come up"; exit 1; }

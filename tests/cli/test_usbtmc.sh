@@ -31,7 +31,7 @@ wait_for() {	# up to ~30 s
 	done
 }
 
-timeout 300 "$SIM" serve --bench "$BENCH" --speed 100 --json --station "$T/station.ini" \
+timeout 600 "$SIM" serve --bench "$BENCH" --speed 100 --json --station "$T/station.ini" \
 	> "$T/sim.out" 2> "$T/sim.err" &
 SIMPID=$!
 wait_for test -s "$T/sim.out" || { out=""; err=$(cat "$T/sim.err"); fail "bert-sim did not come up"; exit 1; }
