@@ -74,6 +74,12 @@ CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
 UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
 UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
 UMOCK_PKG  := umockdev-1.0
+# A USBTMC instrument at the usbdevfs level under umockdev (tests/usbdev/):
+# usbtmc_host runs a command (bert, bertd, usbtmc_client) with the device
+# plugged in; usbtmc_client is bert's transport and a rule-breaking libusb host.
+USBTMC_SRCS := tests/usbdev/usbdev.c tests/usbdev/usbtmc_dev.c tests/usbdev/usbtmc_host.c
+USBTMC_HOST := $(BUILD)/tests/usbtmc_host
+USBTMC_CLIENT := $(BUILD)/tests/usbtmc_client
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -153,7 +159,19 @@ $(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< $(LIB) \
 		$(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
+$(USBTMC_HOST): $(USBTMC_SRCS) $(wildcard tests/usbdev/*.h)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $(USBTMC_SRCS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG)) -lpthread
+
+$(USBTMC_CLIENT): tests/usbdev/usbtmc_client.c $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST) \
+	$(USBTMC_CLIENT)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	@sh tests/check_citations.sh
