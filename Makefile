@@ -74,6 +74,10 @@ CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
 UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
 UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
 UMOCK_PKG  := umockdev-1.0
+# The FTDI adapters at the usbdevfs level (tests/usbdev/ft232h_*): the
+# runner the CLI tests start bert under.
+FT232H_SRCS := tests/usbdev/ft232h_dev.c
+FT232H_RUN  := $(BUILD)/tests/ft232h_run
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -153,7 +157,14 @@ $(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< $(LIB) \
 		$(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
+$(FT232H_RUN): tests/usbdev/ft232h_run.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ \
+		tests/usbdev/ft232h_run.c $(FT232H_SRCS) $(LIB) $(LIBS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(FT232H_RUN)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
