@@ -66,7 +66,7 @@ struct ft232h_dev {
 	unsigned unplug_after;	/* armed count, 0 = off */
 	struct urb_slot *pending, **tail;
 	struct ft232h_stats st;
-	void (*on_urb)(void *user);
+	void (*on_urb)(void *user, int after);
 	void *on_urb_user;
 };
 
@@ -369,10 +369,12 @@ static void run_urb(struct ft232h_dev *d, struct urb_slot *s)
 		struct iface *f = iface_of_ep(d, u->endpoint);
 
 		if (d->on_urb)
-			d->on_urb(d->on_urb_user);
+			d->on_urb(d->on_urb_user, 0);
 		if (f)
 			r = u->endpoint & 0x80 ? bulk_in(d, f, b, u->buffer_length)
 					       : bulk_out(d, f, b, u->buffer_length);
+		if (d->on_urb)
+			d->on_urb(d->on_urb_user, 1);
 	}
 	if (r < 0) {
 		d->st.refused++;
@@ -771,7 +773,7 @@ void ft232h_dev_stats(struct ft232h_dev *d, struct ft232h_stats *st)
 	pthread_mutex_unlock(&d->lock);
 }
 
-void ft232h_dev_on_bulk(struct ft232h_dev *d, void (*cb)(void *user), void *user)
+void ft232h_dev_on_bulk(struct ft232h_dev *d, void (*cb)(void *user, int after), void *user)
 {
 	pthread_mutex_lock(&d->lock);
 	d->on_urb = cb;

@@ -81,9 +81,10 @@ int ft232h_dev_plugged(struct ft232h_dev *d);
 /* "/dev/bus/usb/001/002" of the current (or last) plug. */
 const char *ft232h_dev_node(struct ft232h_dev *d);
 
-/* cb runs on the handler thread before each bulk URB is answered (an
- * emulated board updates the pins the chip samples). */
-void ft232h_dev_on_bulk(struct ft232h_dev *d, void (*cb)(void *user), void *user);
+/* cb runs on the handler thread before (after = 0) and after (1) each bulk
+ * URB is answered: an emulated board updates the pins the chip samples, a
+ * runner keeps its clock in step with the host's. */
+void ft232h_dev_on_bulk(struct ft232h_dev *d, void (*cb)(void *user, int after), void *user);
 
 void ft232h_dev_stats(struct ft232h_dev *d, struct ft232h_stats *st);
 

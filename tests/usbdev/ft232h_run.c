@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bert/core/clock.h"
@@ -34,9 +36,12 @@
 #include "fixtures/sim/board_sim.h"
 #include "fixtures/sim/cmis_module.h"
 #include "fixtures/sim/mpsse_engine.h"
+#include "tests/usbdev/ft232h_clock.h"
 #include "tests/usbdev/ft232h_dev.h"
 
 #define MAX_RUNS 32
+
+static char clock_path[64];
 
 struct rig {
 	struct bert_clock *clock;
@@ -45,6 +50,7 @@ struct rig {
 	struct board_desc board;
 	struct mpsse_engine *eng[FT232H_DEV_MAX_IFACES];
 	unsigned port;		/* 0-based, where the board hangs */
+	struct ft232h_clock_page *time;	/* shared with the programs run */
 };
 
 /* The board's wiring, as fixture_mpsse_sim.c has it: output pins drive
@@ -61,9 +67,28 @@ static void on_output(void *user, unsigned port, uint8_t levels)
 		sim_board_set_lpmode(r->sboard, levels & lp->mask);
 }
 
-static void drive_inputs(void *user)
+static void drive_inputs(struct rig *r);
+
+/* Around each bulk URB: the host's time (it may have slept) comes in
+ * before, what the chip spent goes out after; the board's input lines are
+ * refreshed before the chip samples them. */
+static void on_bulk(void *user, int after)
 {
 	struct rig *r = user;
+	uint64_t host, own = bert_clock_now(r->clock);
+
+	host = __atomic_load_n(&r->time->virt_ns, __ATOMIC_SEQ_CST);
+	if (!after) {
+		if (host > own)
+			bert_clock_sleep_until(r->clock, host);
+		drive_inputs(r);
+	} else if (own > host) {
+		__atomic_store_n(&r->time->virt_ns, own, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void drive_inputs(struct rig *r)
+{
 	const struct board_pin *p = &r->board.pin[BOARD_MODPRSL];
 	const struct board_pin *i = &r->board.pin[BOARD_INTL];
 	struct mpsse_engine *e = r->eng[r->port];
@@ -264,6 +289,31 @@ int main(int argc, char **argv)
 		rig_close(&r);
 		return 3;
 	}
+	{
+		char tpath[] = "/tmp/ft232h_clock.XXXXXX";
+		struct timespec ts;
+		int fd = mkstemp(tpath);
+
+		if (fd < 0 || ftruncate(fd, sizeof(*r.time)) < 0) {
+			perror("ft232h_run: clock page");
+			rig_close(&r);
+			return 3;
+		}
+		r.time = mmap(NULL, sizeof(*r.time), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		if (r.time == MAP_FAILED) {
+			perror("ft232h_run: mmap");
+			unlink(tpath);
+			rig_close(&r);
+			return 3;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r.time->base_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		r.time->virt_ns = bert_clock_now(r.clock);
+		setenv("FT232H_CLOCK", tpath, 1);
+		/* the name is in the environment; the file goes at exit */
+		snprintf(clock_path, sizeof(clock_path), "%s", tpath);
+	}
 	tb = umockdev_testbed_new();
 	d = ft232h_dev_new(tb, chip, serial, r.eng);
 	if (!d || ft232h_dev_plug(d)) {
@@ -273,7 +323,7 @@ int main(int argc, char **argv)
 		rig_close(&r);
 		return 3;
 	}
-	ft232h_dev_on_bulk(d, drive_inputs, &r);
+	ft232h_dev_on_bulk(d, on_bulk, &r);
 	while (i < argc) {
 		const char *a = argv[i];
 
@@ -322,8 +372,10 @@ int main(int argc, char **argv)
 	}
 	if (stats)
 		write_stats(stats, d, rcs, nrun);
-	ft232h_dev_free(d);
 	g_object_unref(tb);
+	ft232h_dev_free(d);
+	munmap(r.time, sizeof(*r.time));
+	unlink(clock_path);
 	rig_close(&r);
 	return last;
 }
