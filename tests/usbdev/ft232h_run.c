@@ -245,6 +245,21 @@ int main(int argc, char **argv)
 	int rcs[MAX_RUNS], last = 0, i, rc;
 	unsigned nrun = 0;
 
+	/* Under umockdev's preload itself, so that its uevents (udev's view of
+	 * the testbed's /sys) reach the programs it runs. */
+	if (!getenv("LD_PRELOAD") || !strstr(getenv("LD_PRELOAD"), "libumockdev-preload")) {
+		char *pre = getenv("LD_PRELOAD");
+		char buf[1024];
+
+		snprintf(buf, sizeof(buf), "%s%slibumockdev-preload.so.0", pre ? pre : "",
+			 pre && *pre ? ":" : "");
+		setenv("LD_PRELOAD", buf, 1);
+		/* a sanitizer build: its runtime is not first any more */
+		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
+		execv("/proc/self/exe", argv);
+		perror("ft232h_run: re-exec under umockdev");
+		return 3;
+	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
