@@ -177,6 +177,14 @@ _check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(FT232H_RUN)
 	@CC="$(CC)" SAN=$(SAN) sh tests/umockdev/run.sh $(UMOCK_SHIM) $(UMOCK_BIN)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
 
+# bench_i2c also measures through libftdi1 and libusb against the emulated
+# FT232H under umockdev.
+$(BUILD)/bench/bench_i2c: tests/bench/bench_i2c.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< \
+		$(FT232H_SRCS) $(LIB) $(LIBS) $(REF_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
