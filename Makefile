@@ -92,6 +92,9 @@ BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TIME  ?= 20
 
+# Plain `make` builds; it neither tests nor installs packages.
+.DEFAULT_GOAL := all
+
 .PHONY: all check bench fuzz demo install deps need clean \
         _all _check _bench _fuzz _demo _install
 
