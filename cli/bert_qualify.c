@@ -211,7 +211,7 @@ static void on_event(void *user, const struct qual_event *ev)
 			fprintf(stderr, "      %s %s%s%u: %s %s  %s%s%s\n",
 				qual_verdict_name(m->verdict), m->name,
 				m->lane ? " lane " : " module", m->lane,
-				report_num(m->value, m->lim.scale, v, sizeof(v)), m->unit,
+				report_value(m, v, sizeof(v)), m->unit,
 				m->message[0] ? "(" : "", m->message, m->message[0] ? ")" : "");
 		}
 		break;
@@ -267,7 +267,7 @@ static void failing(const struct qual_record *r, unsigned lane, char *buf, size_
 				o += (size_t)snprintf(buf + o, size - o, "%s%s%s %s%s%s (limit %s)",
 						      o ? "; " : "", m->name,
 						      m->verdict == QUAL_MARGINAL ? " (marginal)" : "",
-						      report_num(m->value, m->lim.scale, v, sizeof(v)),
+						      report_value(m, v, sizeof(v)),
 						      m->unit[0] ? " " : "", m->unit,
 						      report_limits(&m->lim, l, sizeof(l)));
 			if (o >= size)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/qual/alarms.h"
 #include "bert/qual/measurement.h"
 #include "bert/qual/profile.h"
@@ -170,10 +171,20 @@ static int write_csv(const char *path, const struct sweep_result *r)
 		for (k = 0; k < r->lane[i].npts; k++) {
 			const struct sweep_point *p = &r->lane[i].pt[k];
 
-			fprintf(f, "%s,%u,%.3f,%.4f,%.4f,%.6e,%llu,%llu,%.5f,%.5f,%d,%d,%.3f\n",
+			char ber[24] = "", q[24] = "", sq[24] = "";
+			double b = bert_fig_ratio(p->ber, p->bits > 0, false);
+
+			/* n/a (no bits, too few errors for a Q) is an empty cell */
+			if (!isnan(b))
+				snprintf(ber, sizeof(ber), "%.6e", b);
+			if (isfinite(p->q))
+				snprintf(q, sizeof(q), "%.5f", p->q);
+			if (isfinite(p->q) && isfinite(p->sigma_q))
+				snprintf(sq, sizeof(sq), "%.5f", p->sigma_q);
+			fprintf(f, "%s,%u,%.3f,%.4f,%.4f,%s,%llu,%llu,%s,%s,%d,%d,%.3f\n",
 				sweep_method_name(r->method), r->lane[i].lane, p->atten_db,
-				p->power_dbm, p->oma_dbm, p->ber, (unsigned long long)p->bits,
-				(unsigned long long)p->errors, p->q, p->sigma_q, p->locked,
+				p->power_dbm, p->oma_dbm, ber, (unsigned long long)p->bits,
+				(unsigned long long)p->errors, q, sq, p->locked,
 				p->used, (p->t_ns - r->t_start) / 1e9);
 		}
 	return fclose(f) ? bert_fail(BERT_ERR_IO, "%s: write failed", path) : BERT_OK;
@@ -195,6 +206,16 @@ static void live_point(void *user, unsigned i, const struct sweep_point *pt,
 static json_t *jnum(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Why a point's BER or Q is null. */
+static const char *point_na_reason(const struct sweep_point *p)
+{
+	if (!p->locked)
+		return "no lock: no bits counted";
+	if (!p->bits)
+		return "no bits counted";
+	return "too few errors for a Q";
 }
 
 /* Distance to the rx_sensitivity_oma limit in dB, positive inside: the
@@ -288,14 +309,20 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 			json_object_set_new(e, "note", json_string(L->note[0] ? L->note : why[i]));
 			for (k = 0; k < L->npts; k++) {
 				const struct sweep_point *p = &L->pt[k];
+				double b = bert_fig_ratio(p->ber, p->bits > 0, false);
+				json_t *pt;
 
-				json_array_append_new(pts, json_pack(
+				pt = json_pack(
 					"{s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:b, s:b, s:o}",
 					"atten_db", jnum(p->atten_db), "power_dbm", jnum(p->power_dbm),
-					"oma_dbm", jnum(p->oma_dbm), "ber", jnum(p->ber),
+					"oma_dbm", jnum(p->oma_dbm), "ber", jnum(b),
 					"bits", (json_int_t)p->bits, "errors", (json_int_t)p->errors,
 					"q", jnum(p->q), "locked", p->locked, "used", p->used,
-					"t_s", jnum((p->t_ns - r->t_start) / 1e9)));
+					"t_s", jnum((p->t_ns - r->t_start) / 1e9));
+				if (isnan(b) || !isfinite(p->q))
+					json_object_set_new(pt, "na_reason", json_string(
+						point_na_reason(p)));
+				json_array_append_new(pts, pt);
 			}
 			json_object_set_new(e, "points", pts);
 			json_array_append_new(lanes, e);
@@ -331,9 +358,14 @@ static void print_result(const struct cli_opts *o, const struct sweep_result *r,
 		for (k = 0; k < L->npts; k++) {
 			const struct sweep_point *p = &L->pt[k];
 
-			printf(" %8.2f %9.3f %9.3f %11.3e %12llu %7.3f %s\n", p->atten_db,
-			       p->power_dbm, p->oma_dbm, p->ber, (unsigned long long)p->errors,
-			       p->q, !p->locked ? "no lock" : p->used ? "fit" :
+			char ber[24], q[16] = "n/a";
+
+			bert_fig_ratio_text(ber, sizeof(ber), p->ber, p->bits > 0, false);
+			if (isfinite(p->q))
+				snprintf(q, sizeof(q), "%.3f", p->q);
+			printf(" %8.2f %9.3f %9.3f %11s %12llu %7s %s\n", p->atten_db,
+			       p->power_dbm, p->oma_dbm, ber, (unsigned long long)p->errors,
+			       q, !p->locked ? "no lock" : p->used ? "fit" :
 			       isfinite(p->q) ? "left out" : "too few errors");
 		}
 		if (L->ok)

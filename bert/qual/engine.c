@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/core/log.h"
 #include "bert/qual/engine.h"
 #include "bert/qual/lane_io.h"
@@ -187,12 +188,48 @@ void qual_ctx_info(struct qual_ctx *ctx, unsigned lane, const char *fmt, ...)
 	qual_ctx_emit(ctx, &ev);
 }
 
+/* A ratio (the log-scale quantities without a unit: BER, FLR) is stored
+ * only when it is physically possible (0..1) and not below the reporting
+ * floor (bert/core/figure.h): an impossible one becomes n/a (NaN, which
+ * qual_judge makes an ERROR) and names the value it replaced; one below the
+ * floor is stored as the floor (no test time confirms less) and judged
+ * there, which for every limit at or above the floor is the same verdict. */
+static void check_figure(struct qual_measurement *m)
+{
+	char note[QUAL_MSG_MAX];
+	double v = m->value;
+
+	if (m->lim.scale != QUAL_SCALE_LOG10 || m->unit[0] || isnan(v))
+		return;
+	if (!bert_fig_ratio_ok(v)) {
+		snprintf(note, sizeof(note), "n/a: %.3g is not a possible ratio "
+			 "(0..1)", v);
+		m->value = NAN;
+	} else if (v < BERT_FIG_FLOOR) {
+		snprintf(note, sizeof(note), "< " BERT_FIG_FLOOR_TEXT
+			 ": below the reporting floor, stored as the floor");
+		m->value = BERT_FIG_FLOOR;
+	} else {
+		return;
+	}
+	qual_measurement_judge(m);
+	if (m->message[0]) {
+		size_t n = strlen(m->message);
+
+		snprintf(m->message + n, sizeof(m->message) - n, "; %s", note);
+	} else {
+		snprintf(m->message, sizeof(m->message), "%s", note);
+	}
+}
+
 static int add_measurement(struct qual_ctx *ctx, struct qual_step *step,
-			   const struct qual_measurement *m)
+			   struct qual_measurement *m)
 {
 	struct qual_event ev = { .kind = QUAL_EV_MEASUREMENT, .lane = m->lane, .m = m };
-	int rc = qual_step_add(step, m);
+	int rc;
 
+	check_figure(m);
+	rc = qual_step_add(step, m);
 	if (rc)
 		return rc;
 	qual_ctx_emit(ctx, &ev);

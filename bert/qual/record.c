@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/record.h"
 
@@ -422,13 +423,23 @@ static int get_int(const json_t *j, const char *key, long long min,
 	return BERT_OK;
 }
 
+/* What the record stores as a measurement's value: a ratio (log10 scale,
+ * no unit: BER, FLR) only in 0..1 and not below the reporting floor
+ * (bert/core/figure.h), whatever the record was read from. */
+static double stored_value(const struct qual_measurement *m)
+{
+	if (m->lim.scale != QUAL_SCALE_LOG10 || m->unit[0] || isnan(m->value))
+		return m->value;
+	return bert_fig_ratio(m->value, true, true);
+}
+
 json_t *qual_measurement_to_json(const struct qual_measurement *m)
 {
 	json_t *j = json_object();
 
 	json_object_set_new(j, "name", jstr(m->name));
 	json_object_set_new(j, "lane", json_integer(m->lane));
-	json_object_set_new(j, "value", jnum(m->value));
+	json_object_set_new(j, "value", jnum(stored_value(m)));
 	json_object_set_new(j, "unit", jstr(m->unit));
 	json_object_set_new(j, "low", jnum(m->lim.low));
 	json_object_set_new(j, "high", jnum(m->lim.high));
@@ -534,7 +545,8 @@ static json_t *point_to_json(const struct qual_point *p)
 	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I}",
 			 "lane", (json_int_t)p->lane, "atten_db", jnum(p->atten_db),
 			 "power_dbm", jnum(p->power_dbm), "oma_dbm", jnum(p->oma_dbm),
-			 "ber", jnum(p->ber), "bits", (json_int_t)p->bits,
+			 "ber", jnum(bert_fig_ratio(p->ber, p->bits > 0, false)),
+			 "bits", (json_int_t)p->bits,
 			 "errors", (json_int_t)p->errors, "t_ns", (json_int_t)p->t_ns);
 }
 

@@ -506,7 +506,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 		const struct lane_ber_lane *l = lane_ber_find(res, lane);
 		struct qual_limits lim;
 		char m2[QUAL_METHOD_MAX];
-		double v, u, flr;
+		double v, u;
 
 		if (!l || !(mask & (1u << (lane - 1))))
 			continue;
@@ -537,11 +537,12 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 				 qual_verdict_name(last->verdict));
 		}
 		snprintf(m2, sizeof(m2), "rs544%s", l->fec_from_upper ? "-upper" : "");
-		/* A figure below the double range is reported at its floor. */
-		v = l->fec.post_fec_ber > 1e-300 ? l->fec.post_fec_ber : 1e-300;
-		qual_ctx_measure(ctx, step, "post_fec_ber", lane, v, NAN, m2);
-		flr = l->fec.flr > 1e-300 ? l->fec.flr : 1e-300;
-		qual_ctx_measure(ctx, step, "flr", lane, flr, NAN, m2);
+		/* The engine stores a ratio below the reporting floor (an
+		 * error-free lane's model figure, down to an underflowed 0)
+		 * as the floor. */
+		qual_ctx_measure(ctx, step, "post_fec_ber", lane, l->fec.post_fec_ber,
+				 NAN, m2);
+		qual_ctx_measure(ctx, step, "flr", lane, l->fec.flr, NAN, m2);
 	}
 	if (rc) {
 		free(res);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/report/report.h"
 
 static void field(FILE *f, const char *s)
@@ -42,6 +43,15 @@ static void num(FILE *f, double v)
 	}
 }
 
+/* A ratio outside 0..1 is n/a (an empty cell, as NaN), one below the
+ * reporting floor the floor (bert/core/figure.h). */
+static double csv_value(const struct qual_measurement *m)
+{
+	if (!report_is_ratio(m) || isnan(m->value))
+		return m->value;
+	return bert_fig_ratio(m->value, true, true);
+}
+
 int report_csv(FILE *f, const struct qual_record *r)
 {
 	size_t i, k;
@@ -65,7 +75,7 @@ int report_csv(FILE *f, const struct qual_record *r)
 			fputc(',', f);
 			field(f, m->name);
 			fprintf(f, ",%u,", m->lane);
-			num(f, m->value);
+			num(f, csv_value(m));
 			fputc(',', f);
 			field(f, m->unit);
 			fputc(',', f);

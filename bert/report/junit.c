@@ -80,7 +80,7 @@ static void testcase(FILE *f, const struct qual_record *r, const struct qual_ste
 	fputs("\" name=\"", f);
 	esc(f, name);
 	fputs("\" time=\"0\">\n", f);
-	report_num(m->value, m->lim.scale, val, sizeof(val));
+	report_value(m, val, sizeof(val));
 	report_limits(&m->lim, lim, sizeof(lim));
 	if (m->verdict == QUAL_FAIL || m->verdict == QUAL_ERROR) {
 		bool fail = m->verdict == QUAL_FAIL;
@@ -89,7 +89,7 @@ static void testcase(FILE *f, const struct qual_record *r, const struct qual_ste
 		esc(f, m->message);
 		fprintf(f, "\" type=\"%s\">", fail ? "fail" : "error");
 		fputs("value ", f);
-		esc(f, val[0] ? val : "none");
+		esc(f, val);
 		fputc(' ', f);
 		esc(f, m->unit);
 		fputs(", limits ", f);
@@ -105,7 +105,7 @@ static void testcase(FILE *f, const struct qual_record *r, const struct qual_ste
 			fputs("; ", f);
 		}
 		fputs("value ", f);
-		esc(f, val[0] ? val : "none");
+		esc(f, val);
 		fputc(' ', f);
 		esc(f, m->unit);
 		fputs(", limits ", f);

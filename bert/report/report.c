@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/qual/profile.h"
 #include "bert/report/report.h"
 
@@ -51,6 +52,24 @@ const char *report_num(double v, enum qual_scale scale, char *buf, size_t size)
 		snprintf(buf, size, "%.3g", v);
 	else
 		snprintf(buf, size, "%.2f", v);
+	return buf;
+}
+
+bool report_is_ratio(const struct qual_measurement *m)
+{
+	return m->lim.scale == QUAL_SCALE_LOG10 && !m->unit[0];
+}
+
+const char *report_value(const struct qual_measurement *m, char *buf, size_t size)
+{
+	double v = m->value;
+
+	if (isnan(v) || (report_is_ratio(m) && !bert_fig_ratio_ok(v)))
+		snprintf(buf, size, "n/a");
+	else if (report_is_ratio(m) && v <= BERT_FIG_FLOOR)
+		snprintf(buf, size, "< " BERT_FIG_FLOOR_TEXT);
+	else
+		report_num(v, m->lim.scale, buf, size);
 	return buf;
 }
 
@@ -143,7 +162,7 @@ static void list_verdict(FILE *f, const struct qual_record *r, enum qual_verdict
 			else
 				snprintf(lane, sizeof(lane), "module");
 			fprintf(f, "  %-18s %-7s %-12s %10s %-5s %-18s %s\n", m->name, lane,
-				s->name, report_num(m->value, m->lim.scale, val, sizeof(val)),
+				s->name, report_value(m, val, sizeof(val)),
 				m->unit, report_limits(&m->lim, lim, sizeof(lim)),
 				safe(m->message, s1, sizeof(s1)));
 		}

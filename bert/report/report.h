@@ -7,6 +7,7 @@
 #ifndef BERT_REPORT_REPORT_H
 #define BERT_REPORT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "bert/qual/record.h"
@@ -41,6 +42,13 @@ int report_check_dir(const char *dir);
 /* A value as reports print it: "-1.23" (linear), "2.40e-04" (log10 scale),
  * "inf", "-inf", "" for NaN. */
 const char *report_num(double v, enum qual_scale scale, char *buf, size_t size);
+/* A measurement's value as reports print it (bert/core/figure.h): "n/a"
+ * when it was not measured (NaN) or is a ratio (log10 scale, no unit)
+ * outside 0..1, "< 1e-15" for a ratio at or below the reporting floor,
+ * else report_num(). */
+const char *report_value(const struct qual_measurement *m, char *buf, size_t size);
+/* Whether m is a ratio (BER, FLR: log10 scale without a unit). */
+bool report_is_ratio(const struct qual_measurement *m);
 /* "[-0.80, 4.20]", "<= -4.40", ">= 0.00", "" for no limits. */
 const char *report_limits(const struct qual_limits *l, char *buf, size_t size);
 
