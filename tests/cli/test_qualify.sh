@@ -26,6 +26,31 @@ PY
 err_has '\[5/9\] lane_ber'
 err_has 'lane 3: budget point'
 
+# an error-free lane's figures: no impossible or unconfirmable numbers in
+# the record or any report (the RS(544,514) model gives a post-FEC BER and
+# FLR near 1e-89 there; the 1e-15 reporting floor stands in for them)
+run "$BERT" qualify --no-db --out "$T/good" -q; status_is 0
+for f in summary.txt record.json junit.xml measurements.csv; do
+	[ -s "$T/good/$f" ] || fail "--out lacks $f"
+	! grep -Eqi 'e-[0-9]{3}|nan|inf' "$T/good/$f" ||
+		fail "$f: $(grep -Eoi '.{30}(e-[0-9]{3}|nan|inf).{0,10}' "$T/good/$f" | head -1)"
+done
+python3 - "$T/good/record.json" "$T/rec.json" <<'PY' || fail "figures at the floor"
+import json, sys
+for path in sys.argv[1:]:
+    ms = [m for s in json.load(open(path))['steps'] for m in s['measurements']]
+    low = [m for m in ms if m['name'] in ('post_fec_ber', 'flr')]
+    assert len(low) == 8, low
+    for m in low:
+        assert m['value'] == 1e-15 and m['message'].startswith('< 1e-15'), m
+        assert m['verdict'] == 'pass', m
+    for m in ms:
+        if m['scale'] == 'log10' and m['value'] is not None:
+            assert 1e-15 <= m['value'] <= 1, m
+PY
+grep -q '^0,.*,post_fec_ber,1,1e-15,' "$T/good/measurements.csv" || fail "CSV post_fec_ber"
+grep -q 'value &lt; 1e-15 ,' "$T/good/junit.xml" || fail "JUnit: the floor as < 1e-15"
+
 # the marginal module fails, naming the measurement and the lane
 run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-weak-lane3.ini"; status_is 1
 out_has '^3 +fail +pre_fec_ber'

@@ -34,7 +34,7 @@ for l in j["lanes"]:
 assert j["station_time_s"] < 6, j["station_time_s"]
 PY
 
-run "$BERT" sweep --lane 1 --sweep fixed --json
+run "$BERT" sweep --lane 1 --sweep fixed --json --csv "$T/fixed.csv"
 status_is 0
 python3 - "$T/out" <<'PY' || fail "fixed sweep JSON"
 import json, sys
@@ -42,7 +42,27 @@ j = json.load(open(sys.argv[1]))
 assert j["method"] == "fixed-0.5dB" and j["dwells"] == 17, j
 l = j["lanes"][0]
 assert len(l["points"]) == 17 and abs(l["sens_oma_dbm"] + 6.5) < 0.05, l
+# error-free, few-error and unlocked points: a BER in 0..1 or null, and a
+# reason next to every null
+nolock = [p for p in l["points"] if not p["locked"]]
+assert len(nolock) >= 2, l["points"]
+for p in l["points"]:
+    assert p["ber"] is None or 0 <= p["ber"] <= 1, p
+    if p["ber"] is None or p["q"] is None:
+        assert p["na_reason"], p
+for p in nolock:
+    assert p["ber"] is None and p["na_reason"].startswith("no lock"), p
 PY
+! grep -qi 'nan\|inf' "$T/fixed.csv" || fail "fixed sweep CSV: $(grep -i -m1 'nan\|inf' "$T/fixed.csv")"
+grep -q '^fixed-0.5dB,1,[0-9.]*,[-0-9.]*,[-0-9.]*,,0,0,,,0,0,' "$T/fixed.csv" ||
+	fail "fixed sweep CSV: no empty cells for an unlocked point"
+
+# the same in text: n/a, never nan
+run "$BERT" sweep --lane 1 --sweep fixed
+status_is 0
+! printf '%s' "$out" | grep -qi 'nan\|inf' || fail "fixed sweep text: nan"
+out_has ' n/a  *0  *n/a no lock$'
+out_has '0\.000e\+00  *0  *n/a too few errors$'
 
 run "$BERT" sweep --fixture "sim:$TOP/fixtures/sim/modules/dr4-weak-lane3.ini" --lane 3
 status_is 1
