@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* bert/report: text summary, CSV, JUnit XML (escaping; the CLI test parses
  * it with a real XML parser), JSON, and the report directory. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,73 @@ START_TEST(test_junit)
 }
 END_TEST
 
+/* Ratios read from a record (an older store, an import) that are below the
+ * reporting floor or impossible: every report prints "< 1e-15" or "n/a"
+ * and stores the floor or null, never 5.5e-127 or 2.125. */
+START_TEST(test_ratio_figures)
+{
+	struct qual_measurement *m = NULL;
+	struct qual_record r;
+	struct qual_step *s = NULL;
+	char *t, buf[32];
+	json_t *j, *ms;
+	size_t i;
+
+	sample_record(&r);
+	for (i = 0; i < r.nsteps; i++)
+		if (!strcmp(r.steps[i]->name, "ber"))
+			s = r.steps[i];
+	ck_assert_ptr_nonnull(s);
+	m = s->m;
+	ck_assert_str_eq(m[0].name, "pre_fec_ber");
+	m[0].value = 5.5e-127;
+	m[1].value = 2.125;
+	m[1].verdict = QUAL_ERROR;
+	m[2].value = NAN;
+	m[2].verdict = QUAL_ERROR;
+	s->pts[0].bits = 0;
+	ck_assert_str_eq(report_value(&m[0], buf, sizeof(buf)), "< 1e-15");
+	ck_assert_str_eq(report_value(&m[1], buf, sizeof(buf)), "n/a");
+	ck_assert_str_eq(report_value(&m[2], buf, sizeof(buf)), "n/a");
+	ck_assert_str_eq(report_value(&m[3], buf, sizeof(buf)), "8.00e-06");
+	m[3].value = -1e-9;
+	ck_assert_str_eq(report_value(&m[3], buf, sizeof(buf)), "n/a");
+	m[3].value = 8e-6;
+
+	t = render(REPORT_TEXT, &r);
+	ck_assert_msg(strstr(t, "pre_fec_ber        lane 2  ber                 n/a"), "%s", t);
+	ck_assert(strstr(t, "pre_fec_ber        lane 3  ber                 n/a"));
+	ck_assert_ptr_null(strstr(t, "nan"));
+	free(t);
+	t = render(REPORT_CSV, &r);
+	ck_assert_msg(strstr(t, ",ber,pre_fec_ber,1,1e-15,,"), "%s", t);
+	ck_assert(strstr(t, ",ber,pre_fec_ber,2,,,"));
+	ck_assert_ptr_null(strstr(t, "e-127"));
+	ck_assert_ptr_null(strstr(t, "2.125"));
+	free(t);
+	t = render(REPORT_JUNIT, &r);
+	ck_assert_msg(strstr(t, "value &lt; 1e-15 ,"), "%s", t);
+	ck_assert(strstr(t, "value n/a ,"));
+	ck_assert_ptr_null(strstr(t, "e-127"));
+	ck_assert_ptr_null(strstr(t, "value none"));
+	free(t);
+	t = render(REPORT_JSON, &r);
+	ck_assert_ptr_null(strstr(t, "e-127"));
+	ck_assert_ptr_null(strstr(t, "2.125"));
+	free(t);
+	j = qual_step_to_json(s);
+	ms = json_object_get(j, "measurements");
+	ck_assert_double_eq(json_real_value(json_object_get(json_array_get(ms, 0), "value")),
+			    1e-15);
+	ck_assert(json_is_null(json_object_get(json_array_get(ms, 1), "value")));
+	ck_assert(json_is_null(json_object_get(json_array_get(ms, 2), "value")));
+	ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(j, "points"), 0),
+					       "ber")));
+	json_decref(j);
+	qual_record_free(&r);
+}
+END_TEST
+
 START_TEST(test_json_and_dir)
 {
 	struct qual_record r, back;
@@ -174,6 +242,7 @@ Suite *suite_report(void)
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_csv);
 	tcase_add_test(tc, test_junit);
+	tcase_add_test(tc, test_ratio_figures);
 	tcase_add_test(tc, test_json_and_dir);
 	suite_add_tcase(s, tc);
 	return s;
