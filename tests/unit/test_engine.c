@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/qual/engine.h"
 #include "bert/store/store.h"
 #include "common.h"
@@ -109,6 +110,7 @@ static uint8_t read_byte(struct run *r, uint8_t page, uint8_t off)
 START_TEST(test_good_passes_every_step)
 {
 	struct run *r = setup_run(GOOD, DR4);
+	const struct qual_measurement *m;
 	unsigned lane;
 	size_t i;
 
@@ -125,16 +127,23 @@ START_TEST(test_good_passes_every_step)
 	}
 	ck_assert_str_eq(r->rec.dut.sn, "SIM0000001");
 	for (lane = 1; lane <= 4; lane++) {
-		const struct qual_measurement *m = meas(&r->rec, "pre_fec_ber", lane);
-
+		m = meas(&r->rec, "pre_fec_ber", lane);
 		ck_assert_ptr_nonnull(m);
 		ck_assert_int_eq(m->verdict, QUAL_PASS);
 		ck_assert_ptr_nonnull(meas(&r->rec, "tx_oma", lane));
 		ck_assert_str_eq(meas(&r->rec, "tx_power_avg", lane)->method, "meter");
 		/* the closed loop puts the receiver at -0.8 - 3.5 dBm OMA */
 		ck_assert_double_eq_tol(r->ctx.run.lane[lane].rx_oma_budget_dbm, -4.3, 0.05);
-		ck_assert_ptr_nonnull(meas(&r->rec, "flr", lane));
-		ck_assert_ptr_nonnull(meas(&r->rec, "post_fec_ber", lane));
+		/* an error-free lane's RS(544,514) figures (near 1e-89 from
+		 * the model) are stored at the reporting floor, still pass */
+		m = meas(&r->rec, "flr", lane);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_double_eq(m->value, BERT_FIG_FLOOR);
+		ck_assert_int_eq(m->verdict, QUAL_PASS);
+		ck_assert_msg(strstr(m->message, "< 1e-15"), "%s", m->message);
+		m = meas(&r->rec, "post_fec_ber", lane);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_double_eq(m->value, BERT_FIG_FLOOR);
 	}
 	ck_assert_ptr_nonnull(meas(&r->rec, "module_power", 0));
 	ck_assert_int_eq(meas(&r->rec, "dom_alarms", 0)->value, 0);
@@ -337,6 +346,8 @@ static int step_extra(struct qual_ctx *ctx, struct qual_step *step)
 	for (lane = 1; lane <= ctx->run.lanes; lane++)
 		qual_ctx_measure(ctx, step, "link_margin", lane,
 				 ctx->run.lane[lane].tx_oma_dbm - 3.5 + 6.5 - 3.5, 0.3, "test");
+	/* an impossible ratio is not stored: n/a naming the value */
+	qual_ctx_measure(ctx, step, "flr", 1, 2.125, NAN, "test");
 	return BERT_OK;
 }
 
@@ -346,6 +357,7 @@ START_TEST(test_plan_insertion)
 		.name = "link_budget", .summary = "test", .run = step_extra,
 	};
 	struct run *r = setup_run(GOOD, DR4);
+	const struct qual_measurement *m;
 
 	ck_assert_int_eq(qual_plan_insert_after(&r->plan, "lane_ber", &extra), BERT_OK);
 	ck_assert_int_eq(qual_plan_find(&r->plan, "link_budget"),
@@ -355,6 +367,11 @@ START_TEST(test_plan_insertion)
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
 	ck_assert_str_eq(r->rec.steps[5]->name, "link_budget");
 	ck_assert_int_eq(meas(&r->rec, "link_margin", 2)->verdict, QUAL_PASS);
+	m = &r->rec.steps[5]->m[r->rec.steps[5]->nm - 1];
+	ck_assert_str_eq(m->name, "flr");
+	ck_assert(isnan(m->value));
+	ck_assert_int_eq(m->verdict, QUAL_ERROR);
+	ck_assert_msg(strstr(m->message, "n/a: 2.12 is not a possible ratio"), "%s", m->message);
 	ck_assert_int_eq(qual_plan_remove(&r->plan, "link_budget"), BERT_OK);
 	ck_assert_uint_eq(r->plan.n, 7);
 	free_run(r);
