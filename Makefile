@@ -5,6 +5,7 @@
 #   make check      every test (unit suites, CLI tests); SAN=1 adds ASan+UBSan
 #   make bench      benchmarks, one JSON line per figure
 #   make fuzz       bounded libFuzzer runs (clang)
+#   make faults     the storage and kill -9 fault tests at full size
 #   make demo       the main job on the virtual bench
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -74,16 +75,18 @@ CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
 UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
 UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
 UMOCK_PKG  := umockdev-1.0
+# The storage fault tests: an LD_PRELOAD shim that tears the Nth write.
+KILL_SHIM  := $(BUILD)/tests/kill_shim.so
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TIME  ?= 20
 
-.PHONY: all check bench fuzz demo install deps need clean \
-        _all _check _bench _fuzz _demo _install
+.PHONY: all check bench fuzz faults demo install deps need clean \
+        _all _check _bench _fuzz _faults _demo _install
 
-check bench demo: deps
+check bench demo faults: deps
 	@$(MAKE) --no-print-directory _$@
 
 all install: need
@@ -147,18 +150,31 @@ $(UMOCK_SHIM): tests/umockdev/tiocm_shim.c
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
 
+$(KILL_SHIM): tests/faults/kill_shim.c
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
+
 $(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< $(LIB) \
 		$(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(KILL_SHIM)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
 	@CC="$(CC)" SAN=$(SAN) sh tests/umockdev/run.sh $(UMOCK_SHIM) $(UMOCK_BIN)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
+
+# The fault tests of make check at full size: 200 torn-write points under
+# bert qualify, 100 kill -9 points of bertd.
+FAULT_TESTS := tests/cli/test_storage.sh tests/cli/test_kill.sh
+_faults: $(LIB) $(PROG_BINS) $(KILL_SHIM)
+	@BERT_FAULT_POINTS=200 BERT_KILL_POINTS=100 BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) \
+		sh tests/cli/run.sh $(FAULT_TESTS)
+	@grep -h '^torn writes\|^kill -9' $(FAULT_TESTS:tests/cli/%=$(BUILD)/%.log)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
