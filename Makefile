@@ -170,9 +170,9 @@ _check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(KILL_SHIM)
 
 # The fault tests of make check at full size: 200 torn-write points under
 # bert qualify, 100 kill -9 points of bertd.
-FAULT_TESTS := tests/cli/test_storage.sh tests/cli/test_kill.sh
+FAULT_TESTS := tests/cli/test_storage.sh tests/cli/test_kill.sh tests/cli/test_hostile.sh
 _faults: $(LIB) $(PROG_BINS) $(KILL_SHIM)
-	@BERT_FAULT_POINTS=200 BERT_KILL_POINTS=100 BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) \
+	@BERT_FAULT_POINTS=200 BERT_KILL_POINTS=100 BERT_HOSTILE_SEEDS="1 2 3 4 5 6 7 8" BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) \
 		sh tests/cli/run.sh $(FAULT_TESTS)
 	@grep -h '^torn writes\|^kill -9' $(FAULT_TESTS:tests/cli/%=$(BUILD)/%.log)
 
