@@ -6,6 +6,7 @@
 #   make bench      benchmarks, one JSON line per figure
 #   make fuzz       bounded libFuzzer runs (clang)
 #   make faults     the storage and kill -9 fault tests at full size
+#   make soak       bertd through a virtual factory week (SOAK_MODULES=10000)
 #   make demo       the main job on the virtual bench
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -82,11 +83,13 @@ BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TIME  ?= 20
+# e.g. FUZZ_FLAGS=-runs=1000000: stop a harness at a number of executions
+FUZZ_FLAGS ?=
 
-.PHONY: all check bench fuzz faults demo install deps need clean \
-        _all _check _bench _fuzz _faults _demo _install
+.PHONY: all check bench fuzz faults soak demo install deps need clean \
+        _all _check _bench _fuzz _faults _soak _demo _install
 
-check bench demo faults: deps
+check bench demo faults soak: deps
 	@$(MAKE) --no-print-directory _$@
 
 all install: need
@@ -176,6 +179,15 @@ _faults: $(LIB) $(PROG_BINS) $(KILL_SHIM)
 		sh tests/cli/run.sh $(FAULT_TESTS)
 	@grep -h '^torn writes\|^kill -9' $(FAULT_TESTS:tests/cli/%=$(BUILD)/%.log)
 
+# The soak: one JSON line of figures; exit 1 when a run was lost or judged
+# wrongly, or the daemon grew past its bounds.
+SOAK_MODULES ?= 10000
+SOAK_SEED    ?= 22
+_soak: $(PROG_BINS)
+	@mkdir -p $(BUILD)/soak && rm -rf $(BUILD)/soak/*
+	@python3 tests/soak/soak.py $(BUILD)/bertd $(BUILD)/bert stations/station-8.ini \
+		$(BUILD)/soak $(SOAK_MODULES) $(SOAK_SEED)
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -200,7 +212,7 @@ _fuzz:
 			$(CLI_COMMON) $(FUZZ_BUILD)/libbert.a $(LIBS) || exit 1; \
 		mkdir -p $(FUZZ_BUILD)/corpus-$$n; \
 		seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
-		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_TIME) -max_len=8192 $(FUZZ_FLAGS) \
 			$(FUZZ_BUILD)/corpus-$$n $$seeds >$(FUZZ_BUILD)/$$n.log 2>&1 \
 			|| { tail -40 $(FUZZ_BUILD)/$$n.log; exit 1; }; \
 		tail -1 $(FUZZ_BUILD)/$$n.log; \
