@@ -9,6 +9,7 @@
  * Without $BERT_KILL_AFTER_WRITES the shim only passes calls through; with
  * $BERT_KILL_COUNT=FILE it appends the number of points seen at exit, so a
  * test can pick points inside a run's range. */
+#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
