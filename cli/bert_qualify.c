@@ -502,6 +502,11 @@ int cmd_qualify(int argc, char **argv)
 		fprintf(stderr, "%s: qualify: aborted; generators off, transmitters "
 			"disabled; run recorded as aborted\n", cli_prog);
 	}
+	if (rc && rec.status == QUAL_RUN_RUNNING) {
+		/* the run never began (the store refused it): nothing to show */
+		ex = cli_error(rc, "results database");
+		goto out;
+	}
 	ex = exit_code(&rec, rc, qual_ctx_last_error(ctx));
 	if (a.out) {
 		int rc2 = report_write_dir(a.out, &rec);
@@ -517,6 +522,11 @@ int cmd_qualify(int argc, char **argv)
 		print_table(&rec, a.out, db ? store_path(db) : NULL);
 	else
 		printf("VERDICT: %s\n", verdict_word(rec.verdict));
+	if (ctx->run.journal_error) {
+		/* the store failed mid-run: the run ended as an error, say why */
+		bert_fail(ctx->run.journal_error, "%s", ctx->run.journal_msg);
+		cli_error(ctx->run.journal_error, "qualify");
+	}
 	if (rec.verdict == QUAL_MARGINAL && !a.o.quiet)
 		fprintf(stderr, "%s: qualify: MARGINAL counts as a pass (exit 0)\n", cli_prog);
 	cli_central_push(a.station, db, a.o.quiet);

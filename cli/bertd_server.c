@@ -472,6 +472,9 @@ int bertd_serve(const struct bertd_server_opts *o)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	/* a file-size limit fails the store's write (EFBIG, an error the run
+	 * records) instead of killing the daemon */
+	signal(SIGXFSZ, SIG_IGN);
 	s->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	s->q.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pthread_mutex_init(&s->q.mu, NULL);

@@ -525,8 +525,20 @@ int qual_ctx_module_safe(struct qual_ctx *ctx)
 
 static void journal(struct qual_ctx *ctx, const struct qual_step *s)
 {
-	if (ctx->journal.ops && ctx->journal.ops->step_commit(ctx->journal.user, ctx->rec, s))
-		log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
+	int rc;
+
+	if (!ctx->journal.ops)
+		return;
+	rc = ctx->journal.ops->step_commit(ctx->journal.user, ctx->rec, s);
+	if (!rc)
+		return;
+	log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
+	if (!ctx->run.journal_error) {
+		ctx->run.journal_error = rc;
+		snprintf(ctx->run.journal_msg, sizeof(ctx->run.journal_msg),
+			 "results not stored: step %.24s: %.180s", s->name,
+			 bert_error_detail()[0] ? bert_error_detail() : bert_strerror(rc));
+	}
 }
 
 static void end_step(struct qual_ctx *ctx, struct qual_step *s, unsigned flags,
@@ -697,6 +709,15 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 			}
 		}
 		ctx->run.cur = NULL;
+		if (ctx->run.journal_error && !ended) {
+			/* the store refused a finished step: the record can no
+			 * longer be complete, so the run ends here as an error */
+			ended = true;
+			status = QUAL_RUN_ERROR;
+			ret = ctx->run.journal_error;
+			ctx->run.last_error = ctx->run.journal_error;
+			snprintf(runmsg, sizeof(runmsg), "%s", ctx->run.journal_msg);
+		}
 		if (stop_on_fail && s->verdict == QUAL_FAIL)
 			stopped = true;
 	}
@@ -717,9 +738,39 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		/* steps that errored: the first one is the likeliest cause */
 		snprintf(runmsg, sizeof(runmsg), "first error: %.200s", first_err);
 	}
+	if (ctx->run.journal_error && status != QUAL_RUN_ABORTED) {
+		/* a skipped step's journal failed after the run had ended */
+		if (status == QUAL_RUN_COMPLETE || !ret) {
+			status = QUAL_RUN_ERROR;
+			ret = ctx->run.journal_error;
+			ctx->run.last_error = ctx->run.journal_error;
+			snprintf(runmsg, sizeof(runmsg), "%s", ctx->run.journal_msg);
+		}
+	}
 	qual_record_finish(ctx->rec, status, qual_ctx_now(ctx), runmsg[0] ? runmsg : NULL);
-	if (ctx->journal.ops && ctx->journal.ops->run_finish(ctx->journal.user, ctx->rec))
-		log_warn("store: run not finished: %s", bert_error_detail());
+	if (ctx->journal.ops) {
+		rc = ctx->journal.ops->run_finish(ctx->journal.user, ctx->rec);
+		if (rc) {
+			/* the row stays "running": recovery marks it aborted */
+			log_warn("store: run not finished: %s", bert_error_detail());
+			if (!ctx->run.journal_error) {
+				ctx->run.journal_error = rc;
+				snprintf(ctx->run.journal_msg, sizeof(ctx->run.journal_msg),
+					 "results not stored: run end: %.200s",
+					 bert_error_detail()[0] ? bert_error_detail() :
+					 bert_strerror(rc));
+			}
+			if (!ret) {
+				/* what the caller shows must not read complete
+				 * either: the record in memory ends as error */
+				ctx->run.last_error = rc;
+				ret = rc;
+				snprintf(runmsg, sizeof(runmsg), "%s", ctx->run.journal_msg);
+				qual_record_finish(ctx->rec, QUAL_RUN_ERROR,
+						   ctx->rec->station_ns, runmsg);
+			}
+		}
+	}
 	{
 		struct qual_event re = { .kind = QUAL_EV_RUN_END,
 					 .verdict = ctx->rec->verdict };

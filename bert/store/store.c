@@ -8,6 +8,7 @@
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,7 +362,73 @@ out:
 	return rc;
 }
 
+/* A database this process may only read (a read-only file or folder, a
+ * read-only mount): opened read-only, without the schema transaction, so
+ * `bert results` still reads it; a write then fails as "cannot be written".
+ * The schema must already be this version's (migrating needs a writer). */
+static int schema_check_ro(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, version = 0;
+
+	rc = prepare(st, "SELECT MAX(version) FROM schema_version", &s);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > STORE_SCHEMA_VERSION)
+		return bert_fail(BERT_ERR_UNSUPPORTED, "%s: schema version %d is newer "
+				 "than this bert (%d)", st->path, version,
+				 STORE_SCHEMA_VERSION);
+	if (version < STORE_SCHEMA_VERSION)
+		return bert_fail(BERT_ERR_CONFIG, "%s: schema version %d needs an "
+				 "update, and the database cannot be written "
+				 "(permissions)", st->path, version);
+	return BERT_OK;
+}
+
+static int open_impl(const char *path, bool readonly, struct store **out);
+
+/* file:PATH?immutable=1 with the characters a URI path reserves escaped */
+static void uri_path(char *out, size_t size, const char *path)
+{
+	size_t n = 0;
+	const unsigned char *p;
+
+	n += (size_t)snprintf(out, size, "file:");
+	for (p = (const unsigned char *)path; *p && n + 4 < size; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+			n += (size_t)snprintf(out + n, size - n, "%%%02X", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n] = 0;
+	snprintf(out + n, size - n, "?immutable=1");
+}
+
+static bool dir_writable(const char *path)
+{
+	char dir[1024];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return access(".", W_OK) == 0;
+	if (slash == dir)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	return access(dir, W_OK) == 0;
+}
+
 int store_open(const char *path, struct store **out)
+{
+	return open_impl(path, false, out);
+}
+
+static int open_impl(const char *path, bool readonly, struct store **out)
 {
 	char def[1024];
 	sqlite3_stmt *s;
@@ -382,17 +449,44 @@ int store_open(const char *path, struct store **out)
 	if (gethostname(st->host, sizeof(st->host) - 1) != 0)
 		snprintf(st->host, sizeof(st->host), "localhost");
 	read_line("/proc/sys/kernel/random/boot_id", st->boot_id, sizeof(st->boot_id));
-	rc = mkdirs(path);
-	if (rc)
-		goto fail;
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			     NULL);
+	if (!readonly) {
+		rc = mkdirs(path);
+		if (rc)
+			goto fail;
+	}
+	if (readonly) {
+		/* WAL needs its index (-shm) beside the file; in a folder we
+		 * cannot write, a file with no -wal (every writer closed it,
+		 * the log checkpointed) is read as immutable: an archive or a
+		 * read-only mount (SQLite, "URI filenames", immutable) */
+		char wal[1100], uri[1200];
+
+		snprintf(wal, sizeof(wal), "%s-wal", path);
+		if (!dir_writable(path) && access(wal, F_OK) != 0) {
+			uri_path(uri, sizeof(uri), path);
+			rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
+					     SQLITE_OPEN_URI, NULL);
+		} else {
+			rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
+		}
+	} else {
+		rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+				     SQLITE_OPEN_CREATE, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		rc = db_fail(st, rc, "open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 0);
+	if (readonly) {
+		snprintf(st->journal, sizeof(st->journal), "read-only");
+		rc = schema_check_ro(st);
+		if (rc)
+			goto fail;
+		*out = st;
+		return BERT_OK;
+	}
 	/* WAL: readers never block the writer and the writer never blocks
 	 * readers; FULL: a committed step survives power loss too. */
 	rc = prepare(st, "PRAGMA journal_mode = WAL", &s);
@@ -435,7 +529,9 @@ int store_open_existing(const char *path, struct store **out)
 				 "stored yet, or give --db PATH)", path);
 	if (!S_ISREG(sb.st_mode))
 		return bert_fail(BERT_ERR_CONFIG, "%s: not a database file", path);
-	return store_open(path, out);
+	/* a reader of a file it may not write (nor its folder, where the WAL
+	 * index lives) reads it read-only */
+	return open_impl(path, access(path, W_OK) != 0 || !dir_writable(path), out);
 }
 
 void store_close(struct store *st)
@@ -707,6 +803,10 @@ static int step_insert(struct store *st, const struct qual_record *rec,
 	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
+	/* a run in progress never reads pass: only a verdict no later step
+	 * can improve (fail, error) is shown before the run's end */
+	if (so_far == QUAL_PASS || so_far == QUAL_MARGINAL)
+		so_far = QUAL_NONE;
 
 	/* the identity is known after the first step: keep the row current so
 	 * a run that dies later still names its module */
