@@ -186,6 +186,22 @@ void bertd_http_event(struct bertd_http *h, const char *line, size_t len)
 	pthread_mutex_unlock(&h->mu);
 }
 
+void bertd_http_keepalive(struct bertd_http *h)
+{
+	struct stream *st;
+
+	if (!h || !h->has_web)
+		return;
+	pthread_mutex_lock(&h->mu);
+	for (st = h->streams; st; st = st->next) {
+		/* an SSE comment: a parked stream of a client gone is found */
+		if (!st->dead && !stream_put(st, ":\n\n", 3))
+			st->dead = true;
+		stream_wake(st);
+	}
+	pthread_mutex_unlock(&h->mu);
+}
+
 unsigned bertd_http_streams(struct bertd_http *h)
 {
 	unsigned n;
@@ -377,6 +393,40 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	return plain(c, MHD_HTTP_NOT_FOUND, "no such page\n");
 }
 
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decoding of the path and the query, in place; an escaped NUL
+ * (%00) stays as it is, so "/app.js%00" is no asset's name. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+
+	(void)cls;
+	(void)c;
+	while (*r) {
+		int hi, lo;
+
+		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+		    (hi || lo)) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **req,
 		      enum MHD_RequestTerminationCode toe)
 {
@@ -489,6 +539,7 @@ int bertd_http_start(const char *listen, const char *token,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				  (size_t)BERTD_HTTP_HEADERS_MAX,
 				  MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				  MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				  MHD_OPTION_END);
 	if (!h->mhd) {
 		pthread_mutex_destroy(&h->mu);

@@ -55,6 +55,11 @@ int bertd_http_start(const char *listen, const char *token,
 /* One event line (JSON plus '\n') for every open event stream; any thread,
  * never blocks. */
 void bertd_http_event(struct bertd_http *h, const char *line, size_t len);
+/* A comment line to every stream, so those of clients gone are closed
+ * (a parked connection does not see its peer leave); every
+ * BERTD_HTTP_KEEPALIVE_S. */
+#define BERTD_HTTP_KEEPALIVE_S	15
+void bertd_http_keepalive(struct bertd_http *h);
 /* Open event streams (metrics, tests). */
 unsigned bertd_http_streams(struct bertd_http *h);
 unsigned bertd_http_port(const struct bertd_http *h);

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "bertd"
@@ -483,6 +484,7 @@ int bertd_serve(const struct bertd_server_opts *o)
 	struct pollfd pfd[BERTD_MAX_CLIENTS + 3];
 	sigset_t mask;
 	unsigned recovered = 0, i;
+	struct timespec keep;
 	int rc;
 
 	if (!s)
@@ -560,6 +562,7 @@ int bertd_serve(const struct bertd_server_opts *o)
 		 "run(s) marked aborted", o->core.station, bertd_sites(s->d), o->socket,
 		 o->mode, o->group ? ", group " : "", o->group ? o->group : "", recovered);
 	(void)bertd_poll(s->d);		/* learn who is inserted */
+	clock_gettime(CLOCK_MONOTONIC, &keep);
 
 	while (!s->stop) {
 		unsigned n = 0;
@@ -615,6 +618,15 @@ int bertd_serve(const struct bertd_server_opts *o)
 		if (pfd[0].revents & POLLIN)
 			accept_clients(s);
 		(void)bertd_poll(s->d);
+		if (s->http) {
+			struct timespec now;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - keep.tv_sec >= BERTD_HTTP_KEEPALIVE_S) {
+				bertd_http_keepalive(s->http);
+				keep = now;
+			}
+		}
 	}
 out:
 	/* the HTTP thread reads the core and the metrics: it goes first */

@@ -46,12 +46,12 @@ unsigned bertd_web_status(const char *code)
 static void set_json(struct bertd_web_resp *r, json_t *j)
 {
 	json_t *err = json_object_get(j, "error");
-	const char *code = json_string_value(json_object_get(err, "code"));
+	unsigned status = bertd_web_status(json_string_value(json_object_get(err, "code")));
 	size_t n = 0;
 	char *line = bertd_line(j, &n);	/* takes the reference */
 
 	r->type = mime_json;
-	r->status = line ? bertd_web_status(code) : 500;
+	r->status = line ? status : 500;
 	r->body = line;
 	r->len = line ? n : 0;
 }
