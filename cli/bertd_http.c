@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,6 +428,17 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
+/* libmicrohttpd's own messages (a client gone mid-stream ...): debug. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_dbg("libmicrohttpd: %s", msg);
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **req,
 		      enum MHD_RequestTerminationCode toe)
 {
@@ -540,6 +552,7 @@ int bertd_http_start(const char *listen, const char *token,
 				  (size_t)BERTD_HTTP_HEADERS_MAX,
 				  MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 				  MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				  MHD_OPTION_END);
 	if (!h->mhd) {
 		pthread_mutex_destroy(&h->mu);
