@@ -29,6 +29,8 @@
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/station/bertd_proto.h"
+#include "bert/report/report.h"
+#include "bert/store/results_db.h"
 #include "bert/store/uploader.h"
 #include "cli/bertd.h"
 #include "cli/bertd_http.h"
@@ -66,6 +68,7 @@ struct server {
 	/* the socket's loop and the HTTP thread both answer requests: one at a
 	 * time (the core's results store handle is not shared otherwise) */
 	pthread_mutex_t api_mu;
+	const char *db;			/* the station store, NULL = the default */
 	int lfd, sfd;
 	struct evq q;
 	struct client *cl[BERTD_MAX_CLIENTS];
@@ -269,6 +272,37 @@ static json_t *web_call(void *user, const struct bertd_request *r)
 	j = handle(s, NULL, r);
 	pthread_mutex_unlock(&s->api_mu);
 	return j;
+}
+
+/* The text report of a stored run, for the page's links (HTTP thread): a
+ * connection of its own to the station store. */
+static int web_report(void *user, int64_t id, char **text, size_t *len)
+{
+	struct server *s = user;
+	struct results_db *db = NULL;
+	struct qual_record rec;
+	FILE *f;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	rc = results_db_open_existing(s->db, &db);
+	if (rc)
+		return rc;
+	rc = results_db_load(db, id, &rec);
+	results_db_close(db);
+	if (rc)
+		return rc;
+	f = open_memstream(text, len);
+	if (!f) {
+		qual_record_free(&rec);
+		return bert_fail(BERT_ERR_NOMEM, "report");
+	}
+	rc = report_text(f, &rec);
+	if (fclose(f) && !rc)
+		rc = bert_fail(BERT_ERR_IO, "report: cannot write");
+	qual_record_free(&rec);
+	return rc;
 }
 
 static bool line_in(struct server *s, struct client *c, const char *line, size_t len)
@@ -502,6 +536,7 @@ int bertd_serve(const struct bertd_server_opts *o)
 	s->q.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pthread_mutex_init(&s->q.mu, NULL);
 	pthread_mutex_init(&s->api_mu, NULL);
+	s->db = o->core.db;
 	s->q.cap = EVQ_CAP;
 	s->q.line = calloc(s->q.cap, sizeof(*s->q.line));
 	s->q.len = calloc(s->q.cap, sizeof(*s->q.len));
@@ -543,6 +578,7 @@ int bertd_serve(const struct bertd_server_opts *o)
 			.assets = bertd_web_assets,
 			.nassets = bertd_web_nassets,
 			.call = web_call,
+			.report = web_report,
 			.user = s,
 		};
 

@@ -243,6 +243,46 @@ bad:
 	fail(r, NULL, BERTD_E_BAD_REQUEST, msg);
 }
 
+static void get_report(const struct bertd_web_conf *c, const struct bertd_web_req *q,
+		       struct bertd_web_resp *r)
+{
+	const char *id_s = NULL;
+	long long id;
+	char msg[128];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < q->nargs; i++) {
+		if (!strcmp(q->args[i].key, "token"))
+			continue;
+		if (strcmp(q->args[i].key, "id") || id_s) {
+			fail(r, NULL, BERTD_E_BAD_REQUEST, "report takes one argument: id");
+			return;
+		}
+		id_s = q->args[i].value ? q->args[i].value : "";
+	}
+	if (!int_arg(id_s, &id) || id < 1) {
+		fail(r, NULL, BERTD_E_BAD_REQUEST, "report: id must be a run number (1..)");
+		return;
+	}
+	if (!c->report) {
+		fail(r, NULL, BERTD_E_UNSUPPORTED, "no reports here");
+		return;
+	}
+	rc = c->report(c->user, id, &r->body, &r->len);
+	if (rc) {
+		free(r->body);
+		r->body = NULL;
+		r->len = 0;
+		snprintf(msg, sizeof(msg), "run %lld: %s", id,
+			 rc == BERT_ERR_RANGE ? "no such run" : bert_error_detail());
+		fail(r, NULL, rc == BERT_ERR_RANGE ? BERTD_E_NOT_FOUND : BERTD_E_INTERNAL, msg);
+		return;
+	}
+	r->status = 200;
+	r->type = "text/plain; charset=utf-8";
+}
+
 static bool is_get(const char *m)
 {
 	return !strcmp(m, "GET") || !strcmp(m, "HEAD");
@@ -290,8 +330,10 @@ void bertd_web_handle(const struct bertd_web_conf *c, const struct bertd_web_req
 		bool ok = auth && !strncmp(auth, "Bearer ", 7) &&
 			  bertd_web_secret_eq(c->token, auth + 7);
 
-		/* EventSource cannot set headers: the stream may name the token */
-		if (!ok && !strcmp(path, "/api/events") && arg(q, "token"))
+		/* EventSource and links cannot set headers: the stream and the
+		 * report may name the token */
+		if (!ok && (!strcmp(path, "/api/events") || !strcmp(path, "/api/report")) &&
+		    arg(q, "token"))
 			ok = bertd_web_secret_eq(c->token, arg(q, "token"));
 		if (!ok) {
 			r->auth_challenge = true;
@@ -301,7 +343,8 @@ void bertd_web_handle(const struct bertd_web_conf *c, const struct bertd_web_req
 	}
 	want_post = !strcmp(path, "/api/start") || !strcmp(path, "/api/abort");
 	if (!strcmp(path, "/api/status") || !strcmp(path, "/api/results") ||
-	    !strcmp(path, "/api/events") || !strcmp(path, "/api/session")) {
+	    !strcmp(path, "/api/events") || !strcmp(path, "/api/session") ||
+	    !strcmp(path, "/api/report")) {
 		if (!is_get(method)) {
 			r->allow = "GET, HEAD";
 			fail(r, NULL, BERTD_E_METHOD, "GET only");
@@ -353,6 +396,10 @@ void bertd_web_handle(const struct bertd_web_conf *c, const struct bertd_web_req
 		r->status = 200;
 		r->type = "text/event-stream";
 		r->events = true;
+		return;
+	}
+	if (!strcmp(path, "/api/report")) {
+		get_report(c, q, r);
 		return;
 	}
 	if (!strcmp(path, "/api/status")) {

@@ -14,10 +14,11 @@
  *   POST /api/start  {"site":N|"all","profile":P,"serial":S}
  *   POST /api/abort  {"site":N|"all"}
  *   GET  /api/events               Server-Sent Events: the subscribe stream
+ *   GET  /api/report?id=N          the text report of stored run N
  *
  * Safety. With a token every /api/ request carries "Authorization: Bearer
- * TOKEN" (the event stream may pass ?token=, as EventSource cannot set
- * headers). Without one (loopback only) the Host header must name a
+ * TOKEN" (the event stream and the report may pass ?token=, as
+ * EventSource and a link cannot set headers). Without one (loopback only) the Host header must name a
  * loopback address (no DNS rebinding) and a POST must come from the page:
  * Origin equal to http://HOST and X-CSRF-Token equal to the daemon's
  * random token (from /api/session). Every POST is application/json, at
@@ -30,6 +31,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bert/station/bertd_proto.h"
 
@@ -59,6 +61,9 @@ struct bertd_web_conf {
 	/* Answers one parsed request (status, start, abort, results) as the
 	 * control socket does; a new reference, never NULL for a valid one. */
 	json_t *(*call)(void *user, const struct bertd_request *r);
+	/* The text report of run id: BERT_OK with *text malloc'ed, or
+	 * BERT_ERR_RANGE (no such run) or another error. NULL = no reports. */
+	int (*report)(void *user, int64_t id, char **text, size_t *len);
 	void *user;
 };
 

@@ -285,10 +285,12 @@ async function refreshRuns() {
 		tr.children[3].className = 'v-' + v;
 		const td = document.createElement('td');
 
-		if (run.report) {
+		// a stored run has its text report
+		if (run.status !== 'running') {
 			const a = document.createElement('a');
 
-			a.href = run.report;
+			a.href = '/api/report?id=' + encodeURIComponent(run.id) +
+				(api.token ? '&token=' + encodeURIComponent(api.token) : '');
 			a.target = '_blank';
 			a.rel = 'noopener';
 			text(a, 'report');
@@ -299,7 +301,9 @@ async function refreshRuns() {
 		tr.appendChild(td);
 		tb.appendChild(tr);
 	}
-	// today's yield per site: passes among the finished runs since local midnight
+	// today's yield per site: passing modules (pass or marginal) among the
+	// runs completed since local midnight; aborted runs and station errors
+	// say nothing about the module and are not counted
 	const midnight = new Date();
 
 	midnight.setHours(0, 0, 0, 0);
@@ -308,12 +312,12 @@ async function refreshRuns() {
 	for (const n of sites.keys())
 		by.set(n, { pass: 0, runs: 0 });
 	for (const run of r.runs) {
-		if (run.status === 'running' || run.wall_start * 1000 < midnight.getTime())
+		if (run.status !== 'complete' || run.wall_start * 1000 < midnight.getTime())
 			continue;
 		const y = by.get(run.site) || { pass: 0, runs: 0 };
 
 		y.runs++;
-		if (run.status === 'complete' && run.verdict === 'pass')
+		if (run.verdict === 'pass' || run.verdict === 'marginal')
 			y.pass++;
 		by.set(run.site, y);
 	}

@@ -112,6 +112,12 @@ grep -q '^data: {"event":"run","site":1' "$T/ev" || fail "no run event on the st
 grep -q '^data: {"event":"verdict","site":1.*"status":"complete"' "$T/ev" || fail "no verdict of site 1 on the stream"
 grep -q '^data: {"event":"verdict","site":4.*"status":"aborted"' "$T/ev" || fail "site 4 not aborted on the stream"
 req "$base/api/results"; json_is '[.runs[] | select(.site == 1 and .status == "complete")] | length == 1' "results after"
+rid=$(printf '%s' "$out" | jq '[.runs[] | select(.site == 1)][0].id')
+req "$base/api/report?id=$rid"; code_is 200 report; out_has 'SIM0100001'
+req "$base/api/report?id=9999"; code_is 404 "report of no run"; json_is '.error.code == "not_found"' "no run"
+req "$base/api/report?id=x"; code_is 400 "report id=x"
+req "$base/api/report"; code_is 400 "report without id"
+req "$base/api/report?id=1&id=2"; code_is 400 "report id twice"
 
 # 100 event streams that never read (tiny receive buffers) while a run goes
 # on: the daemon keeps serving a reading client
@@ -178,6 +184,7 @@ req -H "$A" "$base/api/session"; json_is '.auth == "token"' "session with token"
 req --max-time 1 "$base/api/events?token=tok-0123456789abcdef"
 grep -q 'bertd events' "$T/body" || fail "events with ?token="
 req --max-time 1 "$base/api/events?token=nope"; code_is 401 "events with a wrong token"
+req "$base/api/report?id=1"; code_is 401 "report without the token"
 req -X POST -H "$J" -H "$A" -d '{"site":2}' "$base/api/start"; code_is 200 "POST with the token"
 req -X POST -H "$J" -d '{"site":3}' "$base/api/start"; code_is 401 "POST without the token"
 req -H 'Host: evil.example' -H "$A" "$base/api/status"; code_is 200 "token: any Host"

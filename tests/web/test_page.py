@@ -8,7 +8,7 @@
 # colours). Wall time from the daemon's verdict event (read on the control
 # socket) to the page showing it is measured and printed, never asserted.
 # Usage: test_page.py BERTD BERT STATION_INI TMPDIR SHOTDIR
-import json, os, signal, socket, struct, subprocess, sys, threading, time, zlib
+import json, os, signal, socket, struct, subprocess, sys, threading, time, urllib.request, zlib
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -191,7 +191,9 @@ try:
     check_shot(drv, "running")
     # abort from the page (with its confirm)
     q(4, ".abort").click()
-    drv.switch_to.alert.accept()
+    WebDriverWait(drv, 10).until(lambda d: d.switch_to.alert).accept()
+    wait.until(lambda d: q(4, ".msg").text)
+    print("abort from the page: '%s'" % q(4, ".msg").text)
     # verdicts
     wait.until(lambda d: tc(3, ".verdict") == "fail")
     assert q(3, ".verdict").get_attribute("data-verdict") == "fail"
@@ -223,6 +225,15 @@ try:
     y1 = drv.find_element(By.ID, "yield-1").text.split()
     assert y1[:3] == ["1", "1", "1"] and y1[3] == "100", y1
     assert drv.find_element(By.ID, "yield-3").text.split()[:3] == ["3", "0", "1"]
+    assert drv.find_element(By.ID, "yield-4").text.split() == ["4", "0", "0", "n/a"]
+    assert drv.find_element(By.ID, "yield-7").text.split()[:3] == ["7", "1", "1"]
+    # each stored run links its report
+    link = drv.find_element(By.CSS_SELECTOR, "#runs tbody tr a")
+    href = link.get_attribute("href")
+    with urllib.request.urlopen(href, timeout=10) as f:
+        rep = f.read().decode()
+    assert f.status == 200 and "SIM0" in rep, rep[:300]
+    print("report link %s: %d bytes of text" % (href.replace(base, "/"), len(rep)))
     check_shot(drv, "mixed", [(1, "pass"), (3, "fail"), (2, "error"), (4, "aborted")] +
                ([(7, got[7])] if got[7] in VERDICT_RGB else []))
 
