@@ -449,7 +449,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **req,
 	*req = NULL;
 }
 
-/* "127.0.0.1:8080", "[::1]:8080", "localhost:8080". */
+/* "127.0.0.1:8080", "[::1]:8080", "localhost:8080"; ":8080" is
+ * 127.0.0.1:8080 (loopback unless an address is named). */
 static int parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopback)
 {
 	char host[128];
@@ -458,7 +459,10 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopba
 	char *end;
 
 	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
+	if (s[0] == ':') {
+		snprintf(host, sizeof(host), "127.0.0.1");
+		colon = s;
+	} else if (s[0] == '[') {
 		const char *rb = strchr(s, ']');
 
 		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(host))
@@ -495,8 +499,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopba
 		return BERT_OK;
 	}
 bad:
-	return bert_fail(BERT_ERR_CONFIG, "http '%s': not HOST:PORT (an IPv4 address, "
-			 "[IPv6] or localhost, port 0..65535)", s);
+	return bert_fail(BERT_ERR_CONFIG, "http '%s': not [HOST]:PORT (an IPv4 address, "
+			 "[IPv6] or localhost, port 0..65535; no HOST = 127.0.0.1)", s);
 }
 
 int bertd_http_start(const char *listen, const char *token,

@@ -38,7 +38,8 @@ json_is() { printf '%s' "$out" | jq -e "$1" >/dev/null 2>&1 || fail "$2: reply l
 J='Content-Type: application/json'
 
 # ---- loopback, no token: Host, Origin and CSRF -------------------------------
-up --config "$STATION" --http 127.0.0.1:0 --speed 5 || exit 1
+up --config "$STATION" --http :0 --speed 5 || exit 1
+grep -q "http: listening on :0 (port" "$T/bertd.log" || fail "':0' not taken"
 req "$base/"; code_is 200 page; out_has '<script src="/app.js"'
 req "$base/app.js"; code_is 200 js; out_has 'textContent'
 req "$base/app.css"; code_is 200 css
@@ -165,6 +166,9 @@ assert busy >= 100 - 64, busy
 PY
 kill -0 $pid || fail "bertd died under the stalled streams"
 req "$base/api/status"; code_is 200 "status after the stalled streams"
+# the same port twice is refused
+run "$BERTD" --config "$STATION" --socket "$T/y.sock" --db "$T/y.db" --foreground --http "127.0.0.1:$port"
+status_is 3; err_has "cannot listen"
 down
 
 # ---- a token: loopback and elsewhere -----------------------------------------
