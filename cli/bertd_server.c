@@ -667,6 +667,7 @@ int bertd_serve(const struct bertd_server_opts *o)
 out:
 	/* the HTTP thread reads the core and the metrics: it goes first */
 	bertd_http_stop(s->http);
+	s->http = NULL;
 	if (s->d) {
 		/* SIGTERM: stop the runs (modules left safe, records stored) */
 		bertd_close(s->d);
