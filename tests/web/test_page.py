@@ -185,15 +185,18 @@ try:
     print("after a reload site 3 is still running: '%s' (was '%s')" % (after, before))
     # the other sites: an unplugged adapter (error), a hostile vendor name
     station_cli("sim", "--site", "2", "--unplugged", "1")
-    for n in (1, 2, 5, 6, 7, 8, 4):
-        q(n, ".start").click()
+    # abort from the page (with its confirm), as soon as site 4 runs
+    q(4, ".start").click()
     wait.until(lambda d: st(4) == "running")
-    check_shot(drv, "running")
-    # abort from the page (with its confirm)
     q(4, ".abort").click()
     WebDriverWait(drv, 10).until(lambda d: d.switch_to.alert).accept()
     wait.until(lambda d: q(4, ".msg").text)
     print("abort from the page: '%s'" % q(4, ".msg").text)
+    assert q(4, ".msg").text == "aborting", q(4, ".msg").text
+    for n in (1, 2, 5, 6, 7, 8):
+        q(n, ".start").click()
+    wait.until(lambda d: st(8) == "running")
+    check_shot(drv, "running")
     # verdicts
     wait.until(lambda d: tc(3, ".verdict") == "fail")
     assert q(3, ".verdict").get_attribute("data-verdict") == "fail"
