@@ -27,7 +27,11 @@ up() {
 	port=$(sed -n 's/.*http: listening on .* (port \([0-9]*\)).*/\1/p' "$T/bertd.log")
 	base="http://127.0.0.1:$port"
 }
-down() { kill -TERM $pid; wait $pid 2>/dev/null; PIDS=""; }
+# SIGTERM: exit 0 (a sanitizer report would make it fail)
+down() {
+	kill -TERM $pid; wait $pid; st=$?; PIDS=""
+	[ $st -eq 0 ] || { tail -40 "$T/bertd.log"; fail "bertd exited with $st"; }
+}
 # req [curl args]: $code, $out (body)
 req() {
 	code=$(curl -s --path-as-is -o "$T/body" -w '%{http_code}' --max-time 20 "$@")
