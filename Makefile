@@ -148,6 +148,20 @@ $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(LIB)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
+# bertd serves the operator page (cli/web/) from memory: its files become a
+# generated C table.
+WEB_FILES  := cli/web/index.html $(filter-out cli/web/index.html,$(wildcard cli/web/*.js cli/web/*.css))
+WEB_SRC    := $(BUILD)/gen/bertd_web_assets.c
+$(WEB_SRC): $(WEB_FILES) cli/web/embed.sh
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)sh cli/web/embed.sh $(WEB_FILES) >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/bertd_web_assets.o: $(WEB_SRC)
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(BUILD)/bertd: $(BUILD)/obj/gen/bertd_web_assets.o
+
 # The suite list is generated from the file names: test_foo.c -> suite_foo().
 $(SUITES_INC): $(UNIT_SRCS)
 	@mkdir -p $(@D)

@@ -60,6 +60,8 @@ struct site {
 	char req_profile[BERTD_NAME_MAX], req_serial[BERTD_SERIAL_MAX];
 	bool present, present_known;
 	char module_sn[QUAL_STR_MAX];	/* EEPROM serial of the module in, "" = n/a */
+	char module_pn[QUAL_STR_MAX];	/* its part number and vendor name, same */
+	char module_vendor[QUAL_STR_MAX];
 	char run_uuid[QUAL_UUID_MAX];
 	char profile[BERTD_NAME_MAX];
 	char step[QUAL_STEP_NAME_MAX];
@@ -456,8 +458,11 @@ static void on_event(void *user, const struct qual_event *ev)
 	}
 	if (ev->kind == QUAL_EV_LANE)
 		s->lane = ev->lane;
-	if (ev->kind == QUAL_EV_STEP_END && !strcmp(ev->s->name, "identify") && s->rec)
+	if (ev->kind == QUAL_EV_STEP_END && !strcmp(ev->s->name, "identify") && s->rec) {
 		snprintf(s->module_sn, sizeof(s->module_sn), "%s", s->rec->dut.sn);
+		snprintf(s->module_pn, sizeof(s->module_pn), "%s", s->rec->dut.pn);
+		snprintf(s->module_vendor, sizeof(s->module_vendor), "%s", s->rec->dut.vendor);
+	}
 	pthread_mutex_unlock(&d->mu);
 
 	switch (ev->kind) {
@@ -1059,8 +1064,10 @@ unsigned bertd_poll(struct bertd *d)
 		pthread_mutex_lock(&d->mu);
 		s->present = pins.present;
 		s->present_known = true;
-		if (!pins.present)
-			s->module_sn[0] = '\0';	/* that module is gone */
+		if (!pins.present) {
+			/* that module is gone */
+			s->module_sn[0] = s->module_pn[0] = s->module_vendor[0] = '\0';
+		}
 		if (known && !was && pins.present && s->state == BERTD_IDLE &&
 		    !atomic_load(&d->stopping)) {
 			log_info("site %u: module inserted: starting", s->index);
@@ -1116,6 +1123,10 @@ json_t *bertd_status(struct bertd *d)
 			json_object_set_new(j, "present", json_boolean(s->present));
 		json_object_set_new(j, "module_serial", s->module_sn[0] ?
 				    json_string(s->module_sn) : json_null());
+		json_object_set_new(j, "module_pn", s->module_pn[0] ?
+				    json_string(s->module_pn) : json_null());
+		json_object_set_new(j, "module_vendor", s->module_vendor[0] ?
+				    json_string(s->module_vendor) : json_null());
 		json_object_set_new(j, "runs", json_integer(s->runs));
 		if (s->clock)
 			json_object_set_new(j, "station_ns",
