@@ -79,6 +79,11 @@ UMOCK_PKG  := umockdev-1.0
 FT232H_SRCS := tests/usbdev/ft232h_dev.c
 FT232H_RUN  := $(BUILD)/tests/ft232h_run
 FT232H_SHIM := $(BUILD)/tests/ft232h_clock_shim.so
+# A Linux I2C adapter at the i2c-dev level (tests/i2cdev/i2cdev_*): the
+# runner the CLI tests start bert under (with the clock shim above).
+I2CDEV_SRCS := tests/i2cdev/i2cdev_dev.c
+I2CDEV_RUN  := $(BUILD)/tests/i2cdev_run
+I2CDEV_PROBE := $(BUILD)/tests/i2cdev_probe
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -170,7 +175,20 @@ $(FT232H_SHIM): tests/usbdev/ft232h_clock_shim.c tests/usbdev/ft232h_clock.h
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -I. -o $@ $< -ldl
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(FT232H_RUN) $(FT232H_SHIM)
+$(I2CDEV_RUN): tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) tests/i2cdev/i2cdev_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ \
+		tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) $(LIB) $(LIBS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+$(I2CDEV_PROBE): tests/i2cdev/i2cdev_probe.c $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(FT232H_RUN) $(FT232H_SHIM) \
+	$(I2CDEV_RUN) $(I2CDEV_PROBE)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
