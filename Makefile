@@ -27,6 +27,11 @@ endif
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
+# `make check JITTER=1`: every emulated bus (sim: and tests/i2cdev) adds a
+# seeded round-trip latency to each transfer (fixtures/i2c_sim.c).
+ifeq ($(JITTER),1)
+export BERT_SIM_JITTER := 1
+endif
 ifeq ($(SAN),1)
 BUILD      ?= build/san
 SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

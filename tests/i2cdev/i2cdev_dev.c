@@ -72,12 +72,14 @@ static uint64_t next_rand(struct i2cdev_dev *d)
 /* The wire: the messages in one go, repeated START between them, one STOP
  * at the end or at the first NACK. Returns 0 or the errno an adapter driver
  * reports. Read data lands in bufs[i]. */
-static int run_msgs(struct i2cdev_dev *d, const struct k_i2c_msg *km, uint8_t **bufs, unsigned n)
+static int run_msgs(struct i2cdev_dev *d, const struct k_i2c_msg *km, uint8_t **bufs, unsigned n,
+		    uint64_t *stretched)
 {
 	const struct i2c_target *cur = NULL;
 	unsigned i, j;
 	int e = 0;
 
+	*stretched = 0;
 	for (i = 0; i < n && !e; i++) {
 		bool rd = km[i].flags & K_I2C_M_RD;
 		const struct i2c_target *tg = find_target(d, km[i].addr);
@@ -102,6 +104,8 @@ static int run_msgs(struct i2cdev_dev *d, const struct k_i2c_msg *km, uint8_t **
 				d->st.bytes_written++;
 			}
 		}
+		if (tg->ops->stretch_ns)
+			*stretched += tg->ops->stretch_ns(tg->dev);
 	}
 	if (cur)
 		cur->ops->stop(cur->dev);
@@ -109,7 +113,8 @@ static int run_msgs(struct i2cdev_dev *d, const struct k_i2c_msg *km, uint8_t **
 }
 
 /* Bus time of the transaction plus, with jitter, the driver round trip. */
-static void charge_time(struct i2cdev_dev *d, const struct k_i2c_msg *km, unsigned n)
+static void charge_time(struct i2cdev_dev *d, const struct k_i2c_msg *km, unsigned n,
+			uint64_t stretched)
 {
 	struct i2c_msg m[I2CDEV_MAX_MSGS];
 	uint64_t t;
@@ -118,7 +123,8 @@ static void charge_time(struct i2cdev_dev *d, const struct k_i2c_msg *km, unsign
 	for (i = 0; i < n; i++)
 		m[i] = (struct i2c_msg){ .addr = (uint8_t)km[i].addr, .len = km[i].len,
 					 .flags = i + 1 == n ? I2C_MSG_STOP : 0 };
-	t = i2c_batch_bus_time_ns(m, n, 400000);
+	t = i2c_batch_bus_time_ns(m, n, 400000) + stretched;
+	d->st.stretch_ns += stretched;
 	if (d->jitter) {
 		uint64_t l = 50 * BERT_NS_PER_US + next_rand(d) % (200 * BERT_NS_PER_US + 1);
 
@@ -133,6 +139,7 @@ static void do_rdwr(struct i2cdev_dev *d, UMockdevIoctlClient *c, UMockdevIoctlD
 	UMockdevIoctlData *rd, *md = NULL, *bd[I2CDEV_MAX_MSGS] = { 0 };
 	struct k_i2c_msg km[I2CDEV_MAX_MSGS];
 	uint8_t *bufs[I2CDEV_MAX_MSGS];
+	uint64_t stretched = 0;
 	unsigned n, i;
 	int e = 0;
 
@@ -179,8 +186,8 @@ static void do_rdwr(struct i2cdev_dev *d, UMockdevIoctlClient *c, UMockdevIoctlD
 	d->st.msgs += n;
 	if (d->on_xfer)
 		d->on_xfer(d->user, 0);
-	e = run_msgs(d, km, bufs, n);
-	charge_time(d, km, n);
+	e = run_msgs(d, km, bufs, n, &stretched);
+	charge_time(d, km, n, stretched);
 	if (d->on_xfer)
 		d->on_xfer(d->user, 1);
 	goto done;

@@ -49,6 +49,7 @@ struct i2cdev_stats {
 	uint64_t refused;		/* EINVAL / EOPNOTSUPP / ENOTTY answers */
 	uint64_t bytes_read, bytes_written;
 	uint64_t latency_ns;		/* round-trip latency charged (jitter) */
+	uint64_t stretch_ns;		/* SCL held low by the targets */
 };
 
 struct i2cdev_dev;

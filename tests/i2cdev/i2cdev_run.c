@@ -152,12 +152,13 @@ static void write_stats(const char *path, struct i2cdev_dev *d, const int *rcs, 
 	fprintf(f, "{\"opens\": %llu, \"ioctl_rdwr\": %llu, \"ioctl_funcs\": %llu, "
 		"\"ioctl_slave\": %llu, \"msgs\": %llu, \"addr_nacks\": %llu, "
 		"\"data_nacks\": %llu, \"refused\": %llu, \"bytes_read\": %llu, "
-		"\"bytes_written\": %llu, \"rc\": [",
+		"\"bytes_written\": %llu, \"latency_ns\": %llu, \"stretch_ns\": %llu, \"rc\": [",
 		(unsigned long long)s.opens, (unsigned long long)s.ioctl_rdwr,
 		(unsigned long long)s.ioctl_funcs, (unsigned long long)s.ioctl_slave,
 		(unsigned long long)s.msgs, (unsigned long long)s.addr_nacks,
 		(unsigned long long)s.data_nacks, (unsigned long long)s.refused,
-		(unsigned long long)s.bytes_read, (unsigned long long)s.bytes_written);
+		(unsigned long long)s.bytes_read, (unsigned long long)s.bytes_written,
+		(unsigned long long)s.latency_ns, (unsigned long long)s.stretch_ns);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s%d", i ? ", " : "", rcs[i]);
 	fprintf(f, "]}\n");
@@ -222,10 +223,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* JITTER=1 in the environment turns the seeded latency on for a whole
-	 * test plan (`make check JITTER=1`). */
-	if (!jitter && getenv("JITTER") && !strcmp(getenv("JITTER"), "1"))
-		jitter = true, seed = 1;
+	/* $BERT_SIM_JITTER (a seed) turns the seeded latency on for a whole
+	 * test plan (`make check JITTER=1`), as on the in-process sim bus. */
+	if (!jitter && getenv("BERT_SIM_JITTER") && *getenv("BERT_SIM_JITTER")) {
+		jitter = true;
+		seed = (unsigned)strtoul(getenv("BERT_SIM_JITTER"), NULL, 0);
+	}
 	r.clock = bert_clock_virtual_new();
 	rc = r.clock ? sim_bench_load(module, r.clock, &r.bench) : BERT_ERR_NOMEM;
 	if (!rc) {
