@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* bert ber: lane BER through the module's own PRBS generators and checkers
- * (CMIS.md section 7), judged against a pre-FEC target at a confidence level
+ * (OIF-CMIS 5.x Pages 13h/14h), judged against a pre-FEC target at a confidence level
  * with the signal engine's early-stop rule, and carried through RS(544,514)
- * to post-FEC BER and FLR (OPTICS-FEC.md sections 3 and 5).
+ * to post-FEC BER and FLR (IEEE 802.3 Clause 91; docs/SOURCES.md).
  *
  * Sequence: refuse what the module does not offer (nothing written yet);
  * bring the module up if it is not; save the diagnostics controls; start
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/qual/alarms.h"
 #include "bert/qual/lane_ber.h"
 #include "bert/signal/berstat.h"
@@ -291,15 +292,20 @@ static void print_results(struct ber_run *r)
 			json_object_set_new(e, "locked", json_boolean(l->locked));
 			json_object_set_new(e, "errors", json_integer((json_int_t)l->errors));
 			json_object_set_new(e, "bits", json_integer((json_int_t)l->bits));
-			json_object_set_new(e, "ber", num(l->ber));
-			json_object_set_new(e, "ber_upper", num(l->ber_upper));
+			bool meas = l->bits > 0, b = l->fec_from_upper;
+
+			json_object_set_new(e, "ber", num(bert_fig_ratio(l->ber, meas, false)));
+			json_object_set_new(e, "ber_upper", num(bert_fig_ratio(l->ber_upper, meas, true)));
+			if (!meas)
+				json_object_set_new(e, "na_reason", json_string(l->reason ? l->reason :
+						    "no bits counted"));
 			json_object_set_new(e, "cl", json_real(a->cl));
 			json_object_set_new(e, "verdict",
 					    json_string(verdict_names[ber_verdict(l->verdict)]));
-			json_object_set_new(e, "post_fec_ber", num(l->fec.post_fec_ber));
-			json_object_set_new(e, "flr", num(l->fec.flr));
-			json_object_set_new(e, "ser", num(l->fec.ser));
-			json_object_set_new(e, "cer", num(l->fec.cer));
+			json_object_set_new(e, "post_fec_ber", num(bert_fig_ratio(l->fec.post_fec_ber, meas, b)));
+			json_object_set_new(e, "flr", num(bert_fig_ratio(l->fec.flr, meas, b)));
+			json_object_set_new(e, "ser", num(bert_fig_ratio(l->fec.ser, meas, b)));
+			json_object_set_new(e, "cer", num(bert_fig_ratio(l->fec.cer, meas, b)));
 			json_object_set_new(e, "fec_from", json_string(l->fec_from_upper ?
 						"ber_upper" : "ber"));
 			json_object_set_new(e, "reason", json_string(l->reason ? l->reason : ""));
@@ -312,6 +318,7 @@ static void print_results(struct ber_run *r)
 		json_object_set_new(root, "pattern", json_string(cmis_pattern_name(a->pattern)));
 		json_object_set_new(root, "target", json_real(a->target));
 		json_object_set_new(root, "cl", json_real(a->cl));
+		json_object_set_new(root, "reporting_floor", json_real(BERT_FIG_FLOOR));
 		json_object_set_new(root, "method", json_string(r->res.counters ? "counters" :
 					"ber_x_time"));
 		if (!r->res.counters)
@@ -342,11 +349,17 @@ static void print_results(struct ber_run *r)
 	for (i = 0; i < r->res.n; i++) {
 		const struct lane_ber_lane *l = &r->res.lane[i];
 
-		printf("%-4u %-7s %12llu %11.3e %10.3e %10.3e %-8s %s%10.3e %10.3e\n",
+		bool meas = l->bits > 0, b = l->fec_from_upper;
+		char t[4][24];
+
+		printf("%-4u %-7s %12llu %11.3e %10s %10s %-8s %11s %10s\n",
 		       l->lane, l->locked ? "locked" : "no", (unsigned long long)l->errors,
-		       (double)l->bits, l->ber, l->ber_upper,
+		       (double)l->bits,
+		       bert_fig_ratio_text(t[0], sizeof(t[0]), l->ber, meas, false),
+		       bert_fig_ratio_text(t[1], sizeof(t[1]), l->ber_upper, meas, true),
 		       verdict_names[ber_verdict(l->verdict)],
-		       l->fec_from_upper ? "<" : " ", l->fec.post_fec_ber, l->fec.flr);
+		       bert_fig_ratio_text(t[2], sizeof(t[2]), l->fec.post_fec_ber, meas, b),
+		       bert_fig_ratio_text(t[3], sizeof(t[3]), l->fec.flr, meas, b));
 		if (l->verdict == LANE_BER_ERROR && l->reason)
 			printf("     %s\n", l->reason);
 	}

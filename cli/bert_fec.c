@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bert fec analyze: what a pre-FEC BER or a codeword histogram means after
- * RS(544,514) (OPTICS-FEC.md 3). Random errors assumed for --ber; the
+ * RS(544,514) (IEEE 802.3 Clauses 91 and 119). Random errors assumed for --ber; the
  * histogram form also checks that assumption (burst verdict). */
 #include <getopt.h>
 #include <math.h>
@@ -121,6 +121,8 @@ int cmd_fec(int argc, char **argv)
 			return cli_error(rc, "--histogram");
 		/* the random-error chain from the histogram's own BER estimate */
 		bert_fec_chain_from_ber(a.ber_lower, factor, &ch);
+		if (ch.post_fec_ber < a.post_fec_ber_min)
+			ch.post_fec_ber = a.post_fec_ber_min;
 		margin = a.ber_lower > 0 ? log10(BERT_KP4_THRESHOLD_BER / a.ber_lower) : INFINITY;
 		if (o.json) {
 			json_t *j = json_object();

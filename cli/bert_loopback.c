@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bert loopback: the module's host/media, input/output loopbacks per lane
- * (CMIS.md section 7, 13h:128 and 180-183). */
+ * (OIF-CMIS 5.x Pages 13h/14h, 13h:128 and 180-183). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,9 +21,9 @@ static void loopback_usage(FILE *f)
 		"  --side S     host or media (default media)\n"
 		"  --mode M     output (the side's output turned back in) or input\n"
 		"               (the side's input sent back out); default output\n"
-		"  --lanes L    lanes, e.g. 1-4 or 1,3 (default 1-8)\n"
-		"A loopback the module does not advertise is refused (exit 2) before\n"
-		"anything is written.\n");
+		"  --lanes L    lanes, e.g. 1-4 or 1,3 (default: every lane the module has)\n"
+		"A loopback the module does not advertise, or a lane it lacks, is refused\n"
+		"(exit 2) before anything is written.\n");
 }
 
 static const char *mode_name(enum cmis_loopback_dir d)
@@ -103,7 +103,7 @@ int cmd_loopback(int argc, char **argv)
 	struct cli_opts o = { 0 };
 	struct cmis_diag *d = NULL;
 	struct cli_module m;
-	uint8_t lanes = 0xff, now = 0;
+	uint8_t lanes = 0, now = 0;
 	int c, ex, rc, set = -1;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -164,6 +164,8 @@ int cmd_loopback(int argc, char **argv)
 		ex = show(d, &o);
 		goto out;
 	}
+	if (!lanes)
+		lanes = cmis_diag_lanes(d, side);	/* default: every lane it has */
 	rc = cmis_diag_loopback_set(d, side, dir, lanes, set);
 	if (!rc)
 		rc = cmis_diag_loopback_get(d, side, dir, &now);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* INI files through inih with file:line errors and table-driven fields
+ * (see ini.h). */
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -11,23 +13,186 @@
 #include "bert/core/error.h"
 #include "bert/core/ini.h"
 
+/* Duplicates (ini.h): every section header and key of one file, with the
+ * line it is on. Config files are small, so a linear list will do. */
+struct seen {
+	char *section;
+	char *name;		/* NULL: the section header */
+	int line;
+};
+
 struct parse_state {
 	bert_ini_handler handler;
 	void *user;
 	int err;		/* first handler error */
+	int err_line;		/* its line when the reader found it */
 	char detail[768];	/* its detail, without file:line */
+	/* the reader: a FILE or a string, and where it is */
+	FILE *f;
+	const char *text;
+	int line;		/* line the parser is on */
+	bool mid_line;		/* the last chunk did not end the line */
+	bool after_key;		/* a key line since the last header */
+	bool cont;		/* this line continues the last value */
+	struct seen *seen;
+	size_t nseen, cap;
 };
+
+static const struct seen *seen_find(const struct parse_state *st,
+				    const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nseen; i++) {
+		const struct seen *e = &st->seen[i];
+
+		if (strcmp(e->section, section))
+			continue;
+		if (name ? e->name && !strcmp(e->name, name) : !e->name)
+			return e;
+	}
+	return NULL;
+}
+
+static int seen_add(struct parse_state *st, const char *section,
+		    const char *name, int line)
+{
+	struct seen *e;
+
+	if (st->nseen == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 32;
+		struct seen *n = realloc(st->seen, cap * sizeof(*n));
+
+		if (!n)
+			return BERT_ERR_NOMEM;
+		st->seen = n;
+		st->cap = cap;
+	}
+	e = &st->seen[st->nseen];
+	e->section = strdup(section);
+	e->name = name ? strdup(name) : NULL;
+	e->line = line;
+	if (!e->section || (name && !e->name)) {
+		free(e->section);
+		free(e->name);
+		return BERT_ERR_NOMEM;
+	}
+	st->nseen++;
+	return BERT_OK;
+}
+
+static void seen_free(struct parse_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nseen; i++) {
+		free(st->seen[i].section);
+		free(st->seen[i].name);
+	}
+	free(st->seen);
+}
+
+/* A line as inih sees it: a section header "[name]" (inih keeps the text
+ * between the brackets as it is), or an indented continuation of the last
+ * value (inih's multi-line values). */
+static void look_at_line(struct parse_state *st, const char *l)
+{
+	const char *p = l, *end;
+	char name[256];
+	const struct seen *prev;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	st->cont = false;
+	if (!*p || strchr(";#", *p))
+		return;
+	if (p > l && st->after_key) {
+		st->cont = true;
+		return;
+	}
+	if (*p != '[') {
+		st->after_key = true;
+		return;
+	}
+	st->after_key = false;
+	end = strchr(p + 1, ']');
+	if (!end || (size_t)(end - p - 1) >= sizeof(name))
+		return;		/* inih reports the syntax error */
+	memcpy(name, p + 1, (size_t)(end - p - 1));
+	name[end - p - 1] = 0;
+	if (st->err)
+		return;
+	prev = seen_find(st, name, NULL);
+	if (prev) {
+		st->err = BERT_ERR_CONFIG;
+		st->err_line = st->line;
+		snprintf(st->detail, sizeof(st->detail), "section [%s] appears "
+			 "twice (first at line %d); merge them", name, prev->line);
+		return;
+	}
+	if (seen_add(st, name, NULL, st->line)) {
+		st->err = BERT_ERR_NOMEM;
+		st->err_line = st->line;
+		snprintf(st->detail, sizeof(st->detail), "out of memory");
+	}
+}
+
+/* fgets-style reader for inih that counts lines. Stops at the first
+ * duplicate section (st->err set). */
+static char *reader(char *buf, int num, void *user)
+{
+	struct parse_state *st = user;
+	char *r;
+
+	if (st->err && st->err_line)
+		return NULL;
+	if (st->f) {
+		r = fgets(buf, num, st->f);
+	} else {
+		const char *t = st->text;
+		int n = 0;
+
+		if (!*t)
+			return NULL;
+		while (n < num - 1 && t[n]) {
+			buf[n] = t[n];
+			if (t[n++] == '\n')
+				break;
+		}
+		buf[n] = 0;
+		st->text = t + n;
+		r = buf;
+	}
+	if (!r)
+		return NULL;
+	if (!st->mid_line) {
+		st->line++;
+		look_at_line(st, buf);
+	}
+	st->mid_line = !strchr(buf, '\n');
+	return r;
+}
 
 static int trampoline(void *user, const char *section, const char *name,
 		      const char *value)
 {
 	struct parse_state *st = user;
+	const struct seen *prev;
 	int rc;
 
 	if (st->err)
 		return 1;	/* keep inih's first-error line number */
 	bert_error_clear();
-	rc = st->handler(st->user, section, name, value);
+	prev = st->cont ? NULL : seen_find(st, section, name);
+	if (prev) {
+		rc = bert_fail(BERT_ERR_CONFIG, "duplicate key '%s'%s%s%s (first "
+			       "at line %d)", name, section[0] ? " in [" : "",
+			       section, section[0] ? "]" : "", prev->line);
+	} else if (!st->cont && seen_add(st, section, name, st->line)) {
+		rc = bert_fail(BERT_ERR_NOMEM, "out of memory");
+	} else {
+		rc = st->handler(st->user, section, name, value);
+	}
 	if (rc == BERT_OK)
 		return 1;
 	st->err = rc;
@@ -37,37 +202,43 @@ static int trampoline(void *user, const char *section, const char *name,
 
 static int finish(const char *name, int line, struct parse_state *st)
 {
+	int rc;
+
+	if (st->err && st->err_line)
+		line = st->err_line;
 	if (line == 0)
-		return BERT_OK;
-	if (line < 0)
-		return bert_fail(BERT_ERR_NOMEM, "%s: out of memory while parsing", name);
-	if (st->err)
-		return bert_fail(st->err, "%s:%d: %s", name, line, st->detail);
-	return bert_fail(BERT_ERR_CONFIG, "%s:%d: syntax error (expected "
-			 "[section], key = value, or a comment)", name, line);
+		rc = BERT_OK;
+	else if (line < 0)
+		rc = bert_fail(BERT_ERR_NOMEM, "%s: out of memory while parsing", name);
+	else if (st->err)
+		rc = bert_fail(st->err, "%s:%d: %s", name, line, st->detail);
+	else
+		rc = bert_fail(BERT_ERR_CONFIG, "%s:%d: syntax error (expected "
+			       "[section], key = value, or a comment)", name, line);
+	seen_free(st);
+	return rc;
 }
 
 int bert_ini_parse_file(const char *path, bert_ini_handler handler, void *user)
 {
 	struct parse_state st = { .handler = handler, .user = user };
-	FILE *f;
 	int line;
 
-	f = fopen(path, "r");
-	if (!f)
+	st.f = fopen(path, "r");
+	if (!st.f)
 		return bert_fail(BERT_ERR_CONFIG, "%s: cannot open: %s", path,
 				 strerror(errno));
-	line = ini_parse_file(f, trampoline, &st);
-	fclose(f);
+	line = ini_parse_stream(reader, &st, trampoline, &st);
+	fclose(st.f);
 	return finish(path, line, &st);
 }
 
 int bert_ini_parse_string(const char *name, const char *text,
 			  bert_ini_handler handler, void *user)
 {
-	struct parse_state st = { .handler = handler, .user = user };
+	struct parse_state st = { .handler = handler, .user = user, .text = text };
 
-	return finish(name, ini_parse_string(text, trampoline, &st), &st);
+	return finish(name, ini_parse_stream(reader, &st, trampoline, &st), &st);
 }
 
 int bert_ini_double(const char *value, double *out, double min, double max)

@@ -4,7 +4,16 @@
  *
  * A handler returns BERT_OK or an error whose detail it set with bert_fail();
  * the first error wins and is reported as "PATH:LINE: detail". Keys outside
- * any section arrive with section "". */
+ * any section arrive with section "".
+ *
+ * One file states each thing once: a section header that appears twice, or
+ * a key given twice in one section, is BERT_ERR_CONFIG naming the second
+ * line and the first ("section [limit x] appears twice (first at line 4)",
+ * "duplicate key 'max' in [limit x] (first at line 5)"), before the handler
+ * sees it. Indented continuation lines of a multi-line value are not
+ * duplicates. The check is per parse call: a format with includes (profiles)
+ * parses each file on its own, so a key after an include overrides the
+ * included file's value, which is the one explicit way to override. */
 #ifndef BERT_CORE_INI_H
 #define BERT_CORE_INI_H
 

@@ -41,7 +41,7 @@ struct qual_dut {
 	char operator_serial[QUAL_STR_MAX];
 };
 
-/* One point of a received-power sweep (issue 9). */
+/* One point of a received-power sweep. */
 struct qual_point {
 	unsigned lane;
 	double atten_db;	/* attenuator setting */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* BER statistics (OPTICS-FEC.md 5) and FEC analytics (OPTICS-FEC.md 3). */
+/* BER statistics and FEC analytics (IEEE 802.3 Clauses 91 and 119;
+ * docs/SOURCES.md, "Why 2.4e-4" and "BER statistics"). */
 #include <math.h>
 #include <string.h>
 
@@ -222,6 +223,15 @@ double bert_binom_tail(unsigned n, unsigned k, double p)
 	return s;
 }
 
+double bert_flr_from_cer(double cer, double factor)
+{
+	if (!(cer > 0))
+		return 0;
+	if (cer >= 1)
+		return 1;
+	return -expm1(factor * log1p(-cer));
+}
+
 int bert_fec_chain_from_ber(double ber, double flr_factor,
 			    struct bert_fec_chain *o)
 {
@@ -238,7 +248,7 @@ int bert_fec_chain_from_ber(double ber, double flr_factor,
 	o->ber = ber;
 	o->ser = -expm1(BERT_RS_SYMBITS * log1p(-ber));
 	o->cer = bert_binom_tail(BERT_RS_N, BERT_RS_T, o->ser);
-	o->flr = flr_factor * o->cer;
+	o->flr = bert_flr_from_cer(o->cer, flr_factor);
 	/* a failed decode passes its k symbol errors through; each wrong
 	 * symbol holds 10 BER / SER wrong bits on average */
 	bits_per_sym_err = o->ser > 0 ? BERT_RS_SYMBITS * ber / o->ser : 0;
@@ -271,7 +281,10 @@ int bert_hist_analyze(const struct bert_rs_hist *h, double flr_factor,
 	o->ser = syms / (BERT_RS_N * n);
 	o->ber_lower = syms / (BERT_RS_CW_BITS * n);
 	o->cer = (double)h->bin[BERT_RS_UNCORRECTABLE] / n;
-	o->flr = flr_factor * o->cer;
+	o->flr = bert_flr_from_cer(o->cer, flr_factor);
+	/* each uncorrectable codeword left at least t + 1 symbols, so at
+	 * least t + 1 bits, wrong */
+	o->post_fec_ber_min = o->cer * (BERT_RS_T + 1) / BERT_RS_CW_BITS;
 
 	/* SONiC predictor: least squares on log10(C_k/N), k = 1..15 */
 	for (k = 1; k <= BERT_RS_T; k++) {
@@ -296,11 +309,13 @@ int bert_hist_analyze(const struct bert_rs_hist *h, double flr_factor,
 		o->r2 = syy > 0 ? 1 - (res < 0 ? 0 : res) / syy : 1;
 		for (k = 16; k <= 20; k++)
 			o->cer_predicted += pow(10.0, a + b * k);
-		o->flr_predicted = flr_factor * o->cer_predicted;
+		if (o->cer_predicted > 1)
+			o->cer_predicted = 1;
+		o->flr_predicted = bert_flr_from_cer(o->cer_predicted, flr_factor);
 	}
 
 	/* Burst check: tail from about two sigma above the mean, compared
-	 * with Bin(544, SER) (OPTICS-FEC.md 3, [S11]). */
+	 * with Bin(544, SER) (A. Ran [S11], docs/SOURCES.md). */
 	mean = BERT_RS_N * o->ser;
 	{
 		/* clamp as a double: a huge SER must not overflow the cast */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* BER statistics and FEC analytics (OPTICS-FEC.md sections 3 and 5):
+/* BER statistics and FEC analytics (IEEE 802.3 Clause 91;
+ * docs/SOURCES.md):
  * confidence bounds, test length, early stop, Q <-> BER, waterfall fits,
  * pre-FEC BER -> SER -> CER -> FLR -> post-FEC BER, and histogram analysis. */
 #ifndef BERT_SIGNAL_BERSTAT_H
@@ -11,7 +12,7 @@
 
 #include "bert/signal/fec.h"
 
-#define BERT_KP4_THRESHOLD_BER	2.4e-4	/* PMD BER limit, OPTICS-FEC.md 3 */
+#define BERT_KP4_THRESHOLD_BER	2.4e-4	/* PMD BER limit, IEEE 802.3 Cl. 124 */
 #define BERT_FLR_FACTOR_400G	2.125	/* (1 + 2 * 8) / 8 */
 #define BERT_FLR_FACTOR_X1	1.125
 
@@ -38,7 +39,8 @@ double bert_ber_from_q_nrz(double q);
 double bert_q_from_ber_pam4(double ber);
 double bert_ber_from_q_pam4(double q);
 
-/* Waterfall (OPTICS-FEC.md 5): Q in linear units against power in mW, or
+/* Waterfall (docs/SOURCES.md, BER statistics): Q in linear units against
+ * power in mW, or
  * log10(-log10 BER) against dBm; interpolated to target_ber. */
 enum bert_wf_method {
 	BERT_WF_Q_LINEAR,
@@ -59,8 +61,13 @@ int bert_waterfall_fit(const struct bert_wf_point *p, size_t n,
 		       enum bert_wf_method m, bool pam4, double target_ber,
 		       struct bert_wf_fit *fit);
 
+/* Frame loss ratio from the codeword error ratio: 1 - (1 - CER)^factor,
+ * which is factor x CER (BERT_FLR_FACTOR_400G and the like) while
+ * CER is small and never exceeds 1, as a ratio must not. */
+double bert_flr_from_cer(double cer, double factor);
+
 /* Random errors through RS(544,514): SER = 1-(1-BER)^10,
- * CER = P[Bin(544, SER) > 15], FLR = factor * CER, post-FEC BER = bits left
+ * CER = P[Bin(544, SER) > 15], FLR = bert_flr_from_cer(), post-FEC BER = bits left
  * wrong by failed decodes (passed through uncorrected) / bits. */
 struct bert_fec_chain {
 	double ber, ser, cer, flr, post_fec_ber;
@@ -72,13 +79,15 @@ int bert_fec_chain_from_ber(double ber, double flr_factor,
 double bert_binom_pmf(unsigned n, unsigned k, double p);
 double bert_binom_tail(unsigned n, unsigned k, double p);
 
-/* Codeword histogram (OPTICS-FEC.md 3, SONiC method). */
+/* Codeword histogram (the SONiC FEC-histogram method, docs/SOURCES.md). */
 struct bert_hist_analysis {
 	uint64_t codewords;
 	double ser;		/* sum k C_k / (544 N), uncorrectable as 16 */
 	double ber_lower;	/* sum k C_k / (5440 N) */
 	double cer;		/* observed: C_unc / N */
-	double flr;		/* observed: factor * cer */
+	double flr;		/* observed: bert_flr_from_cer(cer) */
+	double post_fec_ber_min; /* what the uncorrectables imply: cer x 16 / 5440;
+				  * a post-FEC estimate is never below it */
 	double cer_predicted;	/* fit of log10(C_k/N), k = 1..15, to k = 16..20 */
 	double flr_predicted;
 	double r2;		/* of that fit; NaN without 2 bins of >= 10 */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* PRBS generators and checker (OPTICS-FEC.md section 4).
+/* PRBS generators and checker (IEEE 802.3 120.5.11.2).
  *
  * Word parallelism: if s_n = XOR_k s_(n - e_k) (the polynomial's exponents),
  * then squaring the polynomial 8 times gives s_n = XOR_k s_(n - 256 e_k),
@@ -23,7 +23,9 @@
 #define CHUNK_BITS	256
 #define RING		32
 #define WIN_CHUNKS	4	/* loss-of-lock window: 1024 bits */
-#define WIN_LOSS	256	/* more errors than this in a window: lost */
+#define WIN_BITS	(WIN_CHUNKS * CHUNK_BITS)
+#define WIN_LOSS	(WIN_BITS / 4)	/* more errors than this: lost */
+#define WIN_MIN_BITS	64	/* shorter last windows are never lost */
 #define LIN_WINS	64	/* windows per kernel call: 8 KiB, stays in L1 */
 #define SSPRQ_BITS	(2u * BERT_SSPRQ_SYMBOLS)
 
@@ -37,7 +39,7 @@ struct pat_info {
 	int cmis;
 };
 
-/* Polynomials: OPTICS-FEC.md 4 (ITU-T O.150 for PRBS11 and PRBS20). */
+/* Polynomials: IEEE 802.3 120.5.11.2 (ITU-T O.150 for PRBS11 and PRBS20). */
 static const struct pat_info pats[BERT_PRBS_COUNT] = {
 	[BERT_PRBS7]   = { "PRBS7",   7,  { 7, 6 },  2, false, false, 11 },
 	[BERT_PRBS9]   = { "PRBS9",   9,  { 9, 5 },  2, false, false, 9 },
@@ -105,11 +107,6 @@ int bert_prbs_to_cmis(enum bert_prbs_pattern p)
 bool bert_prbs_is_pam4(enum bert_prbs_pattern p)
 {
 	return (unsigned)p < BERT_PRBS_COUNT && pats[p].q;
-}
-
-unsigned bert_prbs_degree(enum bert_prbs_pattern p)
-{
-	return (unsigned)p < BERT_PRBS_COUNT ? pats[p].deg : 0;
 }
 
 uint64_t bert_prbs_period_bits(enum bert_prbs_pattern p)
@@ -570,10 +567,41 @@ static void ssprq_index_init(void)
 
 static pthread_once_t ssprq_idx_once = PTHREAD_ONCE_INIT;
 
+/* Counts of a window or a block of windows, held until committed. */
+struct tally {
+	uint64_t bits, errs, syms, sym_errs;
+};
+
+static inline void tally_add(struct tally *t, const struct tally *a)
+{
+	t->bits += a->bits;
+	t->errs += a->errs;
+	t->syms += a->syms;
+	t->sym_errs += a->sym_errs;
+}
+
+static inline void tally_commit(struct bert_prbs_result *res, struct tally *t)
+{
+	res->bits_checked += t->bits;
+	res->bit_errors += t->errs;
+	res->symbols_checked += t->syms;
+	res->symbol_errors += t->sym_errs;
+	memset(t, 0, sizeof(*t));
+}
+
+/* Loss of lock (prbs.h): more than a quarter of a window's bits in error;
+ * a short last window is judged from WIN_MIN_BITS bits on. */
+static inline bool win_lost(const struct tally *w)
+{
+	return w->bits >= WIN_MIN_BITS && w->errs * 4 > w->bits;
+}
+
 static void check_ssprq(const struct chk *x, struct bert_prbs_result *res)
 {
 	/* Lock by looking the next 48 capture bits up in the index, then
-	 * compare bit by bit (SSPRQ captures are short scope records). */
+	 * compare symbol by symbol (SSPRQ captures are short scope
+	 * records). Errors are counted on the Gray-decoded bits, as for
+	 * PRBSnQ (prbs.h). */
 	uint64_t n = 0;
 
 	pthread_once(&ssprq_idx_once, ssprq_index_init);
@@ -581,8 +609,10 @@ static void check_ssprq(const struct chk *x, struct bert_prbs_result *res)
 		return;
 	while (n + SSPRQ_WIN <= x->nbits) {
 		struct ssprq_key k, *hit;
-		uint64_t want = 0, i, off, werr = 0, wbits = 0, wstart;
-		unsigned eprev = 0;
+		struct tally pend = { 0 }, win = { 0 };
+		uint64_t want = 0, i, off;
+		unsigned dprev = 0;
+		bool lost = false;
 
 		for (i = 0; i < SSPRQ_WIN; i++)
 			want = (want << 1) | (get_bit(x->buf, n + i, x->lsb) ^ (x->inv & 1));
@@ -597,41 +627,44 @@ static void check_ssprq(const struct chk *x, struct bert_prbs_result *res)
 			res->first_lock_bit = n;
 		res->locks++;
 		res->locked = true;
-		res->bits_checked += SSPRQ_WIN;
-		if (x->q)
-			res->symbols_checked += SSPRQ_WIN / 2;
+		pend.bits = SSPRQ_WIN;
+		pend.syms = SSPRQ_WIN / 2;
 		n += SSPRQ_WIN;
-		wstart = n;
 		for (; n < x->nbits; n++) {
-			unsigned e = (get_bit(x->buf, n, x->lsb) ^ (x->inv & 1)) ^
+			/* level-index bit difference; the MSB of a symbol
+			 * sits at the even offset */
+			unsigned d = (get_bit(x->buf, n, x->lsb) ^ (x->inv & 1)) ^
 				     get_bit(ssprq_bits, off, false);
 
-			res->bits_checked++;
-			res->bit_errors += e;
+			win.bits++;
 			if (n & 1) {
-				res->symbols_checked++;
-				res->symbol_errors += e | eprev;
+				/* Gray bits (b1, b1 ^ b0): the difference
+				 * maps the same way */
+				win.errs += dprev + (dprev ^ d);
+				win.syms++;
+				win.sym_errs += dprev | d;
 			}
-			eprev = e;
-			werr += e;
-			wbits++;
+			dprev = d;
 			if (++off == SSPRQ_BITS)
 				off = 0;
-			if (wbits == WIN_CHUNKS * CHUNK_BITS) {
-				if (werr > WIN_LOSS) {
-					res->bits_checked -= wbits;
-					res->bit_errors -= werr;
-					res->losses++;
-					res->locked = false;
-					n = wstart;
+			if (win.bits == WIN_BITS) {
+				if (win_lost(&win)) {
+					lost = true;
 					break;
 				}
-				werr = wbits = 0;
-				wstart = n + 1;
+				tally_commit(res, &pend);
+				pend = win;
+				memset(&win, 0, sizeof(win));
 			}
 		}
-		if (res->locked)
+		if (!lost && !win_lost(&win)) {
+			tally_commit(res, &pend);
+			tally_commit(res, &win);
 			return;
+		}
+		res->losses++;
+		res->locked = false;
+		n++;
 	}
 }
 
@@ -674,9 +707,9 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 
 	while (pos < x.nbits) {
 		uint32_t reg;
-		uint64_t n, c0, cend, stop, werr_bs = 0, wbits_bs = 0;
+		uint64_t n, c0, cend, stop, nchunks = len / CHUNK_BYTES;
+		struct tally blk = { 0 }, win = { 0 }, pend;
 		unsigned dprev = 0;
-		uint64_t nchunks = len / CHUNK_BYTES;
 		bool lost = false;
 
 		if (!acquire(&x, &pos, need, &reg))
@@ -686,8 +719,10 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 		res->locks++;
 		res->locked = true;
 
-		/* Bit-serial from the lock point until `deg` whole chunks of
-		 * expected bits sit in the ring, aligned to the capture. */
+		/* First stage, bit-serial from the lock point until `deg`
+		 * whole chunks of expected bits sit in the ring, aligned to
+		 * the capture. It is one block: lost anywhere, it counts
+		 * nothing. */
 		c0 = (pos + 1 + CHUNK_BITS - 1) / CHUNK_BITS;
 		stop = (c0 + x.pi->deg) * CHUNK_BITS;
 		if (stop > x.nbits)
@@ -699,33 +734,42 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 			if (n >= c0 * CHUNK_BITS)
 				put_bit(x.ring[(n / CHUNK_BITS) % RING],
 					n % CHUNK_BITS, e, x.lsb);
-			res->bits_checked++;
-			res->bit_errors += d;
-			werr_bs += d;
-			wbits_bs++;
+			win.bits++;
+			win.errs += d;
 			/* a symbol counts once both its bits were compared */
 			if (x.q && (n & 1) && n > pos + 1) {
-				res->symbols_checked++;
-				res->symbol_errors += d | dprev;
+				win.syms++;
+				win.sym_errs += d | dprev;
 			}
 			dprev = d;
+			if (win.bits == WIN_BITS || n + 1 == stop) {
+				if (win_lost(&win)) {
+					lost = true;
+					break;
+				}
+				tally_add(&blk, &win);
+				memset(&win, 0, sizeof(win));
+			}
 		}
-		if (wbits_bs && werr_bs * 4 > wbits_bs && wbits_bs >= 64) {
+		if (lost) {
 			res->losses++;
 			res->locked = false;
-			pos = stop;
+			pos = n + 1;
 			continue;
 		}
+		pend = blk;
 		pos = stop;
-		if (stop == x.nbits)
+		if (stop == x.nbits) {
+			tally_commit(res, &pend);
 			break;
+		}
 
-		/* Word-parallel: chunks c0 + deg onwards, a window at a time */
+		/* Word-parallel: chunks c0 + deg onwards, a window at a time,
+		 * each committed once the next one holds the lock. */
 		n = c0 + x.pi->deg;
 		cend = nchunks;
 		while (n + WIN_CHUNKS <= cend) {
 			size_t nwin = (size_t)((cend - n) / WIN_CHUNKS), w;
-			uint64_t be, se;
 
 			if (nwin > LIN_WINS)
 				nwin = LIN_WINS;
@@ -735,26 +779,21 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 			else
 #endif
 				win_scalar(&x, n, nwin, werr, wsym);
-			/* Sums in locals: res is behind a pointer the compiler
-			 * must reload on every window otherwise. */
-			be = se = 0;
 			for (w = 0; w < nwin; w++) {
 				if (werr[w] > WIN_LOSS) {
 					lost = true;
 					break;
 				}
-				be += werr[w];
-				se += wsym[w];
+				tally_commit(res, &pend);
+				pend.bits = WIN_BITS;
+				pend.errs = werr[w];
+				pend.syms = x.q ? WIN_BITS / 2 : 0;
+				pend.sym_errs = wsym[w];
 			}
-			res->bit_errors += be;
-			res->symbol_errors += se;
-			res->bits_checked += (uint64_t)w * WIN_CHUNKS * CHUNK_BITS;
-			if (x.q)
-				res->symbols_checked += (uint64_t)w * WIN_CHUNKS * CHUNK_BITS / 2;
 			if (lost) {
 				res->losses++;
 				res->locked = false;
-				pos = (n + w * WIN_CHUNKS) * CHUNK_BITS;
+				pos = (n + (w + 1) * WIN_CHUNKS) * CHUNK_BITS;
 				break;
 			}
 			n += nwin * WIN_CHUNKS;
@@ -765,6 +804,7 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 		{
 			uint64_t c;
 
+			memset(&win, 0, sizeof(win));
 			for (c = n; c * CHUNK_BITS < x.nbits; c++) {
 				uint64_t b, end = (c + 1) * CHUNK_BITS;
 
@@ -776,14 +816,21 @@ int bert_prbs_check(const struct bert_prbs_check_opts *o, const uint8_t *buf,
 							     b - c * CHUNK_BITS, x.lsb);
 					unsigned d = e ^ rx_bit(&x, b);
 
-					res->bits_checked++;
-					res->bit_errors += d;
+					win.bits++;
+					win.errs += d;
 					if (x.q && (b & 1)) {
-						res->symbols_checked++;
-						res->symbol_errors += d | dprev;
+						win.syms++;
+						win.sym_errs += d | dprev;
 					}
 					dprev = d;
 				}
+			}
+			if (win_lost(&win)) {
+				res->losses++;
+				res->locked = false;
+			} else {
+				tally_commit(res, &pend);
+				tally_commit(res, &win);
 			}
 		}
 		break;

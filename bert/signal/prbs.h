@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* PRBS, QPRBS and SSPRQ generators and a word-parallel checker
- * (OPTICS-FEC.md section 4).
+ * (IEEE 802.3 120.5.11.2).
  *
  * Bit streams are packed 8 bits a byte, MSB first unless BERT_PRBS_LSB_FIRST.
  * The Q (PAM4) patterns are the PRBS bits taken in pairs and Gray-mapped
@@ -32,13 +32,11 @@ enum bert_prbs_pattern {
 const char *bert_prbs_name(enum bert_prbs_pattern p);
 /* "PRBS31", "prbs13q", "SSPRQ" ...; BERT_ERR_CONFIG when unknown. */
 int bert_prbs_from_name(const char *name, enum bert_prbs_pattern *p);
-/* CMIS pattern IDs (OPTICS-FEC.md 4): 0 PRBS31Q, 1 PRBS31, ... 12 SSPRQ.
+/* CMIS pattern IDs (OIF-CMIS 5.x Page 13h): 0 PRBS31Q, 1 PRBS31, ... 12 SSPRQ.
  * from: BERT_ERR_UNSUPPORTED for 13..15 and others; to: -1 if none. */
 int bert_prbs_from_cmis(unsigned id, enum bert_prbs_pattern *p);
 int bert_prbs_to_cmis(enum bert_prbs_pattern p);
 bool bert_prbs_is_pam4(enum bert_prbs_pattern p);
-/* Degree of the underlying PRBS (31 for PRBS31Q), 0 for SSPRQ. */
-unsigned bert_prbs_degree(enum bert_prbs_pattern p);
 /* Period in bits of the bit stream (2^n - 1 PRBS bits; SSPRQ 131070). */
 uint64_t bert_prbs_period_bits(enum bert_prbs_pattern p);
 
@@ -63,11 +61,31 @@ void bert_prbs_gen_bytes(struct bert_prbs_gen *g, uint8_t *out, size_t n);
  * BERT_ERR_ARG for a binary pattern. */
 int bert_prbs_gen_symbols(struct bert_prbs_gen *g, uint8_t *sym, size_t n);
 
-/* Checker over a whole capture. Lock: the PRBS recurrence holds for
- * lock_bits consecutive bits; then a local generator runs free (so one
- * flipped bit counts once) and is compared word by word. Loss of lock:
- * more than a quarter of the bits of a 1024-bit window in error; the window
- * is not counted and the checker re-acquires from there. */
+/* Checker over a whole capture.
+ *
+ * Lock: the PRBS recurrence holds for lock_bits consecutive bits (SSPRQ:
+ * 48 bits found in the pattern); then a local generator runs free (so one
+ * flipped bit counts once) and is compared with the capture.
+ *
+ * Counting rule, the same whatever the internal chunk grid:
+ * - While locked the capture is judged in windows of 1024 bits (the last
+ *   window of a lock may be shorter). A window with more than a quarter of
+ *   its bits in error (a short last window: from 64 bits on) is a loss of
+ *   lock; the checker re-acquires from the bit after that window.
+ * - Counts are committed one window late: a lost window discards itself
+ *   and the window before it, where the burst that broke the lock may have
+ *   begun. A burst long enough to lose lock therefore adds no bit errors
+ *   wherever it falls; its bits and up to two windows around it are simply
+ *   not checked (bits_checked says how many were).
+ * - A new lock's first stage (the first `degree` chunks of 256 bits, while
+ *   the local generator fills) is one block: a lock lost in it, e.g. a
+ *   re-lock on a short clean stretch inside a burst, counts nothing.
+ *
+ * PAM4 patterns (PRBSnQ and SSPRQ alike): bit errors are counted on the
+ * Gray-decoded bits (IEEE 802.3 120.5.7, the PMA's bits before the Gray
+ * map), so one level step is one bit error; flipping a stored level
+ * index's MSB (a two-level step) is two, its LSB one. A symbol error is a
+ * symbol with either bit wrong. */
 struct bert_prbs_check_opts {
 	enum bert_prbs_pattern pat;
 	unsigned flags;		/* BERT_PRBS_INVERT, BERT_PRBS_LSB_FIRST */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/store/pg_int.h"
@@ -77,7 +78,7 @@ static int prepare_all(struct pg *pg)
 
 	if (pg->prepared)
 		return BERT_OK;
-	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(st); i++) {
 		PGresult *r = PQprepare(pg->c, st[i].name, st[i].sql, 0, NULL);
 
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -87,7 +88,7 @@ static int prepare_all(struct pg *pg)
 		}
 		PQclear(r);
 	}
-	for (i = 0; pg->version >= PG_SCHEMA_UCOMP && i < sizeof(st3) / sizeof(st3[0]); i++) {
+	for (i = 0; pg->version >= PG_SCHEMA_UCOMP && i < ARRAY_SIZE(st3); i++) {
 		PGresult *r = PQprepare(pg->c, st3[i].name, st3[i].sql, 0, NULL);
 
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {

@@ -42,7 +42,7 @@ assert d['attenuation_db'] == 4
 run "$BERT" ber --fixture "sim:$MOD/dr4-weak-lane3.ini" --json; status_is 0
 
 # A tighter target at the same confidence runs longer but still decides:
-# zero errors need 3.0 / 1e-12 = 3e12 bits, 28 s per lane (OPTICS-FEC.md 5)
+# zero errors need 3.0 / 1e-12 = 3e12 bits, 28 s per lane (docs/SOURCES.md, BER statistics)
 run "$BERT" ber --target 1e-12 --lanes 1 --json; status_is 0
 echo "$out" > "$T/tight.json"
 json "$T/tight.json" "
@@ -83,6 +83,18 @@ run "$BERT" ber --help; status_is 0; out_has 'early'
 # Text form
 run "$BERT" ber --lanes 1-2; status_is 0; out_has 'pass'; out_has 'station time'
 
+# impossible numbers: lanes that never lock print n/a (no nan, no "< 0"),
+# bounds below the 1e-15 reporting floor print as "< 1e-15"
+run "$BERT" ber --attenuation 10; status_is 3
+printf '%s' "$out" | grep -Eq 'nan|< ?0\.000e\+00' && fail "impossible figure: $out"
+out_has '^1 +no .* n/a +n/a error +n/a +n/a'
+run "$BERT" ber --attenuation 10 --json; status_is 3
+printf '%s' "$out" > "$T/att.json"
+json "$T/att.json" "assert all(l['ber'] is None and l['ber_upper'] is None and l['post_fec_ber'] is None and l['flr'] is None and l['na_reason'] for l in d['lanes']), d" || fail "unlocked lanes not n/a"
+run "$BERT" ber --lanes 1; status_is 0
+out_has '^1 +locked .* pass +< 1e-15 +< 1e-15'
+printf '%s' "$out" | grep -Eq 'e-(1[6-9]|[2-9][0-9]|[0-9]{3})' && fail "figure below the floor printed: $out"
+
 # loopback: show, set, refuse a bad mode
 run "$BERT" loopback --json; status_is 0
 echo "$out" > "$T/lb.json"
@@ -92,6 +104,15 @@ echo "$out" > "$T/lb2.json"
 json "$T/lb2.json" "assert d['lanes_on'] == 15 and d['on'], d" || fail "loopback on"
 run "$BERT" loopback --side media --mode sideways on; status_is 2
 run "$BERT" loopback --lanes 9 on; status_is 2
+# lanes the 4-lane module lacks are refused, named, before any write
+run "$BERT" loopback on --mode input --side media --lanes 1-8; status_is 2
+err_has 'media lanes 1-4 only .*lanes 5-8 do not exist'
+run "$BERT" loopback on --mode input --side media --lanes 6 --json; status_is 2
+out_has 'lane 6 does not exist'
+# the default is every lane the module has, not 1-8
+run "$BERT" loopback on --mode input --side media --json; status_is 0
+printf '%s' "$out" > "$T/lb4.json"
+json "$T/lb4.json" "assert d['lanes'] == 15 and d['lanes_on'] == 15, d" || fail "loopback default lanes"
 
 # vdm: observables with thresholds, statistics read frozen
 run "$BERT" vdm --bring-up --json; status_is 0

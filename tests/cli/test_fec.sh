@@ -1,4 +1,4 @@
-# bert fec analyze and bert prbs check/gen (issue 5): the JSON contract,
+# bert fec analyze and bert prbs check/gen: the JSON contract,
 # known answers, and clear errors with exit 2 on bad input.
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +20,15 @@ status_is 0; out_has '"r2": 0\.99'; out_has '"max_bin": 5'; out_has '"bursty": t
 for k in ber ser cer flr post_fec_ber threshold_ber margin_decades; do
 	out_has "\"$k\": "
 done
+json() { python3 -c "import json,sys; d=json.load(open('$1')); $2"; }
+# impossible numbers: FLR above 1; a post-FEC BER below what 3 measured
+# uncorrectable codewords imply (>= 16 wrong bits each)
+run "$BERT" fec analyze --ber 0.3 --json; status_is 0
+printf '%s' "$out" > "$T/flr.json"
+json "$T/flr.json" "assert 0 <= d['flr'] <= 1 and d['cer'] <= 1, d" || fail "FLR above 1"
+run "$BERT" fec analyze --json --histogram 1000000,3000,500,80,10,2,0,0,0,0,0,0,0,0,0,0,3
+printf '%s' "$out" > "$T/unc.json"
+json "$T/unc.json" "assert d['post_fec_ber'] >= d['cer'] * 16 / 5440 > 0, d" || fail "post-FEC below the uncorrectables"
 run "$BERT" fec analyze --histogram 1000000,2000,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0
 status_is 0; out_has 'consistent with random errors'
 

@@ -58,6 +58,15 @@ printf '[profile]\nname = x\n[application]\nlanes = four\n' > "$T/bad.ini"
 run "$BERT" qualify --no-db --profile "$T/bad.ini"; status_is 2
 err_has 'bad.ini:4:'
 
+# one file states each limit once: a key twice, or a section twice, is an
+# error naming both lines (a key after an include overrides the included file)
+printf '[profile]\ninclude = %s\nname = dup\n[limit rx_sensitivity_oma]\nmax = -4.4\nmax = -7.0\n' "$TOP/profiles/400gbase-dr4.ini" > "$T/dupkey.ini"
+run "$BERT" qualify --no-db --profile "$T/dupkey.ini" --json; status_is 2
+out_has '"error"'; out_has "dupkey.ini:6: duplicate key 'max' in \\[limit rx_sensitivity_oma\\] \\(first at line 5\\)"
+printf '[profile]\nname = dup\n[limit tx_oma]\nmin = -0.8\n[limit tx_oma]\nmin = -7\n' > "$T/dupsec.ini"
+run "$BERT" qualify --no-db --profile "$T/dupsec.ini"; status_is 2
+err_has 'dupsec.ini:5: section \[limit tx_oma\] appears twice \(first at line 3\)'
+
 # a station with a bad [site]: file:line, exit 2
 printf '[instrument voa1]\nuri = sim:voa1\ntype = voa\nchannels = 4\n[site 1]\nfixture = sim:\nvoa = voa1:9\n' \
 	> "$T/station.ini"

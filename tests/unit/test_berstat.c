@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* bert/signal/berstat against OPTICS-FEC.md sections 3 and 5. */
+/* bert/signal/berstat against IEEE 802.3 Clause 91 and the
+ * BER statistics of docs/SOURCES.md. */
 #include <math.h>
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/signal/berstat.h"
 #include "common.h"
 
 #define REL(a, b, tol) ck_assert_msg(fabs((a) - (b)) <= (tol) * fabs(b), \
 				     "%s = %g, want %g", #a, (double)(a), (double)(b))
 
-/* OPTICS-FEC.md 5, the lambda table */
+/* docs/SOURCES.md, BER statistics, the lambda table */
 START_TEST(test_lambda_table)
 {
 	static const double cls[3] = { 0.90, 0.95, 0.99 };
@@ -53,8 +55,45 @@ START_TEST(test_q)
 }
 END_TEST
 
-/* OPTICS-FEC.md 3: CER 8.2e-13 and FLR 1.7e-12 at 2.4e-4, and the
+/* IEEE 802.3 Clauses 91 and 119: CER 8.2e-13 and FLR 1.7e-12 at 2.4e-4, and the
  * sensitivity row */
+/* Impossible numbers: a ratio never exceeds 1, a post-FEC estimate never
+ * sits below what counted uncorrectables imply, figures outside their
+ * range or unmeasured are n/a, bounds below the floor print as such. */
+START_TEST(test_figures_possible)
+{
+	struct bert_fec_chain c;
+	struct bert_rs_hist h = { { 0 } };
+	struct bert_hist_analysis a;
+	char buf[24];
+
+	ck_assert_int_eq(bert_fec_chain_from_ber(0.3, BERT_FLR_FACTOR_400G, &c), BERT_OK);
+	ck_assert(bert_fig_ratio_ok(c.flr) && bert_fig_ratio_ok(c.cer));
+	ck_assert_double_le(c.flr, 1);
+	REL(bert_flr_from_cer(1e-9, 2.125), 2.125e-9, 1e-6);
+	ck_assert_double_eq(bert_flr_from_cer(1, 2.125), 1);
+	ck_assert_double_eq(bert_flr_from_cer(0, 2.125), 0);
+	/* 3 uncorrectables in about a million codewords */
+	h.bin[0] = 1000000; h.bin[1] = 3000; h.bin[2] = 500; h.bin[3] = 80;
+	h.bin[4] = 10; h.bin[5] = 2; h.bin[BERT_RS_UNCORRECTABLE] = 3;
+	ck_assert_int_eq(bert_hist_analyze(&h, BERT_FLR_FACTOR_400G, &a), BERT_OK);
+	REL(a.post_fec_ber_min, a.cer * 16 / 5440, 1e-12);
+	ck_assert_double_gt(a.post_fec_ber_min, 8e-9);
+	ck_assert(bert_fig_ratio_ok(a.flr));
+	/* the reporting helpers */
+	ck_assert(!bert_fig_ratio_ok(NAN) && !bert_fig_ratio_ok(-1e-3) &&
+		  !bert_fig_ratio_ok(2.125) && bert_fig_ratio_ok(0));
+	ck_assert_str_eq(bert_fig_ratio_text(buf, sizeof(buf), 0, false, false), "n/a");
+	ck_assert_str_eq(bert_fig_ratio_text(buf, sizeof(buf), NAN, true, true), "n/a");
+	ck_assert_str_eq(bert_fig_ratio_text(buf, sizeof(buf), 2.125, true, false), "n/a");
+	ck_assert_str_eq(bert_fig_ratio_text(buf, sizeof(buf), 5.51e-127, true, true), "< 1e-15");
+	ck_assert_str_eq(bert_fig_ratio_text(buf, sizeof(buf), 2.344e-11, true, true), "<2.344e-11");
+	ck_assert_str_eq(bert_fig_ratio_text(buf, sizeof(buf), 1.5e-4, true, false), "1.500e-04");
+	ck_assert_double_eq(bert_fig_ratio(5.51e-127, true, true), BERT_FIG_FLOOR);
+	ck_assert(isnan(bert_fig_ratio(0, false, false)));
+}
+END_TEST
+
 START_TEST(test_fec_chain)
 {
 	static const double ber[5] = { 1e-4, 2e-4, 3e-4, 5e-4, 1e-3 };
@@ -164,6 +203,7 @@ Suite *suite_berstat(void)
 	tcase_add_test(tc, test_fec_chain);
 	tcase_add_test(tc, test_histogram);
 	tcase_add_test(tc, test_waterfall);
+	tcase_add_test(tc, test_figures_possible);
 	suite_add_tcase(s, tc);
 	return s;
 }

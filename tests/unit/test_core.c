@@ -3,7 +3,9 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bert/core/clock.h"
 #include "bert/core/error.h"
@@ -46,8 +48,8 @@ static const struct {
 	double value;
 	uint16_t raw;
 } f16_cases[] = {
-	{ 5.12e-4, 0x9200 },	/* CMIS.md 8, sonic test vector */
-	{ 2.4e-5, 0x88f0 },	/* CMIS.md 8 emulator example */
+	{ 5.12e-4, 0x9200 },	/* OIF-CMIS 5.x F16 format, sonic test vector */
+	{ 2.4e-5, 0x88f0 },	/* OIF-CMIS 5.x F16 format emulator example */
 	{ 0.0, 0x0000 },
 	{ 1e-24, 0x0001 },
 	{ 2047e7, 0xffff },
@@ -57,7 +59,7 @@ START_TEST(test_f16)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(f16_cases) / sizeof(f16_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(f16_cases); i++) {
 		double v = bert_f16_to_double(f16_cases[i].raw);
 
 		ck_assert_msg(fabs(v - f16_cases[i].value) <= 1e-9 * f16_cases[i].value,
@@ -151,6 +153,15 @@ static const struct {
 	{ "[other]\nx = 1\n", "t.ini:2: unknown section [other]" },
 	{ "[main]\npower = 1\nthis line has no equals\n", "t.ini:3: syntax error" },
 	{ "[main]\npower = nan\n", "t.ini:2: power: 'nan' is not a number" },
+	/* one file states each thing once */
+	{ "[main]\npower = -4.4\ncount = 1\npower = -7.0\n",
+	  "t.ini:4: duplicate key 'power' in [main] (first at line 2)" },
+	{ "[main]\npower = 1\n[lane 1]\nx = 1\n\n[main]\ncount = 2\n",
+	  "t.ini:6: section [main] appears twice (first at line 1)" },
+	{ "; empty sections count too\n[lane 2]\n[lane 2]\nx = 1\n",
+	  "t.ini:3: section [lane 2] appears twice (first at line 2)" },
+	{ "[main]\nname = a\n  ; comment\nname: b\n",
+	  "t.ini:4: duplicate key 'name' in [main] (first at line 2)" },
 };
 
 START_TEST(test_ini)
@@ -172,6 +183,37 @@ START_TEST(test_ini)
 	ck_assert_msg(!strncmp(bert_error_detail(), ini_cases[_i].expect,
 			       strlen(ini_cases[_i].expect)),
 		      "case %d: got '%s'", _i, bert_error_detail());
+}
+END_TEST
+
+/* The same key in different sections, and a multi-line value's indented
+ * continuation, are not duplicates; a file is checked like a string. */
+START_TEST(test_ini_duplicates)
+{
+	struct ini_conf c = { 0 };
+	char path[] = "/tmp/bert-ini-XXXXXX";
+	int fd;
+	FILE *f;
+
+	ck_assert_int_eq(bert_ini_parse_string("t.ini", "[lane 1]\nx = 1\n"
+		"[lane 2]\nx = 1\n  continued\n\n  again\n[main]\npower = 2\n",
+		conf_handler, &c), BERT_OK);
+	ck_assert_uint_eq(c.lanes_seen, 0x6);
+	ck_assert_double_eq(c.power, 2);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("; a long comment line, longer than inih's 200-byte line buffer, "
+	      "so the reader gets it in pieces and must still count it as one "
+	      "line: ..................................................."
+	      "........................................................\n"
+	      "[main]\ncount = 1\n[lane 3]\nx = 0\n[main]\n", f);
+	fclose(f);
+	ck_assert_int_eq(bert_ini_parse_file(path, conf_handler, &c), BERT_ERR_CONFIG);
+	ck_assert_msg(strstr(bert_error_detail(), ":6: section [main] appears twice "
+			     "(first at line 2)"), "%s", bert_error_detail());
+	ck_assert_ptr_nonnull(strstr(bert_error_detail(), path));
+	unlink(path);
 }
 END_TEST
 
@@ -280,8 +322,9 @@ Suite *suite_core(void)
 	tcase_add_test(tc, test_dbm);
 	tcase_add_test(tc, test_f16);
 	tcase_add_test(tc, test_cmis_encodings);
-	tcase_add_loop_test(tc, test_ini, 0, sizeof(ini_cases) / sizeof(ini_cases[0]));
+	tcase_add_loop_test(tc, test_ini, 0, ARRAY_SIZE(ini_cases));
 	tcase_add_test(tc, test_ini_missing_file);
+	tcase_add_test(tc, test_ini_duplicates);
 	tcase_add_test(tc, test_clock_virtual_single);
 	tcase_add_test(tc, test_clock_virtual_workers);
 	tcase_add_test(tc, test_clock_monotonic);

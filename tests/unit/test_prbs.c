@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* bert/signal/prbs: known answers (OPTICS-FEC.md 4 and 8), periods, the
+/* bert/signal/prbs: known answers (IEEE 802.3 120.5.11.2;
+ * docs/SOURCES.md), periods, the
  * checker on clean and corrupted streams, scalar and SIMD paths alike. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/signal/prbs.h"
 #include "bert/signal/simd.h"
@@ -30,7 +32,7 @@ static void syms_to_str(const uint8_t *s, size_t n, char *out)
 	out[n] = 0;
 }
 
-/* OPTICS-FEC.md 8: IEEE's first symbols */
+/* docs/SOURCES.md, known answers: IEEE's first symbols */
 START_TEST(test_first_symbols)
 {
 	static const struct {
@@ -46,7 +48,7 @@ START_TEST(test_first_symbols)
 	char s[65];
 	size_t i, n;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		n = strlen(cases[i].first);
 		ck_assert_int_eq(bert_prbs_gen_init(&g, cases[i].p, 0, 0), BERT_OK);
 		ck_assert_int_eq(bert_prbs_gen_symbols(&g, sym, n), BERT_OK);
@@ -58,7 +60,7 @@ START_TEST(test_first_symbols)
 END_TEST
 
 /* Whole sequences against the golden files and the symbol counts of
- * OPTICS-FEC.md 8 (sha256 pinned there is of these very files). */
+ * docs/SOURCES.md, known answers (sha256 pinned there is of these very files). */
 static void golden(enum bert_prbs_pattern p, const char *file, size_t n,
 		   const unsigned counts[4])
 {
@@ -134,7 +136,7 @@ START_TEST(test_periods)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ps); i++) {
 		uint64_t per = bert_prbs_period_bits(ps[i]), n;
 		size_t bytes = (size_t)(2 * per / 8 + 16);
 		uint8_t *b = malloc(bytes);
@@ -259,7 +261,7 @@ START_TEST(test_checker)
 	unsigned f;
 
 	rng_state = 42;
-	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ps); i++)
 		for (f = 0; f < 4; f++) {
 			check_case(ps[i], f, 20000 + 13 * i, 0);
 			check_case(ps[i], f, 20000 + 13 * i, 1 + (unsigned)i);
@@ -282,6 +284,138 @@ START_TEST(test_checker_ssprq)
 	ck_assert_uint_eq(r.bit_errors, 1);
 	ck_assert_uint_eq(r.symbol_errors, 1);
 	ck_assert(r.locked);
+}
+END_TEST
+
+/* Every path on one capture; they must agree exactly. */
+static void check_all_paths(const struct bert_prbs_check_opts *o,
+			    const uint8_t *b, size_t len,
+			    struct bert_prbs_result *out)
+{
+	struct bert_prbs_result r;
+	int path, first = 1;
+
+	for (path = BERT_SIMD_SCALAR; path < BERT_SIMD_COUNT; path++) {
+		if (!bert_simd_available((enum bert_simd_path)path))
+			continue;
+		bert_simd_set((enum bert_simd_path)path);
+		ck_assert_int_eq(bert_prbs_check(o, b, len, &r), BERT_OK);
+		if (first)
+			*out = r;
+		else
+			ck_assert_mem_eq(&r, out, sizeof(r));
+		first = 0;
+	}
+	bert_simd_set(BERT_SIMD_AUTO);
+}
+
+static void invert_bits(uint8_t *b, uint64_t from, uint64_t nbits)
+{
+	uint64_t i;
+
+	for (i = from; i < from + nbits; i++)
+		b[i >> 3] ^= (uint8_t)(0x80u >> (i & 7));
+}
+
+/* A 20 000-bit inverted burst in a 150 000-byte PRBS31 capture, at every
+ * bit offset modulo the chunk (256 bits) and at the two byte offsets of
+ * the original report: the burst loses lock once and adds no error
+ * wherever it falls; five single errors far from it count exactly. */
+START_TEST(test_checker_burst_offsets)
+{
+	const size_t len = 150000;
+	const uint64_t burst = 20000, total = (uint64_t)len * 8;
+	static const uint64_t flips[5] = { 100000, 200001, 300002, 900003, 1100004 };
+	uint8_t *clean = malloc(len), *b = malloc(len);
+	struct bert_prbs_check_opts o = { .pat = BERT_PRBS31 };
+	struct bert_prbs_result r;
+	struct bert_prbs_gen g;
+	unsigned k, f;
+
+	bert_prbs_gen_init(&g, BERT_PRBS31, 0, 0);
+	bert_prbs_gen_bytes(&g, clean, len);
+	for (f = 0; f < 5; f++)
+		clean[flips[f] >> 3] ^= (uint8_t)(0x80u >> (flips[f] & 7));
+	for (k = 0; k < 256 + 2; k++) {
+		uint64_t at = k < 256 ? 60000 * 8 + k : (k == 256 ? 60000 : 60075) * 8;
+
+		memcpy(b, clean, len);
+		invert_bits(b, at, burst);
+		check_all_paths(&o, b, len, &r);
+		ck_assert_msg(r.bit_errors == 5 && r.locks == 2 && r.losses == 1,
+			      "burst at bit %llu: %llu errors, %u locks, %u losses",
+			      (unsigned long long)at,
+			      (unsigned long long)r.bit_errors, r.locks, r.losses);
+		ck_assert(r.locked);
+		ck_assert_uint_le(r.bits_checked, total - burst);
+		ck_assert_uint_ge(r.bits_checked, total - burst - 2 * 1024 - 512);
+	}
+	free(clean);
+	free(b);
+}
+END_TEST
+
+/* A re-lock on a short clean stretch between two bursts is lost again
+ * before it is confirmed: it counts nothing. */
+START_TEST(test_checker_relock_lost)
+{
+	const size_t len = 40000;
+	uint8_t *b = malloc(len);
+	struct bert_prbs_check_opts o = { .pat = BERT_PRBS31 };
+	struct bert_prbs_result r;
+	struct bert_prbs_gen g;
+	unsigned gap;
+
+	for (gap = 200; gap <= 3000; gap += 700) {
+		bert_prbs_gen_init(&g, BERT_PRBS31, 0, 0);
+		bert_prbs_gen_bytes(&g, b, len);
+		invert_bits(b, 100000, 20000);
+		invert_bits(b, 120000 + gap, 20000);
+		check_all_paths(&o, b, len, &r);
+		ck_assert_msg(r.bit_errors == 0, "gap %u: %llu errors", gap,
+			      (unsigned long long)r.bit_errors);
+		ck_assert_uint_eq(r.locks, 3);
+		ck_assert_uint_eq(r.losses, 2);
+		ck_assert(r.locked);
+	}
+	free(b);
+}
+END_TEST
+
+/* One PAM4 convention (prbs.h): errors on the Gray-decoded bits. Flipping
+ * a symbol's MSB level bit (level 0 <-> 2, 1 <-> 3) is two bit errors,
+ * its LSB one; either is one symbol error, for PRBSnQ and SSPRQ alike. */
+START_TEST(test_checker_pam4_convention)
+{
+	static const enum bert_prbs_pattern ps[] = {
+		BERT_PRBS13Q, BERT_PRBS31Q, BERT_SSPRQ,
+	};
+	static uint8_t b[20000];
+	struct bert_prbs_result r;
+	struct bert_prbs_gen g;
+	size_t i;
+	unsigned lsb;
+
+	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+		struct bert_prbs_check_opts o = { .pat = ps[i] };
+
+		for (lsb = 0; lsb < 2; lsb++) {
+			uint64_t bit = 9000 * 8 + 2 * 5 + lsb;
+
+			bert_prbs_gen_init(&g, ps[i], 0, 0);
+			bert_prbs_gen_bytes(&g, b, 3000);
+			bert_prbs_gen_bytes(&g, b, sizeof(b));
+			b[bit >> 3] ^= (uint8_t)(0x80u >> (bit & 7));
+			check_all_paths(&o, b, sizeof(b), &r);
+			ck_assert_msg(r.bit_errors == (lsb ? 1u : 2u),
+				      "%s %s bit: %llu bit errors",
+				      bert_prbs_name(ps[i]), lsb ? "LSB" : "MSB",
+				      (unsigned long long)r.bit_errors);
+			ck_assert_uint_eq(r.symbol_errors, 1);
+			ck_assert_uint_eq(r.symbols_checked * 2, r.bits_checked);
+			ck_assert(r.locked);
+		}
+	}
 }
 END_TEST
 
@@ -331,6 +465,9 @@ Suite *suite_prbs(void)
 	tcase_add_test(tc, test_checker);
 	tcase_add_test(tc, test_checker_ssprq);
 	tcase_add_test(tc, test_checker_errors);
+	tcase_add_test(tc, test_checker_burst_offsets);
+	tcase_add_test(tc, test_checker_relock_lost);
+	tcase_add_test(tc, test_checker_pam4_convention);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -302,6 +302,7 @@ static struct iface *iface_of_ep(struct ft232h_dev *d, unsigned ep)
 static int bulk_out(struct ft232h_dev *d, struct iface *f, const uint8_t *buf, int len)
 {
 	d->st.urbs_bulk_out++;
+	d->st.out_packets += ((unsigned)len + PACKET - 1) / PACKET;
 	d->st.bytes_out += (unsigned)len;
 	d->out_since_in = true;
 	if (f->port && len > 0 && f->port->ops->write(f->port, buf, (size_t)len) != BERT_OK)

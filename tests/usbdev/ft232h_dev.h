@@ -45,6 +45,7 @@ struct ft232h_stats {
 	uint64_t urbs_control;
 	uint64_t urbs_bulk_out;
 	uint64_t urbs_bulk_in;
+	uint64_t out_packets;		/* 512-byte-max packets in bulk OUT URBs */
 	uint64_t in_packets;		/* 512-byte-max packets in bulk IN URBs */
 	uint64_t in_status_only;	/* IN packets with the status bytes only */
 	uint64_t bytes_out;		/* bulk OUT payload */

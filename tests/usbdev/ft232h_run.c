@@ -205,8 +205,10 @@ static void usage(void)
 		"@unplug-after=N | @unplug | @plug\n");
 }
 
-static void write_stats(const char *path, struct ft232h_dev *d, const int *rcs, unsigned n)
+static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_engine *e,
+			const int *rcs, unsigned n)
 {
+	struct mpsse_engine_stats es;
 	struct ft232h_stats s;
 	FILE *f = fopen(path, "w");
 	unsigned i;
@@ -216,7 +218,11 @@ static void write_stats(const char *path, struct ft232h_dev *d, const int *rcs, 
 		return;
 	}
 	ft232h_dev_stats(d, &s);
-	fprintf(f, "{\"urbs_control\": %llu, \"urbs_bulk_out\": %llu, \"urbs_bulk_in\": %llu, "
+	mpsse_engine_stats(e, &es);
+	fprintf(f, "{\"mpsse_bad_commands\": %llu, \"mpsse_contentions\": %llu, "
+		"\"mpsse_stalls\": %llu, ", (unsigned long long)es.bad_commands,
+		(unsigned long long)es.contentions, (unsigned long long)es.stalls);
+	fprintf(f, "\"urbs_control\": %llu, \"urbs_bulk_out\": %llu, \"urbs_bulk_in\": %llu, "
 		"\"in_packets\": %llu, \"in_status_only\": %llu, \"bytes_out\": %llu, "
 		"\"bytes_in\": %llu, \"usb_round_trips\": %llu, \"refused\": %llu, "
 		"\"claims\": %llu, \"nodev\": %llu, \"plugs\": %llu, \"unplugs\": %llu, \"rc\": [",
@@ -245,6 +251,21 @@ int main(int argc, char **argv)
 	int rcs[MAX_RUNS], last = 0, i, rc;
 	unsigned nrun = 0;
 
+	/* Under umockdev's preload itself, so that its uevents (udev's view of
+	 * the testbed's /sys) reach the programs it runs. */
+	if (!getenv("LD_PRELOAD") || !strstr(getenv("LD_PRELOAD"), "libumockdev-preload")) {
+		char *pre = getenv("LD_PRELOAD");
+		char buf[1024];
+
+		snprintf(buf, sizeof(buf), "%s%slibumockdev-preload.so.0", pre ? pre : "",
+			 pre && *pre ? ":" : "");
+		setenv("LD_PRELOAD", buf, 1);
+		/* a sanitizer build: its runtime is not first any more */
+		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
+		execv("/proc/self/exe", argv);
+		perror("ft232h_run: re-exec under umockdev");
+		return 3;
+	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -371,7 +392,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (stats)
-		write_stats(stats, d, rcs, nrun);
+		write_stats(stats, d, r.eng[r.port], rcs, nrun);
 	g_object_unref(tb);
 	ft232h_dev_free(d);
 	munmap(r.time, sizeof(*r.time));
