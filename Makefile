@@ -29,6 +29,11 @@ endif
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
+# `make check JITTER=1`: every emulated bus (sim: and tests/i2cdev) adds a
+# seeded round-trip latency to each transfer (fixtures/i2c_sim.c).
+ifeq ($(JITTER),1)
+export BERT_SIM_JITTER := 1
+endif
 ifeq ($(SAN),1)
 BUILD      ?= build/san
 SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -90,6 +95,11 @@ FT232H_SRCS := tests/usbdev/ft232h_dev.c
 FT232H_RUN  := $(BUILD)/tests/ft232h_run
 FT232H_SHIM := $(BUILD)/tests/ft232h_clock_shim.so
 FT232H_TEST := $(BUILD)/tests/ft232h_usb
+# A Linux I2C adapter at the i2c-dev level (tests/i2cdev/i2cdev_*): the
+# runner the CLI tests start bert under (with the clock shim above).
+I2CDEV_SRCS := tests/i2cdev/i2cdev_dev.c
+I2CDEV_RUN  := $(BUILD)/tests/i2cdev_run
+I2CDEV_PROBE := $(BUILD)/tests/i2cdev_probe
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -216,6 +226,18 @@ $(FT232H_SHIM): tests/usbdev/ft232h_clock_shim.c tests/usbdev/ft232h_clock.h
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -I. -o $@ $< -ldl
 
+$(I2CDEV_RUN): tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) tests/i2cdev/i2cdev_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ \
+		tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) $(LIB) $(LIBS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+$(I2CDEV_PROBE): tests/i2cdev/i2cdev_probe.c $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
 $(FT232H_TEST): tests/usbdev/test_ft232h_usb.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -223,7 +245,8 @@ $(FT232H_TEST): tests/usbdev/test_ft232h_usb.c $(FT232H_SRCS) tests/usbdev/ft232
 		$(FT232H_SRCS) $(LIB) $(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
 _check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST) \
-	$(USBTMC_CLIENT) $(FT232H_RUN) $(FT232H_SHIM) $(FT232H_TEST) $(KILL_SHIM)
+	$(USBTMC_CLIENT) $(FT232H_RUN) $(FT232H_SHIM) $(FT232H_TEST) $(KILL_SHIM) \
+	$(I2CDEV_RUN) $(I2CDEV_PROBE)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	@sh tests/check_citations.sh

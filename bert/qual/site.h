@@ -197,6 +197,7 @@ struct qual_site_io {
 	unsigned nlanes;
 	struct instr_pool *pool;	/* the connections the handles are on */
 	bool own_pool;			/* made for this site, freed on close */
+	bool lent_fixture;		/* qual_site_open_lent(): not closed here */
 };
 
 /* Opens the site's fixture (fixture_uri overrides site->fixture when not
@@ -218,6 +219,13 @@ struct qual_arbiter;
 struct instr_pool;
 int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
 			const char *fixture_uri, struct qual_site_io *io,
+			const struct qual_arbiter *arb, struct instr_pool *pool);
+/* The same on a fixture the caller keeps open (bertd holds each site's
+ * fixture while it runs): the site's URI is not opened, and
+ * qual_site_close() leaves the fixture open. */
+struct bert_fixture;
+int qual_site_open_lent(const struct qual_station *st, const struct qual_site *site,
+			struct bert_fixture *fixture, struct qual_site_io *io,
 			const struct qual_arbiter *arb, struct instr_pool *pool);
 /* Opens only the fixture and module part (instruments left NULL). */
 int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,

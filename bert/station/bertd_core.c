@@ -16,6 +16,8 @@
 #include "bert/station/bertd_core.h"
 #include "bert/station/bertd_proto.h"
 #include "bert/store/store.h"
+#include "fixtures/cmis/cmis.h"
+#include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/fixture.h"
 #include "fixtures/fixture_sim.h"
 #include "instruments/instr.h"
@@ -62,6 +64,14 @@ struct site {
 	char module_sn[QUAL_STR_MAX];	/* EEPROM serial of the module in, "" = n/a */
 	char module_pn[QUAL_STR_MAX];	/* its part number and vendor name, same */
 	char module_vendor[QUAL_STR_MAX];
+	bool sn_read;			/* the poll read it for this insertion */
+	/* The site's fixture, open while the daemon runs: the poll uses it
+	 * while the site is idle (polling set under d->mu), the worker while it
+	 * runs; reopened only after BERT_ERR_NODEV (or a new URI). */
+	struct bert_fixture *fx;
+	char fx_uri[QUAL_URI_MAX];
+	bool polling;
+	unsigned fixture_opens;		/* under d->mu */
 	char run_uuid[QUAL_UUID_MAX];
 	char profile[BERTD_NAME_MAX];
 	char step[QUAL_STEP_NAME_MAX];
@@ -85,7 +95,7 @@ struct bertd {
 	char station_path[PROFILE_PATH_MAX];
 	char db_path[PROFILE_PATH_MAX];
 	pthread_mutex_t mu;
-	pthread_cond_t wake, idle;
+	pthread_cond_t wake, idle, polled;
 	struct gen *gen;
 	struct site site[QUAL_MAX_SITES];
 	unsigned nsites;
@@ -542,6 +552,40 @@ static void fail_record(struct site *s, struct qual_record *rec, const struct ge
 		log_err("site %u: store: %s", s->index, bert_error_detail());
 }
 
+/* The site's fixture, opened when it is not (or is open on another URI
+ * since a reload). Called by whoever owns it now: the poll while it
+ * polls, the worker while it runs. */
+static int site_fx(struct site *s, const char *uri)
+{
+	struct bertd *d = s->d;
+	int rc;
+
+	if (s->fx && !strcmp(s->fx_uri, uri))
+		return BERT_OK;
+	bert_fixture_close(s->fx);
+	s->fx = NULL;
+	rc = bert_fixture_open(uri, &s->fx);
+	if (rc)
+		return rc;
+	snprintf(s->fx_uri, sizeof(s->fx_uri), "%s", uri);
+	pthread_mutex_lock(&d->mu);
+	s->fixture_opens++;
+	pthread_mutex_unlock(&d->mu);
+	return BERT_OK;
+}
+
+/* After BERT_ERR_NODEV the adapter is gone: drop the fixture, the next use
+ * reopens it (by its URI, e.g. the adapter's serial). */
+static void site_fx_check(struct site *s, int rc)
+{
+	if (rc == BERT_ERR_NODEV) {
+		log_info("site %u: %s gone (%s): reopening on next use", s->index, s->fx_uri,
+			 bert_error_detail());
+		bert_fixture_close(s->fx);
+		s->fx = NULL;
+	}
+}
+
 static void run_once(struct site *s, struct gen *g, const char *req_profile)
 {
 	struct bertd *d = s->d;
@@ -590,7 +634,12 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 	{
 		const struct qual_arbiter arb = { arb_acquire, arb_release, s };
 
-		rc = qual_site_open_pool(&g->st, qs, NULL, &io, &arb, d->pool);
+		rc = site_fx(s, qs->fixture);
+		if (rc)
+			bert_fail_ctx(rc, "opening fixture %s", qs->fixture);
+		else
+			rc = qual_site_open_lent(&g->st, qs, s->fx, &io, &arb, d->pool);
+		site_fx_check(s, rc);
 		opened = !rc;
 	}
 	if (rc) {
@@ -633,8 +682,13 @@ static void run_once(struct site *s, struct gen *g, const char *req_profile)
 		log_warn("site %u: run %s: %s", s->index, rec.uuid, bert_error_detail());
 	qual_ctx_release_all(ctx);
 done:
-	if (opened)
+	if (opened) {
+		struct fixture_pins pins;
+
 		qual_site_close(&io);	/* no instrument I/O: no arbitration */
+		/* a run that lost the adapter leaves it to be reopened */
+		site_fx_check(s, bert_fixture_get_pins(s->fx, &pins));
+	}
 	j = event_new(s, "verdict");
 	json_object_set_new(j, "run", json_string(rec.uuid));
 	json_object_set_new(j, "id", json_integer(rec.id));
@@ -799,6 +853,7 @@ int bertd_open(const struct bertd_config *cfg, struct bertd **out, unsigned *rec
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->wake, NULL);
 	pthread_cond_init(&d->idle, NULL);
+	pthread_cond_init(&d->polled, NULL);
 	rc = load_gen(d->station_path, &d->gen);
 	if (!rc)
 		rc = instr_pool_new(&d->pool);
@@ -858,6 +913,8 @@ void bertd_close(struct bertd *d)
 			pthread_join(d->site[i].th, NULL);
 	if (d->pacer_ok)
 		pthread_join(d->pacer, NULL);
+	for (i = 0; i < d->nsites; i++)
+		bert_fixture_close(d->site[i].fx);
 	instr_pool_free(d->pool);
 	for (i = 0; i < d->nbench; i++)
 		fixture_sim_shared_put(d->bench[i]);
@@ -865,6 +922,7 @@ void bertd_close(struct bertd *d)
 	free(d->gen);
 	pthread_cond_destroy(&d->wake);
 	pthread_cond_destroy(&d->idle);
+	pthread_cond_destroy(&d->polled);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
 }
@@ -929,6 +987,10 @@ int bertd_start(struct bertd *d, unsigned site, const char *profile, const char 
 	if (profile && profile[0] && profile_find(profile, path, sizeof(path)))
 		return bert_fail(BERT_ERR_CONFIG, "no profile '%s'", profile);
 	pthread_mutex_lock(&d->mu);
+	/* a site the poll is reading is not started under it */
+	for (i = 0; i < d->nsites; i++)
+		while (d->site[i].polling && (!site || site == i + 1))
+			pthread_cond_wait(&d->polled, &d->mu);
 	if (atomic_load(&d->stopping)) {
 		pthread_mutex_unlock(&d->mu);
 		return bert_fail(BERT_ERR_STATE, "bertd is stopping");
@@ -1017,14 +1079,31 @@ int bertd_reload(struct bertd *d)
 	return BERT_OK;
 }
 
-static int site_fixture(struct bertd *d, unsigned site, struct bert_fixture **f)
+/* The EEPROM serial of the module just seen in the socket: Vendor SN,
+ * page 00h bytes 166-181, 16 ASCII characters padded with spaces
+ * (OIF-CMIS 5.2 section 8.3, Table 8-31). "" when it cannot be read. */
+static int read_module_sn(struct bert_fixture *f, char *sn, size_t size)
 {
-	char uri[QUAL_URI_MAX];
+	struct cmis_dev *dev;
+	uint8_t b[16];
+	size_t n, i;
+	int rc;
 
-	pthread_mutex_lock(&d->mu);
-	snprintf(uri, sizeof(uri), "%s", d->gen->st.site[site - 1].fixture);
-	pthread_mutex_unlock(&d->mu);
-	return bert_fixture_open(uri, f);
+	sn[0] = '\0';
+	rc = cmis_open(f->bus, &dev);
+	if (rc)
+		return rc;
+	rc = cmis_read(dev, 0, 0, CMIS_P00_VENDOR_SN, b, sizeof(b));
+	cmis_close(dev);
+	if (rc)
+		return rc;
+	for (n = sizeof(b); n && (b[n - 1] == ' ' || b[n - 1] == '\0'); n--)
+		;
+	for (i = 0; i < n; i++)
+		if (b[i] < 0x20 || b[i] > 0x7e)
+			b[i] = '?';
+	snprintf(sn, size, "%.*s", (int)n, (const char *)b);
+	return BERT_OK;
 }
 
 unsigned bertd_poll(struct bertd *d)
@@ -1033,23 +1112,41 @@ unsigned bertd_poll(struct bertd *d)
 
 	for (i = 0; i < d->nsites; i++) {
 		struct site *s = &d->site[i];
-		struct bert_fixture *f;
 		struct fixture_pins pins;
-		bool auto_start, idle, was, known;
+		char uri[QUAL_URI_MAX], sn[QUAL_STR_MAX] = "";
+		bool auto_start, was, known, want_sn, got_sn = false;
+		int rc;
 
 		pthread_mutex_lock(&d->mu);
 		auto_start = d->gen->st.site[i].auto_start;
-		idle = s->state == BERTD_IDLE;
-		pthread_mutex_unlock(&d->mu);
-		if (!auto_start || !idle)
-			continue;
-		if (site_fixture(d, s->index, &f))
-			continue;
-		if (bert_fixture_get_pins(f, &pins)) {
-			bert_fixture_close(f);
+		if (s->state != BERTD_IDLE || s->start_req ||
+		    atomic_load(&d->stopping)) {
+			pthread_mutex_unlock(&d->mu);
 			continue;
 		}
-		bert_fixture_close(f);
+		s->polling = true;	/* the fixture is the poll's until cleared */
+		snprintf(uri, sizeof(uri), "%s", d->gen->st.site[i].fixture);
+		want_sn = !s->sn_read;
+		pthread_mutex_unlock(&d->mu);
+		rc = site_fx(s, uri);
+		if (!rc) {
+			/* ModPrsL through the board's GPIO read, on the open fixture */
+			rc = bert_fixture_get_pins(s->fx, &pins);
+			site_fx_check(s, rc);
+		}
+		/* a module in the socket: its serial, once per insertion */
+		if (!rc && pins.present && want_sn) {
+			int e = read_module_sn(s->fx, sn, sizeof(sn));
+
+			site_fx_check(s, e);
+			got_sn = !e;
+		}
+		pthread_mutex_lock(&d->mu);
+		s->polling = false;
+		pthread_cond_broadcast(&d->polled);
+		pthread_mutex_unlock(&d->mu);
+		if (rc)
+			continue;
 		/* an insertion or removal is an event, before the run it starts */
 		pthread_mutex_lock(&d->mu);
 		was = s->present;
@@ -1059,6 +1156,8 @@ unsigned bertd_poll(struct bertd *d)
 			json_t *j = event_new(s, "presence");
 
 			json_object_set_new(j, "present", json_boolean(pins.present));
+			if (got_sn && sn[0])
+				json_object_set_new(j, "module_serial", json_string(sn));
 			emit(d, j);
 		}
 		pthread_mutex_lock(&d->mu);
@@ -1067,9 +1166,13 @@ unsigned bertd_poll(struct bertd *d)
 		if (!pins.present) {
 			/* that module is gone */
 			s->module_sn[0] = s->module_pn[0] = s->module_vendor[0] = '\0';
+			s->sn_read = false;
+		} else if (got_sn) {
+			snprintf(s->module_sn, sizeof(s->module_sn), "%s", sn);
+			s->sn_read = true;
 		}
-		if (known && !was && pins.present && s->state == BERTD_IDLE &&
-		    !atomic_load(&d->stopping)) {
+		if (auto_start && known && !was && pins.present && s->state == BERTD_IDLE &&
+		    !s->start_req && !atomic_load(&d->stopping)) {
 			log_info("site %u: module inserted: starting", s->index);
 			start_locked(d, s, NULL, NULL);
 			pthread_cond_broadcast(&d->wake);
@@ -1082,23 +1185,17 @@ unsigned bertd_poll(struct bertd *d)
 
 int bertd_sim(struct bertd *d, unsigned site, int present, int unplugged)
 {
-	struct bert_fixture *f;
-	int rc;
+	char uri[QUAL_URI_MAX];
 
 	if (!site || site > d->nsites)
 		return bert_fail(BERT_ERR_RANGE, "no site %u (1..%u)", site, d->nsites);
 	if (!d->site[site - 1].clock)
 		return bert_fail(BERT_ERR_UNSUPPORTED, "site %u is not an emulated shared "
 				 "bench site (sim:BENCH?site=N)", site);
-	rc = site_fixture(d, site, &f);
-	if (rc)
-		return rc;
-	if (present >= 0)
-		rc = bert_fixture_set_present(f, present);
-	if (!rc && unplugged >= 0)
-		rc = bert_fixture_set_unplugged(f, unplugged);
-	bert_fixture_close(f);
-	return rc;
+	pthread_mutex_lock(&d->mu);
+	snprintf(uri, sizeof(uri), "%s", d->gen->st.site[site - 1].fixture);
+	pthread_mutex_unlock(&d->mu);
+	return fixture_sim_site_control(uri, present, unplugged);
 }
 
 json_t *bertd_status(struct bertd *d)
@@ -1128,6 +1225,7 @@ json_t *bertd_status(struct bertd *d)
 		json_object_set_new(j, "module_vendor", s->module_vendor[0] ?
 				    json_string(s->module_vendor) : json_null());
 		json_object_set_new(j, "runs", json_integer(s->runs));
+		json_object_set_new(j, "fixture_opens", json_integer(s->fixture_opens));
 		if (s->clock)
 			json_object_set_new(j, "station_ns",
 					    json_integer((json_int_t)bert_clock_now(s->clock)));

@@ -93,9 +93,13 @@ int bertd_abort(struct bertd *d, unsigned site);
 /* Re-reads the station file: idle sites take the new description at once,
  * running ones when their run ends. The number of sites may not change. */
 int bertd_reload(struct bertd *d);
-/* Checks ModPrsL of idle auto-start sites and starts those whose module
- * was inserted since the last call (absent -> present). Cheap; call it
- * periodically (bertd: every 50 ms). Returns the number started. */
+/* Checks ModPrsL of the idle sites through the board's GPIO read on each
+ * site's fixture, which stays open while the daemon runs (opened on first
+ * use, reopened only after BERT_ERR_NODEV or a new URI; the runs use it
+ * too), reads the EEPROM serial of a module once per insertion, and starts
+ * auto-start sites whose module was inserted since the last call (absent ->
+ * present). Cheap; call it periodically (bertd: every 50 ms). Returns the
+ * number started. */
 unsigned bertd_poll(struct bertd *d);
 /* Emulated sites: insert/remove the module, unplug/replug the adapter
  * (-1 = leave). BERT_ERR_UNSUPPORTED for a fixture that is not sim:. */
