@@ -53,7 +53,7 @@ CHECK_LIBS  = $(shell $(PKG_CONFIG) --libs check)
 REF_LIBS    = -lfec -lliquid
 
 # Every .c in these folders is part of libbert.a: adding a file needs no edit here.
-LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report bert/station \
+LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report bert/daemon \
               fixtures fixtures/cmis fixtures/sim instruments instruments/models \
               instruments/sim
 LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))

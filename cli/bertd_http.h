@@ -2,7 +2,7 @@
 /* bertd's HTTP server (libmicrohttpd, its own thread): a table of GET
  * routes, each rendering a body for the request (/metrics,
  * cli/bertd_metrics.c), and the operator page with its JSON API and event
- * stream (bert/station/bertd_web.h decides every request of those; this
+ * stream (bert/daemon/bertd_web.h decides every request of those; this
  * file does the sockets and the streams).
  *
  * Event streams (GET /api/events, Server-Sent Events): each gets the
@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "bert/station/bertd_web.h"
+#include "bert/daemon/bertd_web.h"
 
 #define BERTD_HTTP_CONNECTIONS	256
 #define BERTD_HTTP_STREAMS	64

@@ -28,7 +28,7 @@
 #define LOG_PREFIX "bertd"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_proto.h"
 #include "bert/report/report.h"
 #include "bert/store/results_db.h"
 #include "bert/store/uploader.h"

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "bert/station/bertd_web.h"
+#include "bert/daemon/bertd_web.h"
 
 extern const struct bertd_web_asset bertd_web_assets[];
 extern const size_t bertd_web_nassets;

@@ -350,7 +350,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	int err = BERT_OK;
 
 	if (!strncmp(section, "instrument ", 11))
-		return BERT_OK;		/* instruments/station.c, same load */
+		return BERT_OK;		/* instruments/instr_file.c, same load */
 	if (!strcmp(section, "bertd")) {
 		st->bertd.present = true;
 		return qual_bertd_key(&st->bertd, name, value);

@@ -2,7 +2,7 @@
 /* Stations and sites (format in bert/qual/STATION.md).
  *
  * A station file (station.ini) describes a test station: its instruments
- * (`[instrument NAME]`, read by instruments/station.c) and its fixture
+ * (`[instrument NAME]`, read by instruments/instr_file.c) and its fixture
  * sites (`[site N]`, read here): per site the fixture URI, an optional
  * default profile, which VOA / meter / switch channel serves each lane, and
  * the calibrations that turn a meter reading into launch and receive power:
@@ -42,7 +42,7 @@
 #include "bert/core/clock.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/record.h"
-#include "instruments/station.h"
+#include "instruments/instr_file.h"
 
 #define QUAL_MAX_SITES		16
 #define QUAL_SITE_LANES		PROFILE_MAX_LANES

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* libFuzzer harness for bertd's web front (bert/station/bertd_web.c), the
+/* libFuzzer harness for bertd's web front (bert/daemon/bertd_web.c), the
  * part of its HTTP server that decides every request of the page and the
  * API. The input is one request:
  *
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
-#include "bert/station/bertd_web.h"
+#include "bert/daemon/bertd_web.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

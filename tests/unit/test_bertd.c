@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* bertd's core (bert/station/bertd_core.h) in process: 8 emulated sites on
+/* bertd's core (bert/daemon/bertd_core.h) in process: 8 emulated sites on
  * the station-8 bench and one virtual clock, a site's adapter unplugged mid
  * run while the others pass, shared-meter arbitration keeping every site
  * progressing (event order and station times, identical run after run),
@@ -14,8 +14,8 @@
 #include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/qual/record.h"
-#include "bert/station/bertd_core.h"
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_core.h"
+#include "bert/daemon/bertd_proto.h"
 #include "bert/store/store.h"
 #include "common.h"
 #include "instruments/scpi_sim.h"

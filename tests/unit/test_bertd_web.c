@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* bertd's web front (bert/station/bertd_web.h) without sockets: which
+/* bertd's web front (bert/daemon/bertd_web.h) without sockets: which
  * Host names count as loopback, the Origin/CSRF and token checks, the API
  * going through the protocol's parser (its replies and their HTTP status),
  * the body and argument limits and the asset table. */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bert/station/bertd_web.h"
+#include "bert/daemon/bertd_web.h"
 
 static const char CSRF[] = "00112233445566778899aabbccddeeff";
 static const unsigned char page[] = "<html>";

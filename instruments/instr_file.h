@@ -3,8 +3,8 @@
  * layer reads its `[instrument NAME]` sections (format in
  * instruments/README.md); other sections (sites, profiles) belong to other
  * readers and are skipped here. */
-#ifndef BERT_INSTRUMENTS_STATION_H
-#define BERT_INSTRUMENTS_STATION_H
+#ifndef BERT_INSTRUMENTS_INSTR_FILE_H
+#define BERT_INSTRUMENTS_INSTR_FILE_H
 
 #include "instruments/instr.h"
 

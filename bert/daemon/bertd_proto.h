@@ -20,8 +20,8 @@
  * errors; the reply is {"ok":false,"error":{"code":C,"message":M}} and the
  * connection stays usable.
  */
-#ifndef BERT_STATION_BERTD_PROTO_H
-#define BERT_STATION_BERTD_PROTO_H
+#ifndef BERT_DAEMON_BERTD_PROTO_H
+#define BERT_DAEMON_BERTD_PROTO_H
 
 #include <jansson.h>
 #include <stdbool.h>

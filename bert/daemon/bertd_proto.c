@@ -8,7 +8,7 @@
 
 #include "bert/core/bytes.h"
 #include "bert/core/error.h"
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_proto.h"
 
 static const char *const cmd_names[] = {
 	[BERTD_CMD_NONE] = "",

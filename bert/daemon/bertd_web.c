@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
-#include "bert/station/bertd_web.h"
+#include "bert/daemon/bertd_web.h"
 
 static const char mime_json[] = "application/json";
 

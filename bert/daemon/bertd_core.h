@@ -28,8 +28,8 @@
  * one site only are never locked. Locks of one site nest (reentrant) and
  * are taken in one global order (VOAs, switches, meters), so no deadlock.
  */
-#ifndef BERT_STATION_BERTD_CORE_H
-#define BERT_STATION_BERTD_CORE_H
+#ifndef BERT_DAEMON_BERTD_CORE_H
+#define BERT_DAEMON_BERTD_CORE_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -25,15 +25,15 @@
  * most BERTD_WEB_BODY_MAX bytes. Static paths are an exact-match table:
  * nothing is read from disk.
  */
-#ifndef BERT_STATION_BERTD_WEB_H
-#define BERT_STATION_BERTD_WEB_H
+#ifndef BERT_DAEMON_BERTD_WEB_H
+#define BERT_DAEMON_BERTD_WEB_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_proto.h"
 
 #define BERTD_WEB_BODY_MAX	BERTD_LINE_MAX
 #define BERTD_WEB_ARGS_MAX	8	/* query arguments */

@@ -6,7 +6,7 @@
 
 #include "bert/core/error.h"
 #include "bert/core/ini.h"
-#include "instruments/station.h"
+#include "instruments/instr_file.h"
 
 struct load {
 	struct station *st;
