@@ -504,7 +504,7 @@ int cmd_qualify(int argc, char **argv)
 	}
 	ex = exit_code(&rec, rc, ctx->last_error);
 	if (a.out) {
-		int rc2 = report_write_dir(a.out, &rec);
+		int rc2 = report_write_dir_profile(a.out, &rec, prof);
 
 		if (rc2) {
 			ex = cli_error(rc2, "--out");

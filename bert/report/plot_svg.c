@@ -102,7 +102,7 @@ size_t plot_ticks(const struct plot_axis *ax, size_t max_ticks, double *out)
 			out[n++] = pow(10, e);
 		return n;
 	} else {
-		double step = nice_step(ax->max - ax->min, max_ticks);
+		double step = ax->step > 0 ? ax->step : nice_step(ax->max - ax->min, max_ticks);
 		double t = ceil(ax->min / step - 1e-9) * step;
 
 		for (; t <= ax->max + step * 1e-9 && n < max_ticks; t += step)
@@ -451,7 +451,9 @@ void plot_vline(struct plot *p, double x, const char *color, const char *dash,
 	if (isnan(X) || X < p->fx0 || X > p->fx1)
 		return;
 	segment(p, X, p->fy0, X, p->fy1, "vline", color, 1.2, dash);
-	if (label)
+	if (label && X > (p->fx0 + p->fx1) / 2)
+		label_at(p, X - 3, p->fy1 - 4, "end", label, color);
+	else if (label)
 		label_at(p, X + 3, p->fy1 - 4, "start", label, color);
 }
 
@@ -492,6 +494,11 @@ void plot_band_y(struct plot *p, double lo, double hi, const char *color, double
 void plot_band_x(struct plot *p, double lo, double hi, const char *color, double opacity)
 {
 	band(p, lo, hi, color, opacity, true);
+}
+
+void plot_note(struct plot *p, unsigned line, const char *text, const char *color)
+{
+	label_at(p, p->fx0 + 4, p->fy0 + 12 + 12 * line, "start", text, color);
 }
 
 void plot_text(struct plot *p, double x, double y, const char *text, const char *color)

@@ -32,6 +32,7 @@ struct plot_axis {
 	double min, max;	/* data range shown; for log both > 0 */
 	bool log;		/* log10 scale */
 	const char *label;	/* axis title (escaped when written) */
+	double step;		/* linear: fixed tick step (0 = the 1-2-5 rule) */
 };
 
 /* Picks the range of data for an axis: min/max of the finite values (only
@@ -107,6 +108,8 @@ void plot_vline(struct plot *p, double x, const char *color, const char *dash,
  * infinite or NaN bound extends to the frame's edge. */
 void plot_band_y(struct plot *p, double lo, double hi, const char *color, double opacity);
 void plot_band_x(struct plot *p, double lo, double hi, const char *color, double opacity);
+/* A note line inside the frame's top left corner (line 0, 1, ...). */
+void plot_note(struct plot *p, unsigned line, const char *text, const char *color);
 /* Text anchored at a data point (skipped when outside the frame). */
 void plot_text(struct plot *p, double x, double y, const char *text, const char *color);
 /* One legend row (top right, inside the frame). */

@@ -14,11 +14,12 @@
 
 static const char *const format_names[REPORT_NFORMATS] = {
 	[REPORT_TEXT] = "text", [REPORT_JSON] = "json",
-	[REPORT_JUNIT] = "junit", [REPORT_CSV] = "csv",
+	[REPORT_JUNIT] = "junit", [REPORT_CSV] = "csv", [REPORT_HTML] = "html",
 };
 static const char *const file_names[REPORT_NFORMATS] = {
 	[REPORT_TEXT] = "summary.txt", [REPORT_JSON] = "record.json",
 	[REPORT_JUNIT] = "junit.xml", [REPORT_CSV] = "measurements.csv",
+	[REPORT_HTML] = "report.html",
 };
 
 int report_format_parse(const char *s, enum report_format *fmt)
@@ -31,7 +32,7 @@ int report_format_parse(const char *s, enum report_format *fmt)
 			return BERT_OK;
 		}
 	return bert_fail(BERT_ERR_ARG, "'%s' is not a report format (text, json, "
-			 "junit, csv)", s ? s : "");
+			 "junit, csv, html)", s ? s : "");
 }
 
 const char *report_format_name(enum report_format fmt)
@@ -249,6 +250,7 @@ int report_write(FILE *f, enum report_format fmt, const struct qual_record *r)
 	case REPORT_JSON: return report_json(f, r);
 	case REPORT_JUNIT: return report_junit(f, r);
 	case REPORT_CSV: return report_csv(f, r);
+	case REPORT_HTML: return report_html(f, r);
 	}
 	return bert_fail(BERT_ERR_ARG, "bad report format %d", (int)fmt);
 }
@@ -296,6 +298,12 @@ int report_check_dir(const char *dir)
 
 int report_write_dir(const char *dir, const struct qual_record *r)
 {
+	return report_write_dir_profile(dir, r, NULL);
+}
+
+int report_write_dir_profile(const char *dir, const struct qual_record *r,
+			     const struct profile *p)
+{
 	char path[1200], tmp[1240];
 	int i, rc;
 	FILE *f;
@@ -309,7 +317,10 @@ int report_write_dir(const char *dir, const struct qual_record *r)
 		f = fopen(tmp, "w");
 		if (!f)	/* an output that cannot be written: the caller's path */
 			return bert_fail(BERT_ERR_CONFIG, "%s: %s", tmp, strerror(errno));
-		rc = report_write(f, (enum report_format)i, r);
+		if (i == REPORT_HTML)
+			rc = report_html_profile(f, r, p);
+		else
+			rc = report_write(f, (enum report_format)i, r);
 		if (fclose(f) != 0 && !rc)
 			rc = bert_fail(BERT_ERR_IO, "%s: %s", tmp, strerror(errno));
 		if (!rc && rename(tmp, path) != 0)
