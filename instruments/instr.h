@@ -132,6 +132,8 @@ struct instr_conn *instr_conn_ref(struct instr_conn *c);
 void instr_conn_put(struct instr_conn *c);
 const char *instr_conn_name(const struct instr_conn *c);
 const struct instr_model *instr_conn_model(const struct instr_conn *c);
+/* The *IDN? answer of the connection's last open. */
+const struct scpi_idn *instr_conn_idn(const struct instr_conn *c);
 /* How many times the transport was opened (1 + reopens after faults). */
 unsigned instr_conn_opens(const struct instr_conn *c);
 /* The key two URIs share when they name the same connection: the transport

@@ -179,6 +179,11 @@ const struct instr_model *instr_conn_model(const struct instr_conn *c)
 	return c->model;
 }
 
+const struct scpi_idn *instr_conn_idn(const struct instr_conn *c)
+{
+	return &c->idn;
+}
+
 unsigned instr_conn_opens(const struct instr_conn *c)
 {
 	return c->opens;

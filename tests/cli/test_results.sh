@@ -142,7 +142,7 @@ for sa, sb in zip(a['steps'], b['steps']):
     assert sa['points'] == sb['points'], (sa['points'], sb['points'])
 " || fail "JSON export"
 run "$BERT" results export 1 --db "$DB" --out "$T/rep"; status_is 0
-for f in summary.txt record.json junit.xml measurements.csv; do
+for f in summary.txt record.json junit.xml measurements.csv report.html; do
 	[ -s "$T/rep/$f" ] || fail "--out lacks $f"
 done
 grep -q "^Verdict: FAIL" "$T/rep/summary.txt" || fail "summary.txt"
