@@ -422,13 +422,17 @@ static void waterfall_axes(const struct wf *w, unsigned lane, struct plot_axis *
 			xs[nx++] = s->lim.high;
 	}
 	ys[ny++] = w->target;
+	*x = (struct plot_axis){ 0 };
+	*y = (struct plot_axis){ 0 };
 	x->log = false;
 	x->label = w->oma ? "received OMA (dBm)" : "received average power (dBm)";
 	plot_auto_range(x, xs, nx, NULL, 0);
 	y->log = true;
 	y->label = "pre-FEC BER";
 	plot_auto_range(y, ys, ny, NULL, 0);
-	/* the interesting decades: not above 1e-1, not below 1e-12 */
+	/* a decade of room above the points for the labels; the interesting
+	 * decades: not above 1e-1, not below 1e-12 */
+	y->max *= 10;
 	if (y->max > 1e-1)
 		y->max = 1e-1;
 	if (y->min < 1e-12)

@@ -102,7 +102,8 @@ size_t plot_ticks(const struct plot_axis *ax, size_t max_ticks, double *out)
 			out[n++] = pow(10, e);
 		return n;
 	} else {
-		double step = ax->step > 0 ? ax->step : nice_step(ax->max - ax->min, max_ticks);
+		double step = isfinite(ax->step) && ax->step > 0 ?
+			      ax->step : nice_step(ax->max - ax->min, max_ticks);
 		double t = ceil(ax->min / step - 1e-9) * step;
 
 		for (; t <= ax->max + step * 1e-9 && n < max_ticks; t += step)
@@ -452,9 +453,9 @@ void plot_vline(struct plot *p, double x, const char *color, const char *dash,
 		return;
 	segment(p, X, p->fy0, X, p->fy1, "vline", color, 1.2, dash);
 	if (label && X > (p->fx0 + p->fx1) / 2)
-		label_at(p, X - 3, p->fy1 - 4, "end", label, color);
+		label_at(p, X - 3, p->fy0 + 12, "end", label, color);
 	else if (label)
-		label_at(p, X + 3, p->fy1 - 4, "start", label, color);
+		label_at(p, X + 3, p->fy0 + 12, "start", label, color);
 }
 
 static void band(struct plot *p, double a0, double a1, const char *color,
@@ -498,7 +499,7 @@ void plot_band_x(struct plot *p, double lo, double hi, const char *color, double
 
 void plot_note(struct plot *p, unsigned line, const char *text, const char *color)
 {
-	label_at(p, p->fx0 + 4, p->fy0 + 12 + 12 * line, "start", text, color);
+	label_at(p, p->fx0 + 4, p->fy1 - 6 - 12 * line, "start", text, color);
 }
 
 void plot_text(struct plot *p, double x, double y, const char *text, const char *color)
@@ -512,9 +513,10 @@ void plot_text(struct plot *p, double x, double y, const char *text, const char 
 
 void plot_legend(struct plot *p, const char *text, const char *color, bool line)
 {
-	double X = p->fx1 - 150, Y = p->fy0 + 14 + 14 * p->nlegend;
+	/* bottom left, growing upwards: where a waterfall has no data */
+	double X = p->fx0 + 6, Y = p->fy1 - 6 - 14 * p->nlegend;
 
-	if (Y > p->fy1 - 4)
+	if (Y < p->fy0 + 14)
 		return;
 	fprintf(p->f, "<g class=\"legend\">");
 	fprintf(p->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"148\" height=\"14\" "

@@ -108,11 +108,11 @@ void plot_vline(struct plot *p, double x, const char *color, const char *dash,
  * infinite or NaN bound extends to the frame's edge. */
 void plot_band_y(struct plot *p, double lo, double hi, const char *color, double opacity);
 void plot_band_x(struct plot *p, double lo, double hi, const char *color, double opacity);
-/* A note line inside the frame's top left corner (line 0, 1, ...). */
+/* A note line inside the frame's bottom left corner (line 0 lowest). */
 void plot_note(struct plot *p, unsigned line, const char *text, const char *color);
 /* Text anchored at a data point (skipped when outside the frame). */
 void plot_text(struct plot *p, double x, double y, const char *text, const char *color);
-/* One legend row (top right, inside the frame). */
+/* One legend row (bottom left inside the frame, rows upwards). */
 void plot_legend(struct plot *p, const char *text, const char *color, bool line);
 /* Writes the "no data" note when nothing was drawn, closes the svg. */
 void plot_end(struct plot *p);

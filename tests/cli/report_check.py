@@ -93,9 +93,18 @@ def check_html(path, rec_path):
         fail('%s: %d plots' % (path, len(svgs)))
     for s in svgs:
         try:
-            ET.fromstring(s)
+            e = ET.fromstring(s)
         except ET.ParseError as e:
             fail('%s: an SVG does not parse: %s: %s' % (path, e, s[:80]))
+        # no impossible number drawn: every tick label and note is finite
+        for t in e.iter(SVG + 'text'):
+            if re.search(r'\b(-?inf|nan)\b', ''.join(t.itertext()), re.I):
+                fail('%s: plot %s shows %r' % (path, e.get('id'), ''.join(t.itertext())))
+        for a in ('x', 'y', 'x1', 'x2', 'y1', 'y2', 'cx', 'cy', 'width', 'height'):
+            for el in e.iter():
+                v = el.get(a)
+                if v is not None and not math.isfinite(float(v)):
+                    fail('%s: plot %s: %s="%s"' % (path, e.get('id'), a, v))
     # the banner
     ban = [e for e in root.iter() if e.get('id') == 'verdict']
     if len(ban) != 1:
