@@ -44,6 +44,25 @@ sed 's/^vendor = .*/vendor = <script>x<\/b>/' "$MOD/dr4-good.ini" >"$T/evil.ini"
 run python3 "$CHECK" html "$T/evil/report.html" "$T/evil/record.json"; status_is 0
 grep -q '&lt;script&gt;x&lt;/b&gt;' "$T/evil/report.html" || fail "vendor not escaped"
 
+# traceability: the operator's options, the station's location and the
+# instruments' calibration dates (station file), their *IDN? answers
+sed -e "s|sim:\.\./fixtures|sim:$TOP/fixtures|" -e 's/^name = station-8$/&\nlocation = Penang <line 2>/' \
+	-e '/^\[instrument opm1\]/a calibrated = 2026-01-31' "$TOP/stations/station-8.ini" >"$T/st.ini"
+"$BERT" qualify --no-db --station "$T/st.ini" --site 2 --operator 'J. Doe' --work-order WO-4711 \
+	--lot L-23 --out "$T/trace" -q >/dev/null 2>"$T/trace.err"
+run python3 "$CHECK" html "$T/trace/report.html" "$T/trace/record.json"; status_is 0
+for want in '<td>operator</td><td>J. Doe</td>' '<td>work order</td><td>WO-4711</td>' \
+	'<td>lot</td><td>L-23</td>' '<td>site of the station</td><td>Penang &lt;line 2&gt;</td>' \
+	'<td>opm1</td><td>[^<]*8163B[^<]*</td><td>2026-01-31</td>' \
+	'<td>date code</td><td>250101</td>'; do
+	grep -q "$want" "$T/trace/report.html" || fail "report.html lacks $want"
+done
+run "$BERT" qualify --no-db --lot "$(printf 'a\tb')"; status_is 2
+err_has 'lot: .* is not 1-63 printable characters'
+sed 's/^calibrated = .*/calibrated = 31.01.2026/' "$T/st.ini" >"$T/bad.ini"
+run "$BERT" qualify --no-db --station "$T/bad.ini"; status_is 2
+err_has 'bad.ini:[0-9]+.*calibrated: .31.01.2026. is not a date YYYY-MM-DD'
+
 # Rendered by headless Chromium.
 CHROMIUM=$(command -v chromium || true)
 if [ -z "$CHROMIUM" ] || ! command -v pdftoppm >/dev/null; then
