@@ -467,6 +467,10 @@ static void waterfalls(FILE *f, const struct qual_record *r, const struct profil
 	unsigned l;
 	size_t i;
 
+	/* the sensitivity sweep, else the first step with points */
+	for (i = 0; (!s || !s->npts) && i < r->nsteps; i++)
+		if (r->steps[i]->npts)
+			s = r->steps[i];
 	fprintf(f, "<section class=\"page\" id=\"waterfalls\"><h2>BER waterfalls</h2>\n");
 	if (!s || !s->npts) {
 		fprintf(f, "<p class=\"note\">No sweep points in this run (%s).</p></section>\n",
