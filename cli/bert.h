@@ -16,6 +16,8 @@ struct qual_record;
  * Chromium; BERT_ERR_CONFIG (naming the package) when it is missing. */
 int bert_pdf_write(const struct qual_record *rec, const char *out);
 
+/* cli/bert_results_report.c: bert results report (fleet views) */
+int cmd_results_report(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dom(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

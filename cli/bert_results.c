@@ -28,6 +28,8 @@ static void results_usage(FILE *f)
 		"       bert results export RUN --format pdf -o FILE\n"
 		"       bert results export RUN --out DIR\n"
 		"       bert results import FILE\n"
+		"       bert results report [--since T] [--until T] [--station S] [--pn PN]\n"
+		"                           [--lot L] [--format html|json|csv] [-o FILE]\n"
 		"       bert results recover\n"
 		"       bert results db migrate --db postgresql://... [--to VERSION]\n"
 		"       bert results sync [--db PATH] (--central URI | --station FILE)\n"
@@ -295,6 +297,8 @@ int cmd_results(int argc, char **argv)
 	sub = argv[1];
 	if (!strcmp(sub, "db") || !strcmp(sub, "sync"))
 		return cmd_results_central(argc, argv);
+	if (!strcmp(sub, "report"))
+		return cmd_results_report(argc, argv);
 	argc--;
 	argv++;
 	cli_argv = argv;

@@ -502,6 +502,25 @@ void plot_note(struct plot *p, unsigned line, const char *text, const char *colo
 	label_at(p, p->fx0 + 4, p->fy1 - 6 - 12 * line, "start", text, color);
 }
 
+void plot_bar(struct plot *p, double x0, double x1, double y, const char *color)
+{
+	double base = !p->y.log && p->y.min <= 0 && p->y.max >= 0 ? 0 : p->y.min;
+	double X0 = px(p, x0), X1 = px(p, x1), Y = py(p, y), B = py(p, base);
+
+	if (isnan(X0) || isnan(X1) || isnan(Y) || isnan(B))
+		return;
+	X0 = fmax(p->fx0, fmin(X0, p->fx1));
+	X1 = fmax(p->fx0, fmin(X1, p->fx1));
+	Y = fmax(p->fy0, fmin(Y, p->fy1));
+	B = fmax(p->fy0, fmin(B, p->fy1));
+	if (X1 - X0 < 0.5 || B - Y < 0.5)
+		return;
+	fprintf(p->f, "<rect class=\"bar\" data-x0=\"%.6g\" data-x1=\"%.6g\" data-y=\"%.6g\" "
+		"x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+		"stroke=\"#ffffff\"/>\n", x0, x1, y, X0, Y, X1 - X0, B - Y, color);
+	p->has_data = true;
+}
+
 void plot_text(struct plot *p, double x, double y, const char *text, const char *color)
 {
 	double X = px(p, x), Y = py(p, y);
