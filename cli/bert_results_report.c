@@ -228,7 +228,8 @@ static int yields(struct fleet *fl)
 	size_t i, j;
 	int kind;
 
-	qsort(fl->r, fl->n, sizeof(*fl->r), by_time);
+	if (fl->n)	/* qsort's base may not be NULL, even for no element */
+		qsort(fl->r, fl->n, sizeof(*fl->r), by_time);
 	for (kind = 0; kind < G_N; kind++)
 		for (i = 0; i < fl->n; i++) {
 			const struct run *r = &fl->r[i];
@@ -263,7 +264,8 @@ static int yields(struct fleet *fl)
 			if (last)
 				g->final_pass += r->pass;
 		}
-	qsort(fl->p, fl->np, sizeof(*fl->p), by_count);
+	if (fl->np)
+		qsort(fl->p, fl->np, sizeof(*fl->p), by_count);
 	return BERT_OK;
 }
 

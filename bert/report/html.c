@@ -394,7 +394,8 @@ static void draw_lane(struct plot *p, const struct wf *w, unsigned lane, const c
 static void waterfall_axes(const struct wf *w, unsigned lane, struct plot_axis *x,
 			   struct plot_axis *y)
 {
-	double xs[SWEEP_MAX_POINTS * PROFILE_MAX_LANES + 2 * PROFILE_MAX_LANES + 2];
+	/* the points, and per lane the sensitivity +- U and the limit */
+	double xs[SWEEP_MAX_POINTS * PROFILE_MAX_LANES + 3 * PROFILE_MAX_LANES];
 	double ys[SWEEP_MAX_POINTS * PROFILE_MAX_LANES + 1];
 	size_t nx = 0, ny = 0, i;
 	unsigned l;
