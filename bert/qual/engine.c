@@ -629,11 +629,14 @@ static void trace_fill(struct qual_ctx *ctx)
 	n = instr_pool_count(ctx->io->pool);
 	for (i = 0; i < n && t->ninstr < QUAL_INSTR_MAX; i++) {
 		struct instr_conn *c = instr_pool_at(ctx->io->pool, i);
-		const struct scpi_idn *idn = instr_conn_idn(c);
-		const struct station_instr *si = ctx->station ?
-			station_find(&ctx->station->instr, instr_conn_name(c)) : NULL;
+		const struct scpi_idn *idn;
+		const struct station_instr *si;
 		char b[QUAL_IDN_MAX];
 
+		if (!c)
+			break;
+		idn = instr_conn_idn(c);
+		si = ctx->station ? station_find(&ctx->station->instr, instr_conn_name(c)) : NULL;
 		snprintf(b, sizeof(b), "%.30s,%.30s,%.30s,%.30s", idn->vendor, idn->model,
 			 idn->serial, idn->firmware);
 		qual_trace_add_instrument(t, instr_conn_name(c), b, si ? si->calibrated : "");
