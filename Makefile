@@ -74,6 +74,18 @@ CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
 UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
 UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
 UMOCK_PKG  := umockdev-1.0
+# A USBTMC instrument at the usbdevfs level under umockdev (tests/usbdev/):
+# usbtmc_host runs a command (bert, bertd, usbtmc_client) with the device
+# plugged in; usbtmc_client is bert's transport and a rule-breaking libusb host.
+USBTMC_SRCS := tests/usbdev/usbdev.c tests/usbdev/usbtmc_dev.c tests/usbdev/usbtmc_host.c
+USBTMC_HOST := $(BUILD)/tests/usbtmc_host
+USBTMC_CLIENT := $(BUILD)/tests/usbtmc_client
+# The FTDI adapters at the usbdevfs level (tests/usbdev/ft232h_*): the
+# runner the CLI tests start bert under.
+FT232H_SRCS := tests/usbdev/ft232h_dev.c
+FT232H_RUN  := $(BUILD)/tests/ft232h_run
+FT232H_SHIM := $(BUILD)/tests/ft232h_clock_shim.so
+FT232H_TEST := $(BUILD)/tests/ft232h_usb
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -153,12 +165,52 @@ $(UMOCK_BIN): tests/umockdev/test_serial_umockdev.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< $(LIB) \
 		$(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
-_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN)
+$(USBTMC_HOST): $(USBTMC_SRCS) $(wildcard tests/usbdev/*.h)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $(USBTMC_SRCS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG)) -lpthread
+
+$(USBTMC_CLIENT): tests/usbdev/usbtmc_client.c $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+$(FT232H_RUN): tests/usbdev/ft232h_run.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ \
+		tests/usbdev/ft232h_run.c $(FT232H_SRCS) $(LIB) $(LIBS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+$(FT232H_SHIM): tests/usbdev/ft232h_clock_shim.c tests/usbdev/ft232h_clock.h
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -I. -o $@ $< -ldl
+
+$(FT232H_TEST): tests/usbdev/test_ft232h_usb.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< \
+		$(FT232H_SRCS) $(LIB) $(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+_check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST) \
+	$(USBTMC_CLIENT) $(FT232H_RUN) $(FT232H_SHIM) $(FT232H_TEST)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
+	@sh tests/check_citations.sh
 	BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) $(UNIT_BIN)
 	@CC="$(CC)" SAN=$(SAN) sh tests/umockdev/run.sh $(UMOCK_SHIM) $(UMOCK_BIN)
+	@timeout 120 $(FT232H_TEST)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
+
+# bench_i2c also measures through libftdi1 and libusb against the emulated
+# FT232H under umockdev.
+$(BUILD)/bench/bench_i2c: tests/bench/bench_i2c.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ $< \
+		$(FT232H_SRCS) $(LIB) $(LIBS) $(REF_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)

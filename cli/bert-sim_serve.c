@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "cli/bert-sim.h"
 #include "cli/common.h"
@@ -95,20 +96,6 @@ static void print_counters(struct scpi_emu *const *emus, unsigned n, bool json)
 	json_decref(root);
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Writes the status + detail head of a reply; returns its length. */
 static size_t reply_head(uint8_t *rep, int status)
 {
@@ -117,7 +104,7 @@ static size_t reply_head(uint8_t *rep, int status)
 
 	if (dl > 1000)
 		dl = 1000;
-	put_le32(rep, (uint32_t)status);
+	bert_put_le32(rep, (uint32_t)status);
 	rep[4] = (uint8_t)dl;
 	rep[5] = (uint8_t)(dl >> 8);
 	memcpy(rep + 6, d, dl);
@@ -165,7 +152,7 @@ static size_t do_xfer(struct site_srv *s, const uint8_t *req, size_t len)
 	if (rc)
 		return h;
 	memmove(s->rep + h, rd, rdo);
-	put_le64(s->rep + h + rdo, i2c_batch_bus_time_ns(msgs, (unsigned)n, s->bus->scl_hz));
+	bert_put_le64(s->rep + h + rdo, i2c_batch_bus_time_ns(msgs, (unsigned)n, s->bus->scl_hz));
 	return h + rdo + 8;
 }
 
@@ -182,9 +169,9 @@ static size_t handle(struct site_srv *s, uint8_t op, const uint8_t *req, size_t 
 					  "version %u not spoken (server: %u)",
 					  len ? req[0] : 0, SIMSOCK_VERSION));
 		h = reply_head(s->rep, BERT_OK);
-		put_le32(s->rep + h, SIMSOCK_VERSION);
-		put_le32(s->rep + h + 4, s->site);
-		put_le32(s->rep + h + 8, s->bus->scl_hz);
+		bert_put_le32(s->rep + h, SIMSOCK_VERSION);
+		bert_put_le32(s->rep + h + 4, s->site);
+		bert_put_le32(s->rep + h + 8, s->bus->scl_hz);
 		return h + 12;
 	case SIMSOCK_XFER:
 		return do_xfer(s, req, len);
@@ -212,7 +199,7 @@ static size_t handle(struct site_srv *s, uint8_t op, const uint8_t *req, size_t 
 		h = reply_head(s->rep, BERT_OK);
 		w = sim_module_power_w(s->m);
 		memcpy(&bits, &w, sizeof(bits));
-		put_le64(s->rep + h, bits);
+		bert_put_le64(s->rep + h, bits);
 		return h + 8;
 	}
 	return reply_head(s->rep, bert_fail(BERT_ERR_PROTOCOL, "sim-socket: unknown op %u",

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* bert ber: lane BER through the module's own PRBS generators and checkers
- * (CMIS.md section 7), judged against a pre-FEC target at a confidence level
+ * (OIF-CMIS 5.x Pages 13h/14h), judged against a pre-FEC target at a confidence level
  * with the signal engine's early-stop rule, and carried through RS(544,514)
- * to post-FEC BER and FLR (OPTICS-FEC.md sections 3 and 5).
+ * to post-FEC BER and FLR (IEEE 802.3 Clause 91; docs/SOURCES.md).
  *
  * Sequence: refuse what the module does not offer (nothing written yet);
  * bring the module up if it is not; save the diagnostics controls; start

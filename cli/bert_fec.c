@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bert fec analyze: what a pre-FEC BER or a codeword histogram means after
- * RS(544,514) (OPTICS-FEC.md 3). Random errors assumed for --ber; the
+ * RS(544,514) (IEEE 802.3 Clauses 91 and 119). Random errors assumed for --ber; the
  * histogram form also checks that assumption (burst verdict). */
 #include <getopt.h>
 #include <math.h>

@@ -12,7 +12,7 @@
 
 /* ResetL must be held low for at least t_reset before release; 10 us is the
  * common SFF figure and harmless if a module needs less (unconfirmed for
- * CMIS, see spec/CMIS.md section 1). */
+ * CMIS, see OIF-CMIS 5.x management interface). */
 #define RESET_PULSE_NS (10 * BERT_NS_PER_US)
 
 static void fixture_usage(FILE *f)

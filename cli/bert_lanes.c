@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Lane lists and sides for the diagnostics commands (see bert_lanes.h). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bert loopback: the module's host/media, input/output loopbacks per lane
- * (CMIS.md section 7, 13h:128 and 180-183). */
+ * (OIF-CMIS 5.x Pages 13h/14h, 13h:128 and 180-183). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

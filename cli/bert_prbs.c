@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* bert prbs check: offline check of a captured bit stream (bytes, MSB
  * first) against a PRBS/QPRBS/SSPRQ pattern: lock, errors, BER and its
- * upper bound at a confidence level (OPTICS-FEC.md 4, 5). */
+ * upper bound at a confidence level (IEEE 802.3 120.5.11.2;
+ * docs/SOURCES.md, BER statistics). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>

@@ -536,7 +536,7 @@ int cmd_qualify(int argc, char **argv)
 		fprintf(stderr, "%s: qualify: aborted; generators off, transmitters "
 			"disabled; run recorded as aborted\n", cli_prog);
 	}
-	ex = exit_code(&rec, rc, ctx->last_error);
+	ex = exit_code(&rec, rc, qual_ctx_last_error(ctx));
 	if (a.out) {
 		int rc2 = report_write_dir_profile(a.out, &rec, prof);
 

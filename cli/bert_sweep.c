@@ -45,7 +45,7 @@ static void sweep_usage(FILE *f)
 		"Finds each lane's receiver sensitivity: the received OMA at the profile's\n"
 		"pre-FEC BER threshold (2.4e-4), from a waterfall walked down with the\n"
 		"lane's VOA while the module's PRBS checker counts errors and the tap meter\n"
-		"reads the power (Q-linear fit, OPTICS-FEC.md 5).\n"
+		"reads the power (Q-linear fit, docs/SOURCES.md, BER statistics).\n"
 		"  --lane N / --lanes L  lanes (default 1-4)\n"
 		"  --sweep M             smart (default): 3 dwells placed around the target;\n"
 		"                        fixed: the lab's 0.5 dB grid over 8 dB\n"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* bert vdm: the module's Versatile Diagnostics Monitoring (CMIS.md section
+/* bert vdm: the module's Versatile Diagnostics Monitoring (OIF-CMIS 5.x
  * 9): every configured observable with thresholds and latched flags, read
  * under FreezeRequest when statistics are configured. */
 #include <getopt.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* bertd: the factory station daemon (issue 10; cli/bertd.md).
+/* bertd: the factory station daemon (cli/bertd.md).
  *
  *   bertd --config station.ini [--socket PATH] [--db PATH] [--foreground]
  *         [--speed X] [--group NAME] [--mode OCTAL] [--policy fifo|rr]

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #define LOG_PREFIX "metrics"
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/qual/site.h"
@@ -23,7 +24,7 @@
 /* Step durations in station seconds: a BER dwell is seconds, a sweep tens
  * of seconds, a whole DR4 run minutes. */
 static const double buckets[] = { 0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600 };
-#define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+#define NBUCKETS (ARRAY_SIZE(buckets))
 
 struct step_hist {
 	char name[QUAL_STEP_NAME_MAX];
@@ -256,7 +257,7 @@ static void sites_part(struct bertd_metrics *m, struct buf *b, unsigned nsites)
 		const char *now = json_string_value(json_object_get(s, "state"));
 		json_int_t n = json_integer_value(json_object_get(s, "site"));
 
-		for (k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(states); k++)
 			put(b, "bertd_site_state{site=\"%lld\",state=\"%s\"} %d\n", (long long)n,
 			    states[k], now && !strcmp(now, states[k]));
 	}

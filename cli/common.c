@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The CLI contract in one place: the exit-code table, error rendering on
+ * stderr or as one JSON object, logging to stderr (see common.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "cli/common.h"
@@ -70,7 +73,7 @@ int cli_exit_code(int err)
 {
 	unsigned i;
 
-	for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(exit_table); i++)
 		if (exit_table[i].err == err)
 			return exit_table[i].exit;
 	return EXIT_HW;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Exit codes (ARCHITECTURE.md, CLI surface). */
+/* Exit codes (README, "What you type"; cli/common.c). */
 enum cli_exit {
 	EXIT_OK = 0,		/* ok / pass */
 	EXIT_VERDICT_FAIL = 1,

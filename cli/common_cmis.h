@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Rendering of a decoded CMIS module (fixtures/cmis/decode.h) for the
  * commands that show one: `bert decode`, `bert info`, `bert dom`. JSON keys
- * follow the contract of issue 3 (never rename them; adding is fine). Every
+ * are a contract (never rename them; adding is fine). Every
  * module string goes through cli_safe(). */
 #ifndef BERT_CLI_COMMON_CMIS_H
 #define BERT_CLI_COMMON_CMIS_H

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* Opening the module behind --fixture, and the I2C figures behind
+ * --stats (see common_module.h). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -57,7 +59,7 @@ int cli_module_bring_up(struct cli_module *m, unsigned appsel)
 	return 0;
 }
 
-/* The I2C figures behind --stats (issue 4's JSON contract). */
+/* The I2C figures behind --stats (their JSON keys are a contract: never rename). */
 json_t *cli_i2c_stats_json(const struct i2c_stats *s)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:f}",

@@ -40,7 +40,7 @@ int cli_module_bring_up(struct cli_module *m, unsigned appsel);
  * Prints the error and returns the exit code on failure, 0 on success. */
 int cli_module_snapshot(struct cli_module *m, struct cmis_snapshot **out);
 
-/* The I2C figures behind --stats (issue 4's JSON contract). */
+/* The I2C figures behind --stats (their JSON keys are a contract: never rename). */
 json_t *cli_i2c_stats_json(const struct i2c_stats *s);
 
 #endif

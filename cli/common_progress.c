@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* Live progress lines on stderr for sweeps and the sensitivity step
+ * (see common_progress.h). */
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -131,7 +131,6 @@ struct instr_conn *instr_conn_ref(struct instr_conn *c);
 /* Drops a reference; the last one closes the transport. */
 void instr_conn_put(struct instr_conn *c);
 const char *instr_conn_name(const struct instr_conn *c);
-const struct instr_model *instr_conn_model(const struct instr_conn *c);
 /* The *IDN? answer of the connection's last open. */
 const struct scpi_idn *instr_conn_idn(const struct instr_conn *c);
 /* How many times the transport was opened (1 + reopens after faults). */
@@ -157,8 +156,9 @@ void instr_pool_free(struct instr_pool *p);
  * is BERT_ERR_CONFIG). */
 int instr_pool_get(struct instr_pool *p, const char *name, const char *uri,
 		   struct bert_clock *clock, struct instr_conn **out);
+/* The connections of the pool (a run's trace lists them): the count, and
+ * the i-th connection (borrowed), NULL past the end or while it opens. */
 unsigned instr_pool_count(struct instr_pool *p);
-/* The i-th connection (borrowed), NULL past the end. */
 struct instr_conn *instr_pool_at(struct instr_pool *p, unsigned i);
 
 /* Opens uri as an instrument of the given kind: a connection of its own and
@@ -174,8 +174,5 @@ int instr_cmd(struct instr *in, int id, unsigned chan, double value);
 int instr_query(struct instr *in, int id, unsigned chan, double *out);
 /* Waits until the instrument is done (*OPC?) with a bound of timeout_ns. */
 int instr_settle(struct instr *in, uint64_t timeout_ns);
-/* Raw exchange for `bert instr raw`: sends cmd as it is (no error-queue
- * drain); a query (ending in '?') reads one reply line into buf. */
-int instr_raw(struct instr_conn *c, const char *cmd, char *buf, size_t size);
 
 #endif

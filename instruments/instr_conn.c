@@ -174,11 +174,6 @@ const char *instr_conn_name(const struct instr_conn *c)
 	return c->name;
 }
 
-const struct instr_model *instr_conn_model(const struct instr_conn *c)
-{
-	return c->model;
-}
-
 const struct scpi_idn *instr_conn_idn(const struct instr_conn *c)
 {
 	return &c->idn;
@@ -340,29 +335,6 @@ int instr_leave(struct instr *in, int rc)
 	return bert_fail_ctx(rc, "instrument %s: ", c->name);
 }
 
-int instr_raw(struct instr_conn *c, const char *cmd, char *buf, size_t size)
-{
-	struct instr *in;
-	size_t n = strlen(cmd);
-	int rc;
-
-	rc = instr_channel(c, c->model->kinds & INSTR_VOA ? INSTR_VOA :
-			   c->model->kinds & INSTR_OPM ? INSTR_OPM : INSTR_OSW, 0, &in);
-	if (rc)
-		return rc;
-	buf[0] = '\0';
-	rc = instr_enter(in);
-	if (!rc) {
-		if (n && cmd[n - 1] == '?')
-			rc = scpi_query(in->dev, buf, size, "%s", cmd);
-		else
-			rc = scpi_send(in->dev, "%s", cmd);
-		rc = instr_leave(in, rc < 0 ? rc : BERT_OK);
-	}
-	instr_close(in);
-	return rc;
-}
-
 /* ---- the pool -------------------------------------------------------------- */
 
 struct instr_pool {
@@ -399,6 +371,27 @@ void instr_pool_free(struct instr_pool *p)
 
 /* The pool lock is never held over an exchange (opening waits on the
  * clock): a slot is reserved, the connection opened outside the lock. */
+unsigned instr_pool_count(struct instr_pool *p)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->n;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+struct instr_conn *instr_pool_at(struct instr_pool *p, unsigned i)
+{
+	struct instr_conn *c = NULL;
+
+	pthread_mutex_lock(&p->mu);
+	if (i < p->n && !p->opening[i])
+		c = p->conn[i];
+	pthread_mutex_unlock(&p->mu);
+	return c;
+}
+
 int instr_pool_get(struct instr_pool *p, const char *name, const char *uri,
 		   struct bert_clock *clock, struct instr_conn **out)
 {
@@ -460,25 +453,4 @@ int instr_pool_get(struct instr_pool *p, const char *name, const char *uri,
 	}
 	pthread_mutex_unlock(&p->mu);
 	return rc;
-}
-
-unsigned instr_pool_count(struct instr_pool *p)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&p->mu);
-	n = p->n;
-	pthread_mutex_unlock(&p->mu);
-	return n;
-}
-
-struct instr_conn *instr_pool_at(struct instr_pool *p, unsigned i)
-{
-	struct instr_conn *c = NULL;
-
-	pthread_mutex_lock(&p->mu);
-	if (i < p->n)
-		c = p->conn[i];
-	pthread_mutex_unlock(&p->mu);
-	return c;
 }

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* Optical power meter front end over struct instr: dBm at a
+ * wavelength, averaging time and range (see opm.h). */
 #include <math.h>
 #include <stdlib.h>
 

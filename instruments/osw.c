@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* Optical switch front end over struct instr: route an input port to an
+ * output port (see osw.h). */
 #include <stdlib.h>
 
 #include "bert/core/error.h"

@@ -289,30 +289,6 @@ int scpi_query_double(struct scpi_dev *d, double *out, const char *fmt, ...)
 	return reply_parsed(d, rc, rc < 0 ? rc : scpi_parse_double(line, out));
 }
 
-int scpi_query_int(struct scpi_dev *d, long *out, const char *fmt, ...)
-{
-	char line[SCPI_LINE_MAX];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vquery(d, line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return reply_parsed(d, rc, rc < 0 ? rc : scpi_parse_int(line, out));
-}
-
-int scpi_query_bool(struct scpi_dev *d, bool *out, const char *fmt, ...)
-{
-	char line[SCPI_LINE_MAX];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vquery(d, line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return reply_parsed(d, rc, rc < 0 ? rc : scpi_parse_bool(line, out));
-}
-
 int scpi_query_block(struct scpi_dev *d, uint8_t *buf, size_t size, size_t *len,
 		     const char *fmt, ...)
 {

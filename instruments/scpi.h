@@ -108,10 +108,6 @@ int scpi_query(struct scpi_dev *d, char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int scpi_query_double(struct scpi_dev *d, double *out, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int scpi_query_int(struct scpi_dev *d, long *out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int scpi_query_bool(struct scpi_dev *d, bool *out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* A definite-length block reply (#NLLLL<data>): *len bytes into buf. */
 int scpi_query_block(struct scpi_dev *d, uint8_t *buf, size_t size, size_t *len,
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define LOG_PREFIX "scpi-serial"
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "instruments/scpi_stream.h"
@@ -39,12 +40,44 @@ struct scpi_serial {
 	struct scpi_stream s;
 };
 
-/* libserialport's message for the last failure, copied into the detail. */
-static int sp_fail(int err, struct scpi_serial *p, const char *op)
+/* A libserialport failure by its return code, as libsigrok's serial_libsp.c
+ * maps them: SP_ERR_FAIL is an OS error (its errno and message decide),
+ * SP_ERR_ARG a parameter the port refuses, SP_ERR_MEM and SP_ERR_SUPP what
+ * they say. Which call failed only names the operation in the detail. */
+static int sp_fail(enum sp_return r, struct scpi_serial *p, const char *op)
 {
-	char *msg = sp_last_error_message();
-	int rc = bert_fail(err, "%s: %s: %s", p->what, op, msg ? msg : "failed");
+	char *msg;
+	int err, rc;
 
+	switch (r) {
+	case SP_ERR_ARG:
+		return bert_fail(BERT_ERR_CONFIG, "%s: %s: invalid argument (a setting "
+				 "the port refuses)", p->what, op);
+	case SP_ERR_MEM:
+		return bert_fail(BERT_ERR_NOMEM, "%s: %s: out of memory", p->what, op);
+	case SP_ERR_SUPP:
+		return bert_fail(BERT_ERR_UNSUPPORTED, "%s: %s: not supported by this "
+				 "port", p->what, op);
+	case SP_ERR_FAIL:
+	default:
+		break;
+	}
+	err = sp_last_error_code();
+	switch (err) {
+	case EBUSY:
+	case EAGAIN:
+		rc = BERT_ERR_AGAIN;
+		break;
+	case EACCES:
+	case EPERM:
+		rc = BERT_ERR_IO;
+		break;
+	default:	/* ENOENT, ENODEV, ENXIO, EIO: the port is not there (any more) */
+		rc = BERT_ERR_NODEV;
+		break;
+	}
+	msg = sp_last_error_message();
+	rc = bert_fail(rc, "%s: %s: %s", p->what, op, msg ? msg : "failed");
 	sp_free_error_message(msg);
 	return rc;
 }
@@ -60,7 +93,7 @@ static int sp_io_read(void *ctx, uint8_t *buf, size_t size, unsigned timeout_ms)
 	else
 		r = sp_nonblocking_read(p->port, buf, size);
 	if (r < 0)
-		return sp_fail(BERT_ERR_NODEV, p, "read");
+		return sp_fail(r, p, "read");
 	if (r == 0 && timeout_ms) {
 		/* A vanished tty polls readable and reads nothing: tell a
 		 * hang-up from a quiet line by asking the fd directly. */
@@ -82,7 +115,7 @@ static int sp_io_write(void *ctx, const uint8_t *buf, size_t size, unsigned time
 
 	r = sp_blocking_write(p->port, buf, size, timeout_ms ? timeout_ms : 1);
 	if (r < 0)
-		return sp_fail(BERT_ERR_NODEV, p, "write");
+		return sp_fail(r, p, "write");
 	return (int)r;
 }
 
@@ -119,33 +152,38 @@ static int open_libsp(struct scpi_serial *p)
 {
 	enum sp_parity par = p->parity == 'o' ? SP_PARITY_ODD :
 			     p->parity == 'e' ? SP_PARITY_EVEN : SP_PARITY_NONE;
-	int fd;
+	enum sp_return r;
+	int fd, rc;
 
-	if (sp_get_port_by_name(p->path, &p->port) != SP_OK)
-		return sp_fail(BERT_ERR_NODEV, p, "sp_get_port_by_name");
-	if (sp_open(p->port, SP_MODE_READ_WRITE) != SP_OK) {
-		sp_fail(BERT_ERR_NODEV, p, "sp_open");
-		goto err;
-	}
-	if (sp_set_baudrate(p->port, (int)p->baud) != SP_OK ||
-	    sp_set_bits(p->port, (int)p->bits) != SP_OK ||
-	    sp_set_parity(p->port, par) != SP_OK ||
-	    sp_set_stopbits(p->port, (int)p->stop) != SP_OK ||
-	    sp_set_flowcontrol(p->port, p->flow) != SP_OK) {
-		sp_fail(BERT_ERR_CONFIG, p, "configure");
-		sp_close(p->port);
-		goto err;
-	}
-	if (sp_get_port_handle(p->port, &fd) != SP_OK) {
-		sp_fail(BERT_ERR_IO, p, "sp_get_port_handle");
-		sp_close(p->port);
-		goto err;
-	}
-	if (claim(p, fd)) {
-		sp_close(p->port);
-		sp_free_port(p->port);
+	r = sp_get_port_by_name(p->path, &p->port);
+	if (r != SP_OK) {
 		p->port = NULL;
-		return BERT_ERR_AGAIN;
+		return sp_fail(r, p, "sp_get_port_by_name");
+	}
+	r = sp_open(p->port, SP_MODE_READ_WRITE);
+	if (r != SP_OK) {
+		rc = sp_fail(r, p, "sp_open");
+		goto err;
+	}
+	if ((r = sp_set_baudrate(p->port, (int)p->baud)) != SP_OK ||
+	    (r = sp_set_bits(p->port, (int)p->bits)) != SP_OK ||
+	    (r = sp_set_parity(p->port, par)) != SP_OK ||
+	    (r = sp_set_stopbits(p->port, (int)p->stop)) != SP_OK ||
+	    (r = sp_set_flowcontrol(p->port, p->flow)) != SP_OK) {
+		rc = sp_fail(r, p, "configure");
+		sp_close(p->port);
+		goto err;
+	}
+	r = sp_get_port_handle(p->port, &fd);
+	if (r != SP_OK) {
+		rc = sp_fail(r, p, "sp_get_port_handle");
+		sp_close(p->port);
+		goto err;
+	}
+	rc = claim(p, fd);
+	if (rc) {
+		sp_close(p->port);
+		goto err;
 	}
 	scpi_stream_init(&p->s, fd, p->term[strlen(p->term) - 1], p->what, BERT_ERR_NODEV);
 	p->s.io = &sp_io;
@@ -154,7 +192,7 @@ static int open_libsp(struct scpi_serial *p)
 err:
 	sp_free_port(p->port);
 	p->port = NULL;
-	return BERT_ERR_NODEV;
+	return rc;
 }
 
 static speed_t speed_of(unsigned baud)
@@ -167,7 +205,7 @@ static speed_t speed_of(unsigned baud)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(t); i++)
 		if (t[i].baud == baud)
 			return t[i].s;
 	return 0;
@@ -226,8 +264,8 @@ static int serial_connect(struct scpi_serial *p)
 		log_dbg("%s: opened through libserialport", p->what);
 		return BERT_OK;
 	}
-	if (rc == BERT_ERR_AGAIN)
-		return rc;	/* busy, not refused by libserialport */
+	if (rc == BERT_ERR_AGAIN || rc == BERT_ERR_NOMEM)
+		return rc;	/* busy or out of memory: termios would not help */
 	log_dbg("libserialport refused it (%s); trying plain termios",
 		bert_error_detail());
 	rc = open_termios(p);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The line and block reader the byte-stream SCPI transports (serial,
+ * tcp) share (see scpi_stream.h). */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>

@@ -38,6 +38,23 @@ static int usb_fail(struct scpi_usbtmc *u, int err, const char *op)
 			 libusb_error_name(err));
 }
 
+/* A STALL on a bulk endpoint: the device refused the transfer (USBTMC 1.0
+ * sections 3.2 and 3.3: it halts the endpoint on a header it rejects). The
+ * endpoint stays halted until the host clears it (USB 2.0 9.4.1
+ * CLEAR_FEATURE(ENDPOINT_HALT)), so clear it here and the next message
+ * goes through; this one fails as a protocol error. */
+static int stalled(struct scpi_usbtmc *u, uint8_t ep, const char *op)
+{
+	int r = libusb_clear_halt(u->h, ep);
+
+	if (r)
+		return bert_fail(BERT_ERR_PROTOCOL, "%s: %s: the device halted endpoint "
+				 "0x%02x, and clearing the halt failed: %s", u->what, op, ep,
+				 libusb_error_name(r));
+	return bert_fail(BERT_ERR_PROTOCOL, "%s: %s: the device refused the transfer "
+			 "(endpoint 0x%02x halted; halt cleared)", u->what, op, ep);
+}
+
 static int l_bulk_out(void *ctx, const uint8_t *buf, size_t len, unsigned timeout_ms)
 {
 	struct scpi_usbtmc *u = ctx;
@@ -45,6 +62,8 @@ static int l_bulk_out(void *ctx, const uint8_t *buf, size_t len, unsigned timeou
 
 	r = libusb_bulk_transfer(u->h, u->link.ep_out, (uint8_t *)buf, (int)len, &done,
 				 timeout_ms);
+	if (r == LIBUSB_ERROR_PIPE)
+		return stalled(u, u->link.ep_out, "bulk out");
 	if (r)
 		return usb_fail(u, r, "bulk out");
 	return done;
@@ -56,6 +75,8 @@ static int l_bulk_in(void *ctx, uint8_t *buf, size_t len, unsigned timeout_ms)
 	int done = 0, r;
 
 	r = libusb_bulk_transfer(u->h, u->link.ep_in, buf, (int)len, &done, timeout_ms);
+	if (r == LIBUSB_ERROR_PIPE)
+		return stalled(u, u->link.ep_in, "bulk in");
 	if (r)
 		return usb_fail(u, r, "bulk in");
 	return done;

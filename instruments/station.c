@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The [instrument NAME] sections of a station file (see station.h). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

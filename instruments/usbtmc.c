@@ -4,23 +4,10 @@
 #include <string.h>
 
 #define LOG_PREFIX "usbtmc"
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "instruments/usbtmc.h"
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static size_t align4(size_t n)
 {
@@ -38,7 +25,7 @@ static void header(uint8_t *h, uint8_t msgid, uint8_t btag, uint32_t size, uint8
 	h[0] = msgid;
 	h[1] = btag;
 	h[2] = (uint8_t)(0xff - btag);
-	put_le32(h + 4, size);
+	bert_put_le32(h + 4, size);
 	h[8] = attr;
 }
 
@@ -78,7 +65,7 @@ int usbtmc_parse_in_header(const uint8_t *hdr, size_t n, uint8_t btag, uint32_t 
 	if (hdr[2] + btag != 0xff)
 		return bert_fail(BERT_ERR_PROTOCOL, "usbtmc: Bulk-IN bTagInverse 0x%02x "
 				 "does not match bTag %u", hdr[2], btag);
-	*size = get_le32(hdr + 4);
+	*size = bert_get_le32(hdr + 4);
 	if (*size > max)
 		return bert_fail(BERT_ERR_PROTOCOL, "usbtmc: Bulk-IN TransferSize %u above "
 				 "the %u requested", *size, max);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* Variable optical attenuator front end over struct instr: attenuation
+ * in dB, wavelength, shutter, settling (see voa.h). */
 #include <math.h>
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The layering rule of ARCHITECTURE.md ("Layers"): emulators are reached only
+# The layering rule of HACKING.md ("Layers"): emulators are reached only
 # through the seams, so no file includes an emulator header (fixtures/sim/*.h,
 # instruments/sim/*.h) except
 #   - the emulators themselves (*/sim/),

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The layering of ARCHITECTURE.md ("Layers"), as a table: each folder may
+# The layering of HACKING.md ("Layers"), as a table: each folder may
 # include headers of itself and of the folders listed for it, which come
 # before it in the dependency order (README "Layout", HACKING.md). A new
 # folder must be added here, or its includes fail the check.

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The real (monotonic) and virtual clocks behind struct bert_clock; see
+ * clock.h for the contract every wait in bert goes through. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>

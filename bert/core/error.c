@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The thread-local error detail behind bert_fail() and bert_fail_ctx(),
+ * and the names of the error codes (see error.h). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* INI files through inih with file:line errors and table-driven fields
+ * (see ini.h). */
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
+/* Leveled logging to a handler the program installs; library code only
+ * logs (see log.h). */
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/log.h"
 
 static bert_log_handler log_handler;
@@ -19,11 +22,6 @@ void bert_log_set_level(enum bert_log_level level)
 	atomic_store(&log_level, (int)level);
 }
 
-enum bert_log_level bert_log_get_level(void)
-{
-	return (enum bert_log_level)atomic_load(&log_level);
-}
-
 const char *bert_log_level_name(enum bert_log_level level)
 {
 	static const char *const names[] = {
@@ -32,7 +30,7 @@ const char *bert_log_level_name(enum bert_log_level level)
 		[BERT_LOG_DBG] = "debug", [BERT_LOG_SPEW] = "spew",
 	};
 
-	if ((unsigned)level >= sizeof(names) / sizeof(names[0]))
+	if ((unsigned)level >= ARRAY_SIZE(names))
 		return "?";
 	return names[level];
 }

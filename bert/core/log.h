@@ -21,7 +21,6 @@ typedef void (*bert_log_handler)(void *user, enum bert_log_level level,
 
 void bert_log_set_handler(bert_log_handler handler, void *user);
 void bert_log_set_level(enum bert_log_level level);
-enum bert_log_level bert_log_get_level(void);
 const char *bert_log_level_name(enum bert_log_level level);
 void bert_log(enum bert_log_level level, const char *prefix, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

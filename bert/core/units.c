@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* dBm/mW, OMA and the CMIS monitor encodings (U16 power, bias,
+ * temperature, voltage, F16); see units.h. */
 #include <math.h>
 
 #include "bert/core/units.h"
@@ -18,13 +20,6 @@ double bert_dbm_to_mw(double dbm)
 double bert_db_to_ratio(double db)
 {
 	return pow(10.0, db / 10.0);
-}
-
-double bert_ratio_to_db(double ratio)
-{
-	if (!(ratio > 0.0))
-		return -INFINITY;
-	return 10.0 * log10(ratio);
 }
 
 double bert_oma_mw(double avg_mw, double er_linear)

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Units and the CMIS numeric encodings (spec/CMIS.md sections 2, 5, 6, 8).
+/* Units and the CMIS numeric encodings (OIF-CMIS 5.x Lower
+ * Memory, Pages 02h and 11h, the F16 format).
  * Multi-byte CMIS values are big-endian unless noted. */
 #ifndef BERT_CORE_UNITS_H
 #define BERT_CORE_UNITS_H
 
 #include <stdint.h>
+
+#include "bert/core/bytes.h"	/* the byte-order helpers the encodings use */
 
 /* Power below this is shown as -inf dBm rather than a huge negative number. */
 #define BERT_DBM_FLOOR (-40.0)
@@ -16,29 +19,8 @@ double bert_dbm_to_mw(double dbm);
  * OMA = 2 * Pavg * (ER - 1) / (ER + 1). */
 double bert_oma_mw(double avg_mw, double er_linear);
 double bert_db_to_ratio(double db);
-double bert_ratio_to_db(double ratio);
 
-/* Byte-order helpers: read/write CMIS fields without bitfields. */
-static inline uint16_t bert_get_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-static inline void bert_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-static inline uint16_t bert_get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-static inline void bert_put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-/* CMIS optical power: U16 in 0.1 uW (CMIS.md 5, 6). Encoding saturates. */
+/* CMIS optical power: U16 in 0.1 uW (OIF-CMIS 5.x Pages 02h, 11h). Encoding saturates. */
 double bert_cmis_power_to_mw(uint16_t raw);
 uint16_t bert_cmis_power_from_mw(double mw);
 /* Tx bias: U16 in 2 uA units times the 01h:160 multiplier (1, 2 or 4). */
@@ -54,7 +36,7 @@ uint16_t bert_cmis_vcc_from_v(double v);
 double bert_cmis_db256_to_db(uint16_t raw);
 uint16_t bert_cmis_db256_from_db(double db);
 
-/* F16 (CMIS.md 8): bits 15-11 exponent s, bits 10-0 mantissa m,
+/* F16 (OIF-CMIS 5.x F16 format): bits 15-11 exponent s, bits 10-0 mantissa m,
  * value = m * 10^(s - 24). Encoding picks the smallest s that fits m in
  * 11 bits; values above the range saturate, negatives and NaN encode 0. */
 double bert_f16_to_double(uint16_t raw);

@@ -201,13 +201,13 @@ void qual_alarms_describe(const struct qual_alarm_state *a, char *buf, size_t si
 int qual_alarms_collect(struct qual_ctx *ctx, struct qual_step *step,
 			const char *during)
 {
-	struct qual_alarm_state *a = &ctx->alarms;
+	struct qual_alarm_state *a = &ctx->run.alarms;
 	unsigned lane;
 	int rc;
 
-	a->lanes = ctx->lanes;
+	a->lanes = ctx->run.lanes;
 	rc = qual_alarms_read(ctx->io->dev, a);
-	for (lane = 1; !rc && lane <= ctx->lanes && lane <= PROFILE_MAX_LANES; lane++) {
+	for (lane = 1; !rc && lane <= ctx->run.lanes && lane <= PROFILE_MAX_LANES; lane++) {
 		struct qual_limits none = qual_limits_none();
 
 		if (!a->stim[lane])
@@ -224,7 +224,7 @@ int qual_alarms_collect(struct qual_ctx *ctx, struct qual_step *step,
 
 int qual_alarms_judge(struct qual_ctx *ctx, struct qual_step *step)
 {
-	struct qual_alarm_state *a = &ctx->alarms;
+	struct qual_alarm_state *a = &ctx->run.alarms;
 	struct qual_limits lim;
 	unsigned n;
 	int rc;

@@ -77,7 +77,7 @@ void qual_alarms_describe(const struct qual_alarm_state *a, char *buf, size_t si
 
 /* For the engine's steps: qual_alarms_read() on ctx's module, stimulus
  * flags recorded in step as stimulus_flags per lane ("latched during
- * `during` (cleared): names"), own alarms kept in ctx->alarms. */
+ * `during` (cleared): names"), own alarms kept in ctx->run.alarms. */
 int qual_alarms_collect(struct qual_ctx *ctx, struct qual_step *step,
 			const char *during);
 /* The verdict's clean read; adds dom_alarms (qual_alarms_total()) to step. */

@@ -123,7 +123,7 @@ void qual_ctx_init(struct qual_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 	qual_options_default(&ctx->opts);
 	for (i = 0; i <= QUAL_SITE_LANES; i++) {
-		struct qual_lane_state *l = &ctx->lane[i];
+		struct qual_lane_state *l = &ctx->run.lane[i];
 
 		l->tx_avg_dom_dbm = l->tx_avg_meter_dbm = l->tx_avg_dbm = NAN;
 		l->tx_oma_dbm = l->voa_start_db = l->budget_atten_db = NAN;
@@ -133,19 +133,24 @@ void qual_ctx_init(struct qual_ctx *ctx)
 	}
 }
 
+int qual_ctx_last_error(const struct qual_ctx *ctx)
+{
+	return ctx->run.last_error;
+}
+
 void qual_ctx_release_all(struct qual_ctx *ctx)
 {
-	cmis_diag_close(ctx->diag);
-	ctx->diag = NULL;
-	free(ctx->info);
-	ctx->info = NULL;
+	cmis_diag_close(ctx->run.diag);
+	ctx->run.diag = NULL;
+	free(ctx->run.info);
+	ctx->run.info = NULL;
 }
 
 uint64_t qual_ctx_now(struct qual_ctx *ctx)
 {
 	uint64_t now = bert_clock_now(ctx->clock);
 
-	return now > ctx->t0 ? now - ctx->t0 : 0;
+	return now > ctx->run.t0 ? now - ctx->run.t0 : 0;
 }
 
 bool qual_ctx_aborted(struct qual_ctx *ctx)
@@ -164,9 +169,9 @@ void qual_ctx_emit(struct qual_ctx *ctx, struct qual_event *ev)
 {
 	if (!ctx->progress)
 		return;
-	ev->step = ctx->cur ? ctx->cur->name : NULL;
-	ev->step_index = ctx->step_index;
-	ev->nsteps = ctx->plan ? (unsigned)ctx->plan->n : 0;
+	ev->step = ctx->run.cur ? ctx->run.cur->name : NULL;
+	ev->step_index = ctx->run.step_index;
+	ev->nsteps = ctx->run.plan ? (unsigned)ctx->run.plan->n : 0;
 	ev->t_ns = qual_ctx_now(ctx);
 	ev->rec = ctx->rec;
 	ctx->progress(ctx->progress_user, ev);
@@ -313,20 +318,20 @@ static void lio_release(void *user, const char *instr, unsigned lane)
 /* The site's lane I/O, (re)bound to what the caller set in ctx. */
 static struct lane_io *lio(struct qual_ctx *ctx)
 {
-	if (ctx->lio.io != ctx->io || ctx->lio.site != ctx->site) {
-		ctx->lio_arb = (struct qual_arbiter){ lio_acquire, lio_release, ctx };
-		lane_io_init(&ctx->lio, ctx->site, ctx->io, &ctx->lio_arb);
+	if (ctx->run.lio.io != ctx->io || ctx->run.lio.site != ctx->site) {
+		ctx->run.lio_arb = (struct qual_arbiter){ lio_acquire, lio_release, ctx };
+		lane_io_init(&ctx->run.lio, ctx->site, ctx->io, &ctx->run.lio_arb);
 	}
-	return &ctx->lio;
+	return &ctx->run.lio;
 }
 
 int qual_ctx_voa_set(struct qual_ctx *ctx, unsigned lane, double db)
 {
-	double *before = lane <= QUAL_SITE_LANES ? &ctx->lane[lane].voa_start_db : NULL;
+	double *before = lane <= QUAL_SITE_LANES ? &ctx->run.lane[lane].voa_start_db : NULL;
 	int rc = lane_io_voa_set(lio(ctx), lane, db, true, before);
 
 	if (rc != BERT_ERR_UNSUPPORTED)
-		ctx->voa_touched = true;
+		ctx->run.voa_touched = true;
 	return rc;
 }
 
@@ -369,8 +374,8 @@ void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
 /* Starts a VOA move without waiting for it to settle (lanes move together). */
 static int voa_start(struct qual_ctx *ctx, unsigned lane, double db)
 {
-	ctx->voa_touched = true;
-	return lane_io_voa_set(lio(ctx), lane, db, false, &ctx->lane[lane].voa_start_db);
+	ctx->run.voa_touched = true;
+	return lane_io_voa_set(lio(ctx), lane, db, false, &ctx->run.lane[lane].voa_start_db);
 }
 
 /* Waits for every lane in mask whose move is pending: channels that were set
@@ -395,7 +400,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 	for (lane = 1; lane <= QUAL_SITE_LANES; lane++)
 		off[lane] = qual_ctx_oma_offset(ctx, lane);
 	for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
-		struct qual_lane_state *ls = &ctx->lane[lane];
+		struct qual_lane_state *ls = &ctx->run.lane[lane];
 		const struct qual_site_lane_io *li;
 
 		if (!(mask & (1u << (lane - 1))))
@@ -436,7 +441,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 		     it <= ctx->opts.voa_iterations; it++) {
 		moving = 0;
 		for (lane = 1; lane <= QUAL_SITE_LANES; lane++) {
-			struct qual_lane_state *ls = &ctx->lane[lane];
+			struct qual_lane_state *ls = &ctx->run.lane[lane];
 			double meter, rx_oma, step_db;
 
 			if (!(open & (1u << (lane - 1))) || rc[lane])
@@ -482,19 +487,6 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 	return BERT_OK;
 }
 
-int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm)
-{
-	double target[QUAL_SITE_LANES + 1];
-	int rc[QUAL_SITE_LANES + 1];
-
-	if (lane < 1 || lane > QUAL_SITE_LANES)
-		return bert_fail(BERT_ERR_ARG, "lane %u out of range", lane);
-	target[lane] = rx_oma_dbm;
-	if (qual_ctx_set_rx_oma_lanes(ctx, 1u << (lane - 1), target, rc))
-		return BERT_ERR_ABORTED;
-	return rc[lane];
-}
-
 int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info)
 {
 	struct cmis_snapshot *snap = malloc(sizeof(*snap));
@@ -513,18 +505,18 @@ int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out)
 {
 	int rc;
 
-	if (!ctx->diag) {
-		rc = cmis_diag_open(ctx->io->dev, &ctx->diag);
+	if (!ctx->run.diag) {
+		rc = cmis_diag_open(ctx->io->dev, &ctx->run.diag);
 		if (rc)
 			return rc;
 	}
-	*out = ctx->diag;
+	*out = ctx->run.diag;
 	return BERT_OK;
 }
 
 int qual_ctx_module_safe(struct qual_ctx *ctx)
 {
-	uint8_t mask = ctx->media_mask ? ctx->media_mask : 0xff;
+	uint8_t mask = ctx->run.media_mask ? ctx->run.media_mask : 0xff;
 
 	if (!ctx->io || !ctx->io->dev)
 		return BERT_OK;
@@ -576,25 +568,25 @@ static void make_safe(struct qual_ctx *ctx, bool tx_off)
 
 	if (global)
 		bert_abort_clear();
-	if (ctx->diag) {
+	if (ctx->run.diag) {
 		/* generators and checkers: the BER loop restores them on every
 		 * path; this is the belt to those braces. */
-		uint8_t m = ctx->media_mask ? ctx->media_mask : 0xff;
+		uint8_t m = ctx->run.media_mask ? ctx->run.media_mask : 0xff;
 
-		cmis_diag_disable(ctx->diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR, m);
-		cmis_diag_disable(ctx->diag, CMIS_SIDE_MEDIA, CMIS_UNIT_CHECKER, m);
+		cmis_diag_disable(ctx->run.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR, m);
+		cmis_diag_disable(ctx->run.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_CHECKER, m);
 	}
-	if (tx_off && ctx->tx_touched && qual_ctx_module_safe(ctx))
+	if (tx_off && ctx->run.tx_touched && qual_ctx_module_safe(ctx))
 		log_warn("could not disable the transmitters: %s", bert_error_detail());
-	if (ctx->voa_touched && ctx->io) {
+	if (ctx->run.voa_touched && ctx->io) {
 		/* unarbitrated: an aborted run's arbiter refuses, and the
 		 * channels are this site's own to put back */
 		struct lane_io raw;
 
 		lane_io_init(&raw, ctx->site, ctx->io, NULL);
 		for (lane = 1; lane <= ctx->io->nlanes; lane++)
-			if (ctx->io->lane[lane].voa && !isnan(ctx->lane[lane].voa_start_db))
-				lane_io_voa_set(&raw, lane, ctx->lane[lane].voa_start_db,
+			if (ctx->io->lane[lane].voa && !isnan(ctx->run.lane[lane].voa_start_db))
+				lane_io_voa_set(&raw, lane, ctx->run.lane[lane].voa_start_db,
 						true, NULL);
 	}
 	if (global)
@@ -634,7 +626,7 @@ static void trace_fill(struct qual_ctx *ctx)
 		char b[QUAL_IDN_MAX];
 
 		if (!c)
-			break;
+			continue;	/* still opening */
 		idn = instr_conn_idn(c);
 		si = ctx->station ? station_find(&ctx->station->instr, instr_conn_name(c)) : NULL;
 		snprintf(b, sizeof(b), "%.30s,%.30s,%.30s,%.30s", idn->vendor, idn->model,
@@ -658,10 +650,10 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 				 "plan are required");
 	if (!ctx->clock)
 		ctx->clock = ctx->io->fixture->clock;
-	ctx->plan = plan;
-	ctx->t0 = bert_clock_now(ctx->clock);
-	ctx->lanes = ctx->profile->lanes;
-	ctx->lanes_per_link = ctx->profile->lanes_per_link;
+	ctx->run.plan = plan;
+	ctx->run.t0 = bert_clock_now(ctx->clock);
+	ctx->run.lanes = ctx->profile->lanes;
+	ctx->run.lanes_per_link = ctx->profile->lanes_per_link;
 	stop_on_fail = ctx->opts.stop_on_fail || ctx->profile->stop_on_fail;
 	qual_record_set_profile(ctx->rec, ctx->profile);
 	if (ctx->station)
@@ -683,7 +675,7 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		struct qual_event sb = { .kind = QUAL_EV_STEP_BEGIN };
 		struct qual_step *s;
 
-		ctx->step_index = (unsigned)i;
+		ctx->run.step_index = (unsigned)i;
 		if (ended) {
 			char why[QUAL_RUN_MSG_MAX];
 
@@ -709,7 +701,7 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 			snprintf(runmsg, sizeof(runmsg), "out of memory");
 			break;
 		}
-		ctx->cur = s;
+		ctx->run.cur = s;
 		qual_ctx_emit(ctx, &sb);
 		bert_error_clear();
 		rc = d->run(ctx, s);
@@ -722,12 +714,12 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 			status = QUAL_RUN_ABORTED;
 			ret = BERT_ERR_ABORTED;
 			snprintf(runmsg, sizeof(runmsg), "aborted in step %s", d->name);
-			ctx->cur = NULL;
+			ctx->run.cur = NULL;
 			break;
 		} else {
 			char msg[QUAL_RUN_MSG_MAX];
 
-			ctx->last_error = rc;
+			ctx->run.last_error = rc;
 			snprintf(msg, sizeof(msg), "%s: %s", bert_strerror_name(rc),
 				 bert_error_detail()[0] ? bert_error_detail() : bert_strerror(rc));
 			end_step(ctx, s, d->flags, QUAL_STEP_ERROR, msg);
@@ -750,11 +742,11 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 				fatal = true;
 			}
 		}
-		ctx->cur = NULL;
+		ctx->run.cur = NULL;
 		if (stop_on_fail && s->verdict == QUAL_FAIL)
 			stopped = true;
 	}
-	ctx->cur = NULL;
+	ctx->run.cur = NULL;
 	if (status != QUAL_RUN_COMPLETE || ctx->opts.safe_at_end)
 		make_safe(ctx, true);
 	else

@@ -8,9 +8,9 @@
  *   identify -> bring_up -> dom -> tx_power -> lane_ber -> module_power
  *            -> verdict
  *
- * and later work adds steps with qual_plan_insert_after() (issue 9:
+ * and later work adds steps with qual_plan_insert_after() (the sweep adds
  * "sensitivity" and "link_budget" after "lane_ber") without touching the
- * others. Steps share what they learn through struct qual_ctx (identity,
+ * others. Steps share what they learn through ctx->run (identity,
  * lanes, per-lane launch power and the budget point) and add measurements
  * with qual_ctx_measure(), which takes the limits from the profile.
  *
@@ -116,7 +116,7 @@ enum qual_event_kind {
 	QUAL_EV_STEP_BEGIN,
 	QUAL_EV_LANE,		/* a step starts work on a lane (text says what) */
 	QUAL_EV_BER,		/* a BER poll: ber points at the loop's result */
-	QUAL_EV_POINT,		/* a sweep point (issue 9) */
+	QUAL_EV_POINT,		/* a sweep point */
 	QUAL_EV_MEASUREMENT,	/* a measurement was added */
 	QUAL_EV_STEP_END,
 	QUAL_EV_RUN_END,
@@ -200,30 +200,17 @@ struct qual_lane_state {
 	double budget_atten_db;		/* VOA setting of the budget point */
 	double rx_avg_budget_dbm;	/* receive power at the budget point */
 	double rx_oma_budget_dbm;	/* receive OMA at the budget point */
-	double rx_sens_oma_dbm;		/* sensitivity (issue 9 fills it) */
+	double rx_sens_oma_dbm;		/* set by the sensitivity step */
 	double rx_sens_unc_db;
 	double rx_sens_fit_sigma_db;	/* its fit and calibration shares, 1-sigma */
 	double rx_sens_cal_sigma_db;
 	bool has_voa, has_meter;
 };
 
-struct qual_ctx {
-	/* -- set by the caller (qual_ctx_init() fills the defaults) -- */
-	const struct profile *profile;		/* required */
-	const struct qual_station *station;	/* may be NULL */
-	const struct qual_site *site;		/* may be NULL: no instruments */
-	struct qual_site_io *io;		/* fixture, module, instruments */
-	struct bert_clock *clock;		/* NULL = the fixture's */
-	struct qual_record *rec;		/* required, qual_record_init()ed */
-	struct qual_journal journal;		/* no ops = not journaled */
-	struct qual_options opts;
-	qual_progress_fn progress;		/* may be NULL */
-	void *progress_user;
-	struct qual_arbiter arbiter;		/* no-ops when NULL */
-	bool (*abort)(void *user);		/* may be NULL */
-	void *abort_user;
-
-	/* -- engine state, read by steps -- */
+/* The engine's private state of a run: qual_ctx_init() sets it, qual_run()
+ * and the steps own it (ctx->run); callers configure the rest of struct
+ * qual_ctx and never touch this part. */
+struct qual_run_state {
 	const struct qual_plan *plan;
 	unsigned step_index;
 	struct qual_step *cur;			/* step in progress */
@@ -246,6 +233,26 @@ struct qual_ctx {
 	int last_error;				/* of the last failed step */
 };
 
+struct qual_ctx {
+	/* -- configured by the caller (qual_ctx_init() fills the defaults) -- */
+	const struct profile *profile;		/* required */
+	const struct qual_station *station;	/* may be NULL */
+	const struct qual_site *site;		/* may be NULL: no instruments */
+	struct qual_site_io *io;		/* fixture, module, instruments */
+	struct bert_clock *clock;		/* NULL = the fixture's */
+	struct qual_record *rec;		/* required, qual_record_init()ed */
+	struct qual_journal journal;		/* no ops = not journaled */
+	struct qual_options opts;
+	qual_progress_fn progress;		/* may be NULL */
+	void *progress_user;
+	struct qual_arbiter arbiter;		/* no-ops when NULL */
+	bool (*abort)(void *user);		/* may be NULL */
+	void *abort_user;
+
+	/* -- the engine's, read by steps -- */
+	struct qual_run_state run;
+};
+
 /* Zeroes ctx and sets defaults (options, NaN lane state). */
 void qual_ctx_init(struct qual_ctx *ctx);
 /* Frees what the engine allocated in ctx (info, diag); not the caller's. */
@@ -256,6 +263,9 @@ void qual_ctx_release_all(struct qual_ctx *ctx);
  * the error that ended the run (a required step failed, the store failed);
  * the record is finished in every case. */
 int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan);
+/* The error of the last step that failed in the run (BERT_OK when none):
+ * tells a caller why a run errored without reaching into the run state. */
+int qual_ctx_last_error(const struct qual_ctx *ctx);
 
 /* ---- for steps ----------------------------------------------------------- */
 
@@ -313,12 +323,10 @@ double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane);
  * ER was calibrated or assumed. */
 void qual_ctx_er_component(const struct qual_ctx *ctx, unsigned lane,
 			   struct qual_ucomp *c);
-/* Sets the lane's VOA so the receiver sees rx_oma_dbm (closed loop on the
- * meter when there is one), fills lane state budget_atten_db,
- * rx_avg_budget_dbm, rx_oma_budget_dbm. */
-int qual_ctx_set_rx_oma(struct qual_ctx *ctx, unsigned lane, double rx_oma_dbm);
-/* The same for every lane in mask (bit n = lane n+1) at once: the VOA
- * channels are set together and settle together, then each lane's tap is
+/* Sets each lane's VOA in mask (bit n = lane n+1) so its receiver sees
+ * target[lane] dBm OMA (closed loop on the meter when there is one) and fills
+ * the lane state budget_atten_db, rx_avg_budget_dbm, rx_oma_budget_dbm. The
+ * VOA channels are set together and settle together, then each lane's tap is
  * read and the corrections are again set together, so the station waits one
  * settling time per round instead of one per lane. target[lane] and
  * rc[lane] are indexed by lane (1-based); rc[lane] gets each lane's outcome.
@@ -328,7 +336,7 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 /* Reads and decodes the module (identity, monitors, latched flags: the read
  * clears the flags). */
 int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info);
-/* Opens ctx->diag when not open yet. */
+/* Opens ctx->run.diag when not open yet. */
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out);
 /* Leaves the module safe: Tx disabled on the lanes under test. */
 int qual_ctx_module_safe(struct qual_ctx *ctx);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Lane BER through the module's own PRBS generators and checkers (CMIS.md
+/* Lane BER through the module's own PRBS generators and checkers (OIF-CMIS 5.x
  * section 7), judged against a pre-FEC target at a confidence level with the
  * signal engine's early-stop rule (bert_ber_early_stop), and carried through
- * RS(544,514) to post-FEC BER and FLR (OPTICS-FEC.md sections 3 and 5).
+ * RS(544,514) to post-FEC BER and FLR (IEEE 802.3 Clause 91; docs/SOURCES.md).
  *
  * This is the measurement loop `bert ber`, the qualification engine's
  * lane_ber step, the sensitivity sweep and bertd share:
@@ -37,7 +37,7 @@
 #define LANE_BER_MAX_LANES	CMIS_DIAG_LANES
 /* Bits per second counted when the module reports BER without counters
  * (bits = rate x clock time, errors = BER x bits): one 400GBASE-DR4 lane,
- * 53.125 GBd PAM4 (OPTICS-FEC.md 6). */
+ * 53.125 GBd PAM4 (docs/SOURCES.md, vendor guide). */
 #define LANE_BER_DEFAULT_BIT_RATE	106.25e9
 /* Lock acquisition: poll the LOL flags this often, for at most this long
  * (or three update periods, whichever is longer). */

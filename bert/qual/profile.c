@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/ini.h"
 #include "bert/qual/profile.h"
@@ -504,7 +505,7 @@ static int finish(struct load_root *root, const char *name, const char *text)
 	uint64_t h = 0xcbf29ce484222325ull;
 	size_t i;
 
-	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(req); i++)
 		if (!(root->seen & req[i].bit))
 			return bert_fail(BERT_ERR_CONFIG, "%s:%u: missing section [%s]",
 					 name, line, req[i].name);

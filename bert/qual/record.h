@@ -63,7 +63,7 @@ struct qual_trace {
 	unsigned ninstr;
 };
 
-/* One point of a received-power sweep (issue 9). */
+/* One point of a received-power sweep. */
 struct qual_point {
 	unsigned lane;
 	double atten_db;	/* attenuator setting */

@@ -585,13 +585,6 @@ int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 	return qual_site_open_pool(st, site, fixture_uri, io, NULL, NULL);
 }
 
-int qual_site_open_arb(const struct qual_station *st, const struct qual_site *site,
-		       const char *fixture_uri, struct qual_site_io *io,
-		       const struct qual_arbiter *arb)
-{
-	return qual_site_open_pool(st, site, fixture_uri, io, arb, NULL);
-}
-
 static int arb_take(const struct qual_arbiter *arb, const char *name, unsigned lane)
 {
 	return arb && arb->acquire ? arb->acquire(arb->user, name, lane) : BERT_OK;

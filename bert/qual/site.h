@@ -209,17 +209,13 @@ struct qual_site_io {
  * station mistakes, hardware errors otherwise. */
 int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		   const char *fixture_uri, struct qual_site_io *io);
-/* The same with shared-instrument arbitration (bertd, engine.h): each
- * instrument is acquired by its station name around its own set-up, so a
- * site opening does not hold instruments other sites share for longer than
- * it talks to them. arb NULL = qual_site_open(). */
+/* The same with shared-instrument arbitration (bertd, engine.h) on the
+ * station's pool of connections. Each instrument is acquired by its station
+ * name around its own set-up, so a site opening does not hold instruments
+ * other sites share for longer than it talks to them; arb NULL = no
+ * arbitration. One pool serves every site (bertd), so an instrument sites
+ * share is opened once; pool NULL = a pool of the site's own. */
 struct qual_arbiter;
-int qual_site_open_arb(const struct qual_station *st, const struct qual_site *site,
-		       const char *fixture_uri, struct qual_site_io *io,
-		       const struct qual_arbiter *arb);
-/* The same on the station's pool of connections (bertd: one pool for every
- * site, so an instrument sites share is opened once). pool NULL = a pool of
- * the site's own. */
 struct instr_pool;
 int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
 			const char *fixture_uri, struct qual_site_io *io,

@@ -93,9 +93,9 @@ static int pick_app(struct qual_ctx *ctx, const struct cmis_info *in)
 		if (p->lanes > in->media_lanes && in->media_lanes)
 			return bert_fail(BERT_ERR_UNSUPPORTED, "the module has %u media lanes, "
 					 "the profile needs %u", in->media_lanes, p->lanes);
-		ctx->appsel = a->appsel;
-		ctx->host_mask = host;
-		ctx->media_mask = (uint8_t)((1u << p->lanes) - 1);
+		ctx->run.appsel = a->appsel;
+		ctx->run.host_mask = host;
+		ctx->run.media_mask = (uint8_t)((1u << p->lanes) - 1);
 		return BERT_OK;
 	}
 	return bert_fail(BERT_ERR_UNSUPPORTED, "the module advertises no application "
@@ -131,12 +131,12 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 	char fw[16];
 	int rc;
 
-	if (!ctx->info) {
-		ctx->info = calloc(1, sizeof(*ctx->info));
-		if (!ctx->info)
+	if (!ctx->run.info) {
+		ctx->run.info = calloc(1, sizeof(*ctx->run.info));
+		if (!ctx->run.info)
 			return bert_fail(BERT_ERR_NOMEM, "identify");
 	}
-	in = ctx->info;
+	in = ctx->run.info;
 	rc = qual_ctx_read_info(ctx, in);
 	if (rc)
 		return bert_fail_ctx(rc, "reading the module");
@@ -176,8 +176,8 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 		return bert_fail_ctx(rc, "module refused");
 	snprintf(step->message, sizeof(step->message), "%.40s %.40s SN %.40s fw %s; "
 		 "checksums ok; AppSel %u, host lanes 0x%02x, media lanes 0x%02x",
-		 r->dut.vendor, r->dut.pn, r->dut.sn, fw, ctx->appsel, ctx->host_mask,
-		 ctx->media_mask);
+		 r->dut.vendor, r->dut.pn, r->dut.sn, fw, ctx->run.appsel, ctx->run.host_mask,
+		 ctx->run.media_mask);
 	return BERT_OK;
 }
 
@@ -194,22 +194,22 @@ static int step_bring_up(struct qual_ctx *ctx, struct qual_step *step)
 {
 	int rc;
 
-	if (!ctx->appsel)
+	if (!ctx->run.appsel)
 		return bert_fail(BERT_ERR_STATE, "no application chosen (identify)");
-	qual_ctx_info(ctx, 0, "AppSel %u onto host lanes 0x%02x", ctx->appsel,
-		      ctx->host_mask);
-	ctx->tx_touched = true;
-	rc = cmis_bring_up(ctx->io->dev, ctx->appsel, ctx->host_mask);
+	qual_ctx_info(ctx, 0, "AppSel %u onto host lanes 0x%02x", ctx->run.appsel,
+		      ctx->run.host_mask);
+	ctx->run.tx_touched = true;
+	rc = cmis_bring_up(ctx->io->dev, ctx->run.appsel, ctx->run.host_mask);
 	if (rc)
-		return bert_fail_ctx(rc, "AppSel %u on host lanes 0x%02x", ctx->appsel,
-				     ctx->host_mask);
+		return bert_fail_ctx(rc, "AppSel %u on host lanes 0x%02x", ctx->run.appsel,
+				     ctx->run.host_mask);
 	rc = qual_alarms_collect(ctx, step, "bring-up");
 	if (rc)
 		return rc;
 	snprintf(step->message, sizeof(step->message), "AppSel %u active on host lanes "
-		 "0x%02x (%u link%s of %u lane%s)", ctx->appsel, ctx->host_mask,
+		 "0x%02x (%u link%s of %u lane%s)", ctx->run.appsel, ctx->run.host_mask,
 		 profile_links(ctx->profile), profile_links(ctx->profile) == 1 ? "" : "s",
-		 ctx->lanes_per_link, ctx->lanes_per_link == 1 ? "" : "s");
+		 ctx->run.lanes_per_link, ctx->run.lanes_per_link == 1 ? "" : "s");
 	return BERT_OK;
 }
 
@@ -251,7 +251,7 @@ static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
 			free(in);
 			return bert_fail_ctx(rc, "reading the monitors");
 		}
-		for (lane = 1; lane <= ctx->lanes; lane++) {
+		for (lane = 1; lane <= ctx->run.lanes; lane++) {
 			const struct cmis_lane *l = in->lanes.present ? info_lane(in, lane) : NULL;
 
 			ready &= !l || l->tx_power_mw > 0;
@@ -267,7 +267,7 @@ static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
 	qual_ctx_measure(ctx, step, "dom_temperature", 0, in->temp_c, NAN, "dom");
 	qual_ctx_measure(ctx, step, "case_temperature", 0, in->temp_c, NAN, "dom");
 	qual_ctx_measure(ctx, step, "supply_voltage", 0, in->vcc_v, NAN, "dom");
-	for (lane = 1; lane <= ctx->lanes; lane++) {
+	for (lane = 1; lane <= ctx->run.lanes; lane++) {
 		const struct cmis_lane *l = in->lanes.present ? info_lane(in, lane) : NULL;
 
 		if (!l) {
@@ -279,7 +279,7 @@ static int step_dom(struct qual_ctx *ctx, struct qual_step *step)
 		qual_ctx_measure(ctx, step, "dom_tx_bias", lane, l->tx_bias_ma, NAN, "dom");
 		qual_ctx_measure(ctx, step, "dom_rx_power", lane, l->rx_power_dbm, NAN,
 				 in->adv.rx_power_avg ? "dom-avg" : "dom-oma");
-		ctx->lane[lane].tx_avg_dom_dbm = l->tx_power_dbm;
+		ctx->run.lane[lane].tx_avg_dom_dbm = l->tx_power_dbm;
 	}
 	free(in);
 	return BERT_OK;
@@ -298,10 +298,10 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 	unsigned lane;
 	int rc;
 
-	for (lane = 1; lane <= ctx->lanes; lane++) {
+	for (lane = 1; lane <= ctx->run.lanes; lane++) {
 		double off = qual_ctx_oma_offset(ctx, lane);
 		struct qual_ucomp c[2];
-		struct qual_lane_state *ls = &ctx->lane[lane];
+		struct qual_lane_state *ls = &ctx->run.lane[lane];
 		struct qual_site_lane_io *li = ctx->io && lane <= ctx->io->nlanes ?
 					       &ctx->io->lane[lane] : NULL;
 		double meter, u;
@@ -364,7 +364,7 @@ static int step_tx_power(struct qual_ctx *ctx, struct qual_step *step)
 			snprintf(step->message, sizeof(step->message), "OMA through the "
 				 "stimulus %s%s; its U is in every OMA figure",
 				 qual_er_describe(&e, er, sizeof(er)),
-				 ctx->lanes > 1 ? " (lane 1; per lane in the budgets)" : "");
+				 ctx->run.lanes > 1 ? " (lane 1; per lane in the budgets)" : "");
 	}
 	return qual_alarms_collect(ctx, step, "tx_power (VOA open)");
 }
@@ -415,8 +415,8 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 	int rc;
 
 	/* 1. The budget point on every lane, all VOA channels moving at once. */
-	for (lane = 1; lane <= ctx->lanes; lane++) {
-		struct qual_lane_state *ls = &ctx->lane[lane];
+	for (lane = 1; lane <= ctx->run.lanes; lane++) {
+		struct qual_lane_state *ls = &ctx->run.lane[lane];
 		double ref;
 
 		if (ctx->opts.budget_ref == QUAL_BUDGET_REF_PROFILE && txl &&
@@ -437,8 +437,8 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 	rc = qual_ctx_set_rx_oma_lanes(ctx, want, target, lane_rc);
 	if (rc == BERT_ERR_ABORTED)
 		return rc;
-	for (lane = 1; lane <= ctx->lanes; lane++) {
-		struct qual_lane_state *ls = &ctx->lane[lane];
+	for (lane = 1; lane <= ctx->run.lanes; lane++) {
+		struct qual_lane_state *ls = &ctx->run.lane[lane];
 
 		if (!(want & (1u << (lane - 1))))
 			continue;
@@ -456,7 +456,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 			qual_ctx_er_component(ctx, lane, &c[1]);
 			qual_ctx_measure_budget(ctx, step, "rx_oma", lane,
 						ls->rx_oma_budget_dbm, c, 2,
-						ctx->lane[lane].has_meter ? "meter+er" : "calc");
+						ctx->run.lane[lane].has_meter ? "meter+er" : "calc");
 		}
 		{
 			struct qual_ucomp c;
@@ -465,7 +465,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 				       QUAL_RX_POWER_CAL_NOTE);
 			qual_ctx_measure_budget(ctx, step, "rx_power_avg", lane,
 						ls->rx_avg_budget_dbm, &c, 1,
-						ctx->lane[lane].has_meter ? "meter" : "calc");
+						ctx->run.lane[lane].has_meter ? "meter" : "calc");
 		}
 		mask |= (uint8_t)(1u << (lane - 1));
 	}
@@ -484,7 +484,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 	o.cl = cl > 0 && cl < 1 ? cl : 0.95;
 	o.max_time_ns = ctx->opts.ber_max_time_ns;
 	o.min_errors = ctx->opts.ber_min_errors;
-	o.flr_factor = ctx->lanes_per_link > 1 ? BERT_FLR_FACTOR_400G : BERT_FLR_FACTOR_X1;
+	o.flr_factor = ctx->run.lanes_per_link > 1 ? BERT_FLR_FACTOR_400G : BERT_FLR_FACTOR_X1;
 	o.progress = ber_progress;
 	o.abort = ber_abort;
 	o.user = ctx;
@@ -503,7 +503,7 @@ static int step_lane_ber(struct qual_ctx *ctx, struct qual_step *step)
 		return bert_fail_ctx(rc, "lane BER");
 	}
 	snprintf(method, sizeof(method), "bert-cl%.0f", o.cl * 100);
-	for (lane = 1; lane <= ctx->lanes; lane++) {
+	for (lane = 1; lane <= ctx->run.lanes; lane++) {
 		const struct lane_ber_lane *l = lane_ber_find(res, lane);
 		struct qual_limits lim;
 		char m2[QUAL_METHOD_MAX];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define LOG_PREFIX "sweep"
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/qual/sweep.h"
@@ -419,7 +420,7 @@ static double free_q(const struct run *r, const struct sweep_fit_pt *p, size_t n
 	static const double dq[] = { 0, -0.2, 0.25, -0.1, 0.12, -0.3 };
 	size_t c, k;
 
-	for (c = 0; c < sizeof(dq) / sizeof(dq[0]); c++) {
+	for (c = 0; c < ARRAY_SIZE(dq); c++) {
 		bool taken = false;
 
 		for (k = 0; k < n; k++)

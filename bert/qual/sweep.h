@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Receiver sensitivity sweep (issue 9; OPTICS-FEC.md sections 1 and 5).
+/* Receiver sensitivity sweep (IEEE 802.3 Clause 124;
+ * docs/SOURCES.md, BER statistics).
  *
  * Sensitivity is the received OMAouter at which the pre-FEC BER is the FEC
  * threshold (2.4e-4 for RS(544,514)), not an average power at 1e-12. Each

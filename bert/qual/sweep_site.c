@@ -189,8 +189,8 @@ int sweep_site_begin(struct sweep_site *s)
 		rc = cmis_diag_set_measurement(s->diag, 0, false);
 	if (!rc)
 		rc = cmis_diag_update_period_ns(s->diag, &s->period_ns);
-	/* The selector's settle time (CMIS.md 7) only bounds when results are
-	 * valid: it runs out during the first VOA settle and dwell instead of
+	/* The selector's settle time (OIF-CMIS 5.x Page 14h) only bounds
+	 * when results are valid: it runs out during the first VOA settle and dwell instead of
 	 * being waited here; op_read() waits for whatever is left. Lock is
 	 * acquired during the first settle as well and checked per dwell. */
 	if (!rc) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The sensitivity sweep on a station site (site.h): the module's media
- * PRBS generators and checkers count the errors (CMIS.md 7, through
+ * PRBS generators and checkers count the errors (OIF-CMIS 5.x Pages 13h/14h, through
  * fixtures/cmis/diag.h, the primitives under lane_ber.h), each lane's VOA
  * channel sets the loss, the lane's tap meter (through the switch) reads
  * the power, and the site calibration turns it into receive power

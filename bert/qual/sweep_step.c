@@ -61,7 +61,7 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 	const struct sweep_lane_result *L = &res->lane[i];
 	const char *method = sweep_method_name(res->method);
 	struct qual_limits flag = qual_limits_none();
-	struct qual_lane_state *ls = &ctx->lane[L->lane];
+	struct qual_lane_state *ls = &ctx->run.lane[L->lane];
 	size_t k;
 
 	for (k = 0; k < L->npts; k++) {
@@ -70,7 +70,7 @@ static void record_lane(struct qual_ctx *ctx, struct qual_step *step,
 			.lane = L->lane, .atten_db = p->atten_db,
 			.power_dbm = p->power_dbm, .oma_dbm = p->oma_dbm,
 			.ber = p->ber, .bits = p->bits, .errors = p->errors,
-			.t_ns = p->t_ns >= ctx->t0 ? p->t_ns - ctx->t0 : 0,
+			.t_ns = p->t_ns >= ctx->run.t0 ? p->t_ns - ctx->run.t0 : 0,
 		};
 
 		qual_ctx_point(ctx, step, &qp);
@@ -178,7 +178,7 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 	ss.io = ctx->io;
 	ss.pattern = ctx->opts.pattern;
 	ss.arb = ctx->arbiter.acquire ? &ctx->arbiter : NULL;
-	for (l = 1; l <= ctx->lanes && ss.nlanes < SWEEP_MAX_LANES; l++) {
+	for (l = 1; l <= ctx->run.lanes && ss.nlanes < SWEEP_MAX_LANES; l++) {
 		const struct qual_site_lane_io *li = l <= ctx->io->nlanes ?
 						     &ctx->io->lane[l] : NULL;
 
@@ -190,7 +190,7 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 					       "the one bert-sim serve --station writes)" : "");
 			continue;
 		}
-		if (!isfinite(ctx->lane[l].budget_atten_db)) {
+		if (!isfinite(ctx->run.lane[l].budget_atten_db)) {
 			qual_ctx_measure_error(ctx, step, "rx_sensitivity_oma", l,
 					       "no budget point (lane_ber did not set it)");
 			continue;
@@ -217,8 +217,8 @@ static int run_sensitivity(struct qual_ctx *ctx, struct qual_step *step,
 	io.on_point = live_point;
 	io.on_point_user = &lv;
 	for (i = 0; i < ss.nlanes; i++) {
-		io.budget_atten_db[i] = ctx->lane[ss.lane[i]].budget_atten_db;
-		io.budget_oma_dbm[i] = ctx->lane[ss.lane[i]].rx_oma_budget_dbm;
+		io.budget_atten_db[i] = ctx->run.lane[ss.lane[i]].budget_atten_db;
+		io.budget_oma_dbm[i] = ctx->run.lane[ss.lane[i]].rx_oma_budget_dbm;
 	}
 	sweep_config_default(&cfg, m);
 	if (ctx->profile->ber_threshold > 0)
@@ -269,8 +269,8 @@ static int step_link_budget(struct qual_ctx *ctx, struct qual_step *step)
 	if (!(budget >= 0))
 		return qual_ctx_skip(ctx, step, "the profile sets no channel budget");
 	snprintf(method, sizeof(method), "tx_oma-sens_oma-%.2gdB", budget);
-	for (l = 1; l <= ctx->lanes; l++) {
-		const struct qual_lane_state *ls = &ctx->lane[l];
+	for (l = 1; l <= ctx->run.lanes; l++) {
+		const struct qual_lane_state *ls = &ctx->run.lane[l];
 		struct sweep_budget b;
 
 		if (!isfinite(ls->tx_oma_dbm)) {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The qualification steps of the sensitivity sweep and the link budget
- * (issue 9), added to an engine plan after "lane_ber" with
+/* The qualification steps of the sensitivity sweep and the link budget,
+ * added to an engine plan after "lane_ber" with
  * qual_plan_insert_after(); the other steps are untouched.
  *
  *  sensitivity  per lane: rx_sensitivity_oma (judged against the profile,
  *               U at k = 2, method "smart-qlin" or "fixed-0.5dB"),
  *               rx_sensitivity_avg, waterfall_floor and waterfall_poor_fit
  *               (1 = marginal), and every sweep point in the record. Fills
- *               ctx->lane[l].rx_sens_oma_dbm / rx_sens_unc_db.
+ *               ctx->run.lane[l].rx_sens_oma_dbm / rx_sens_unc_db.
  *  link_budget  per lane: link_margin = Tx OMA - Rx sensitivity OMA -
  *               channel budget (profile channel_budget_db, or the run's
  *               budget option), both OMA through the station calibration

@@ -35,11 +35,6 @@ int report_format_parse(const char *s, enum report_format *fmt)
 			 "junit, csv, html)", s ? s : "");
 }
 
-const char *report_format_name(enum report_format fmt)
-{
-	return (unsigned)fmt < REPORT_NFORMATS ? format_names[fmt] : "?";
-}
-
 const char *report_file_name(enum report_format fmt)
 {
 	return (unsigned)fmt < REPORT_NFORMATS ? file_names[fmt] : "report";

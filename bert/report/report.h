@@ -24,7 +24,6 @@ enum report_format {
 
 /* "text", "json", "junit", "csv", "html" */
 int report_format_parse(const char *s, enum report_format *fmt);
-const char *report_format_name(enum report_format fmt);
 /* The stable file name report_write_dir() uses: "summary.txt",
  * "record.json", "junit.xml", "measurements.csv", "report.html". */
 const char *report_file_name(enum report_format fmt);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* BER statistics (OPTICS-FEC.md 5) and FEC analytics (OPTICS-FEC.md 3). */
+/* BER statistics and FEC analytics (IEEE 802.3 Clauses 91 and 119;
+ * docs/SOURCES.md, "Why 2.4e-4" and "BER statistics"). */
 #include <math.h>
 #include <string.h>
 
@@ -300,7 +301,7 @@ int bert_hist_analyze(const struct bert_rs_hist *h, double flr_factor,
 	}
 
 	/* Burst check: tail from about two sigma above the mean, compared
-	 * with Bin(544, SER) (OPTICS-FEC.md 3, [S11]). */
+	 * with Bin(544, SER) (A. Ran [S11], docs/SOURCES.md). */
 	mean = BERT_RS_N * o->ser;
 	{
 		/* clamp as a double: a huge SER must not overflow the cast */

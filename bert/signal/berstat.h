@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* BER statistics and FEC analytics (OPTICS-FEC.md sections 3 and 5):
+/* BER statistics and FEC analytics (IEEE 802.3 Clause 91;
+ * docs/SOURCES.md):
  * confidence bounds, test length, early stop, Q <-> BER, waterfall fits,
  * pre-FEC BER -> SER -> CER -> FLR -> post-FEC BER, and histogram analysis. */
 #ifndef BERT_SIGNAL_BERSTAT_H
@@ -11,7 +12,7 @@
 
 #include "bert/signal/fec.h"
 
-#define BERT_KP4_THRESHOLD_BER	2.4e-4	/* PMD BER limit, OPTICS-FEC.md 3 */
+#define BERT_KP4_THRESHOLD_BER	2.4e-4	/* PMD BER limit, IEEE 802.3 Cl. 124 */
 #define BERT_FLR_FACTOR_400G	2.125	/* (1 + 2 * 8) / 8 */
 #define BERT_FLR_FACTOR_X1	1.125
 
@@ -38,7 +39,8 @@ double bert_ber_from_q_nrz(double q);
 double bert_q_from_ber_pam4(double ber);
 double bert_ber_from_q_pam4(double q);
 
-/* Waterfall (OPTICS-FEC.md 5): Q in linear units against power in mW, or
+/* Waterfall (docs/SOURCES.md, BER statistics): Q in linear units against
+ * power in mW, or
  * log10(-log10 BER) against dBm; interpolated to target_ber. */
 enum bert_wf_method {
 	BERT_WF_Q_LINEAR,
@@ -72,7 +74,7 @@ int bert_fec_chain_from_ber(double ber, double flr_factor,
 double bert_binom_pmf(unsigned n, unsigned k, double p);
 double bert_binom_tail(unsigned n, unsigned k, double p);
 
-/* Codeword histogram (OPTICS-FEC.md 3, SONiC method). */
+/* Codeword histogram (the SONiC FEC-histogram method, docs/SOURCES.md). */
 struct bert_hist_analysis {
 	uint64_t codewords;
 	double ser;		/* sum k C_k / (544 N), uncorrectable as 16 */

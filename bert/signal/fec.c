@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* RS(544,514) KP4 encoder and decoder (OPTICS-FEC.md section 3).
+/* RS(544,514) KP4 encoder and decoder (IEEE 802.3 Clauses 91 and 119).
  *
  * Decoding is syndromes, Berlekamp-Massey, root finding, Forney. The
  * syndromes are nearly all the work (544 x 30 multiply-adds), so they have a

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* RS(544,514) "KP4" FEC over GF(2^10) (OPTICS-FEC.md section 3):
+/* RS(544,514) "KP4" FEC over GF(2^10) (IEEE 802.3 Clauses 91 and 119):
  * p(x) = x^10 + x^3 + 1, generator roots alpha^0..alpha^29, t = 15.
  *
  * A codeword is 544 symbols, one per uint16_t (low 10 bits used), the
@@ -53,7 +53,7 @@ struct bert_rs_hist {
  * anything else. buf need not be NUL-terminated. */
 int bert_rs_hist_parse(const char *buf, size_t len, struct bert_rs_hist *h);
 
-/* 400GBASE-R (OPTICS-FEC.md section 3): two codewords A and B distributed
+/* 400GBASE-R (IEEE 802.3 Clauses 91 and 119): two codewords A and B distributed
  * 10-bit round robin, A symbol 0, B symbol 0, A symbol 1, ... */
 #define BERT_RS_IL2_SYMS	(2 * BERT_RS_N)
 void bert_rs_interleave2(const uint16_t *a, const uint16_t *b, uint16_t *out);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* PRBS generators and checker (OPTICS-FEC.md section 4).
+/* PRBS generators and checker (IEEE 802.3 120.5.11.2).
  *
  * Word parallelism: if s_n = XOR_k s_(n - e_k) (the polynomial's exponents),
  * then squaring the polynomial 8 times gives s_n = XOR_k s_(n - 256 e_k),
@@ -37,7 +37,7 @@ struct pat_info {
 	int cmis;
 };
 
-/* Polynomials: OPTICS-FEC.md 4 (ITU-T O.150 for PRBS11 and PRBS20). */
+/* Polynomials: IEEE 802.3 120.5.11.2 (ITU-T O.150 for PRBS11 and PRBS20). */
 static const struct pat_info pats[BERT_PRBS_COUNT] = {
 	[BERT_PRBS7]   = { "PRBS7",   7,  { 7, 6 },  2, false, false, 11 },
 	[BERT_PRBS9]   = { "PRBS9",   9,  { 9, 5 },  2, false, false, 9 },
@@ -105,11 +105,6 @@ int bert_prbs_to_cmis(enum bert_prbs_pattern p)
 bool bert_prbs_is_pam4(enum bert_prbs_pattern p)
 {
 	return (unsigned)p < BERT_PRBS_COUNT && pats[p].q;
-}
-
-unsigned bert_prbs_degree(enum bert_prbs_pattern p)
-{
-	return (unsigned)p < BERT_PRBS_COUNT ? pats[p].deg : 0;
 }
 
 uint64_t bert_prbs_period_bits(enum bert_prbs_pattern p)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* PRBS, QPRBS and SSPRQ generators and a word-parallel checker
- * (OPTICS-FEC.md section 4).
+ * (IEEE 802.3 120.5.11.2).
  *
  * Bit streams are packed 8 bits a byte, MSB first unless BERT_PRBS_LSB_FIRST.
  * The Q (PAM4) patterns are the PRBS bits taken in pairs and Gray-mapped
@@ -32,13 +32,11 @@ enum bert_prbs_pattern {
 const char *bert_prbs_name(enum bert_prbs_pattern p);
 /* "PRBS31", "prbs13q", "SSPRQ" ...; BERT_ERR_CONFIG when unknown. */
 int bert_prbs_from_name(const char *name, enum bert_prbs_pattern *p);
-/* CMIS pattern IDs (OPTICS-FEC.md 4): 0 PRBS31Q, 1 PRBS31, ... 12 SSPRQ.
+/* CMIS pattern IDs (OIF-CMIS 5.x Page 13h): 0 PRBS31Q, 1 PRBS31, ... 12 SSPRQ.
  * from: BERT_ERR_UNSUPPORTED for 13..15 and others; to: -1 if none. */
 int bert_prbs_from_cmis(unsigned id, enum bert_prbs_pattern *p);
 int bert_prbs_to_cmis(enum bert_prbs_pattern p);
 bool bert_prbs_is_pam4(enum bert_prbs_pattern p);
-/* Degree of the underlying PRBS (31 for PRBS31Q), 0 for SSPRQ. */
-unsigned bert_prbs_degree(enum bert_prbs_pattern p);
 /* Period in bits of the bit stream (2^n - 1 PRBS bits; SSPRQ 131070). */
 uint64_t bert_prbs_period_bits(enum bert_prbs_pattern p);
 

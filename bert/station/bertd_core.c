@@ -1222,13 +1222,3 @@ struct bert_clock *bertd_site_clock(struct bertd *d, unsigned site)
 {
 	return site >= 1 && site <= d->nsites ? d->site[site - 1].clock : NULL;
 }
-
-unsigned bertd_runs_done(struct bertd *d)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&d->mu);
-	n = d->runs_done;
-	pthread_mutex_unlock(&d->mu);
-	return n;
-}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The station daemon's core (bertd, issue 10), without sockets: the sites
+/* The station daemon's core (bertd), without sockets: the sites
  * of a station file, one worker thread per site running the qualification
  * plan, the shared-instrument arbiter, auto-start on insertion, reload,
  * progress events and results. cli/bertd.c puts the control socket and the
@@ -120,7 +120,5 @@ int bertd_arbiter_stats(struct bertd *d, const char *name, uint64_t *grants,
 			uint64_t *contended, uint64_t *wait_ns, uint64_t *held_ns);
 /* The clock of site (tests and the benchmark). */
 struct bert_clock *bertd_site_clock(struct bertd *d, unsigned site);
-/* Runs completed (any status) since bertd_open. */
-unsigned bertd_runs_done(struct bertd *d);
 
 #endif

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
+/* The pure part of the bertd control protocol: one request line parsed
+ * and validated into a struct, replies rendered (see bertd_proto.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/station/bertd_proto.h"
 
@@ -21,7 +24,7 @@ static const char *const cmd_names[] = {
 
 const char *bertd_cmd_name(enum bertd_cmd c)
 {
-	return (unsigned)c < sizeof(cmd_names) / sizeof(cmd_names[0]) ? cmd_names[c] : "";
+	return (unsigned)c < ARRAY_SIZE(cmd_names) ? cmd_names[c] : "";
 }
 
 bool bertd_profile_name_ok(const char *s)
@@ -163,7 +166,7 @@ int bertd_request_parse(const char *line, size_t len, struct bertd_request *req,
 		rc = fail(code, BERTD_E_BAD_REQUEST, msg, msgsize, "\"cmd\" must be a string");
 		goto out;
 	}
-	for (i = 1; i < sizeof(cmd_names) / sizeof(cmd_names[0]); i++)
+	for (i = 1; i < ARRAY_SIZE(cmd_names); i++)
 		if (!strcmp(s, cmd_names[i]))
 			req->cmd = (enum bertd_cmd)i;
 	if (!req->cmd) {
@@ -177,7 +180,7 @@ int bertd_request_parse(const char *line, size_t len, struct bertd_request *req,
 
 		if (!strcmp(key, "cmd") || !strcmp(key, "id"))
 			continue;
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
 			if (!strcmp(key, keys[i].name))
 				bit = keys[i].bit;
 		if (!(bit & allowed)) {

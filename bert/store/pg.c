@@ -196,15 +196,6 @@ int pg_query(struct pg *pg, const char *sql, const struct pg_params *p,
 				      p ? p->v : NULL, NULL, NULL, 0), what, res);
 }
 
-int pg_prepared(struct pg *pg, const char *stmt, const struct pg_params *p,
-		const char *what, PGresult **res)
-{
-	if (res)
-		*res = NULL;
-	return check(pg, PQexecPrepared(pg->c, stmt, p ? p->n : 0, p ? p->v : NULL,
-					NULL, NULL, 0), what, res);
-}
-
 void pg_p_reset(struct pg_params *p)
 {
 	p->n = 0;

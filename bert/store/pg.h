@@ -50,8 +50,6 @@ bool pg_connected(struct pg *pg);
  * says whether there was one. BERT_ERR_CONFIG for a malformed URI. */
 int pg_redact(const char *uri, char *out, size_t size, bool *had_password);
 
-/* The database's schema version (0 = no bert schema yet). */
-int pg_schema_version(struct pg *pg, int *version);
 /* Creates or migrates the schema up to version to (0 = PG_SCHEMA_VERSION),
  * one version per transaction, serialized across stations by an advisory
  * lock. *from / *now (may be NULL) get the versions before and after.

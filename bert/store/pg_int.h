@@ -38,8 +38,6 @@ int pg_exec(struct pg *pg, const char *sql, const char *what);
 /* PQexecParams; *res (to PQclear) on success. */
 int pg_query(struct pg *pg, const char *sql, const struct pg_params *p,
 	     const char *what, PGresult **res);
-int pg_prepared(struct pg *pg, const char *stmt, const struct pg_params *p,
-		const char *what, PGresult **res);
 /* BERT_ERR_IO with libpq's message (one line) for what. */
 int pg_fail(struct pg *pg, const PGresult *res, const char *what);
 void pg_rollback(struct pg *pg);

@@ -149,11 +149,6 @@ static int read_version(struct pg *pg, int *version)
 	return BERT_OK;
 }
 
-int pg_schema_version(struct pg *pg, int *version)
-{
-	return read_version(pg, version);
-}
-
 int pg_migrate(struct pg *pg, int to, int *from, int *now)
 {
 	struct pg_params p;

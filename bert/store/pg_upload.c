@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/store/pg_int.h"
@@ -82,7 +83,7 @@ static int prepare_all(struct pg *pg)
 
 	if (pg->prepared)
 		return BERT_OK;
-	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(st); i++) {
 		PGresult *r = PQprepare(pg->c, st[i].name, st[i].sql, 0, NULL);
 
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -92,7 +93,7 @@ static int prepare_all(struct pg *pg)
 		}
 		PQclear(r);
 	}
-	for (i = 0; i < sizeof(st3) / sizeof(st3[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(st3); i++) {
 		PGresult *r;
 
 		if (pg->version < st3[i].since)

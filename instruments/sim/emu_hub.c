@@ -376,16 +376,6 @@ static uint64_t step_clock(struct emu_hub *h)
 	return bert_clock_now(h->clock);
 }
 
-uint64_t emu_hub_now(struct emu_hub *h)
-{
-	uint64_t t;
-
-	pthread_mutex_lock(&h->lock);
-	t = step_clock(h);
-	pthread_mutex_unlock(&h->lock);
-	return t;
-}
-
 static void write_all(int fd, const uint8_t *p, size_t n)
 {
 	struct pollfd pf = { .fd = fd, .events = POLLOUT };

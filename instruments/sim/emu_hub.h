@@ -55,7 +55,5 @@ void emu_hub_fault_vanish(struct emu_hub *h, struct scpi_emu *e);
 /* One round: advance the clock, send due replies, wait for input up to
  * max_wait_ms (real time), handle it. Returns BERT_OK or an error. */
 int emu_hub_run_once(struct emu_hub *h, int max_wait_ms);
-/* Current time on the hub's clock after bringing it in step. */
-uint64_t emu_hub_now(struct emu_hub *h);
 
 #endif

@@ -26,16 +26,6 @@ const struct emu_model *const emu_models[] = {
 	NULL,
 };
 
-const char *emu_model_name(const struct emu_model *m)
-{
-	return m->name;
-}
-
-const char *emu_model_summary(const struct emu_model *m)
-{
-	return m->summary;
-}
-
 /* ---- randomness: splitmix64, seeded per instrument ---- */
 
 static uint64_t splitmix(uint64_t *s)

@@ -50,8 +50,6 @@ enum emu_kind { EMU_VOA, EMU_OPM, EMU_OSW };
 struct emu_model;
 /* The emulated models, NULL-terminated. */
 extern const struct emu_model *const emu_models[];
-const char *emu_model_name(const struct emu_model *m);
-const char *emu_model_summary(const struct emu_model *m);
 
 struct scpi_emu;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* RS(544,514) decode throughput against libfec on the same corrupted
- * codewords (issue 5). One JSON line per BER point; Gb/s of codeword bits
+ * codewords. One JSON line per BER point; Gb/s of codeword bits
  * (5440 per codeword), one thread. */
 #include <fec.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bert/core/bytes.h"
 #include "bert/signal/fec.h"
 
 #define NCW	100000
@@ -83,7 +84,7 @@ int main(void)
 			cw[k] = (uint16_t)(next64() & 0x3ff);
 		bert_rs_encode(cw);
 	}
-	for (b = 0; b < sizeof(bers) / sizeof(bers[0]); b++) {
+	for (b = 0; b < ARRAY_SIZE(bers); b++) {
 		double t0, t_ours, t_lib;
 		size_t mism = 0, fails = 0;
 

@@ -2,7 +2,7 @@
 /* PRBS31 checker throughput against liquid-dsp's bit-serial m-sequence
  * (PRBS15: Debian's liquid stops at degree 15; a bit-serial generator
  * costs the same per bit whatever the degree) and against the memory
- * system's stream-read bandwidth, all measured in this run (issue 5). */
+ * system's stream-read bandwidth, all measured in this run. */
 #include <liquid/liquid.h>
 #include <immintrin.h>
 #include <stdint.h>

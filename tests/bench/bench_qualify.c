@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Station time of a qualification with each sensitivity sweep (issue 9):
+/* Station time of a qualification with each sensitivity sweep:
  * the good DR4 module on the seeded default bench (`sim:`) qualified twice
  * with the full plan (bert qualify's, with the sensitivity and link_budget
  * steps), once with the smart sweep and once with the lab's fixed 0.5 dB

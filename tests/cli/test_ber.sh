@@ -42,7 +42,7 @@ assert d['attenuation_db'] == 4
 run "$BERT" ber --fixture "sim:$MOD/dr4-weak-lane3.ini" --json; status_is 0
 
 # A tighter target at the same confidence runs longer but still decides:
-# zero errors need 3.0 / 1e-12 = 3e12 bits, 28 s per lane (OPTICS-FEC.md 5)
+# zero errors need 3.0 / 1e-12 = 3e12 bits, 28 s per lane (docs/SOURCES.md, BER statistics)
 run "$BERT" ber --target 1e-12 --lanes 1 --json; status_is 0
 echo "$out" > "$T/tight.json"
 json "$T/tight.json" "

@@ -1,4 +1,4 @@
-# bert fec analyze and bert prbs check/gen (issue 5): the JSON contract,
+# bert fec analyze and bert prbs check/gen: the JSON contract,
 # known answers, and clear errors with exit 2 on bad input.
 . "$(dirname "$0")/lib.sh"
 

@@ -167,7 +167,9 @@ wait_for gone "$BPID" || fail "bertd ignored SIGTERM"
 [ -e "$SOCK" ] && fail "socket left behind"
 
 # --- kill -9 mid-run, restart: interrupted runs aborted, finished steps kept ------
-start_bertd --speed 5
+# Real-time speed: a run takes about 10 s of wall time, so the poll below sees
+# it running on a loaded machine too (at 5x a run could end between two polls).
+start_bertd --speed 1
 run "$BERT" station start --site all
 status_is 0
 # wait until some run has journaled a few steps (the DB is polled)

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The single Check runner: every suite_<area>() in one binary, and the
+ * test data paths of common.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* The sample 400G-DR4 run record the qual, store and report suites
+ * share (see qual_sample.h). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -20,84 +20,29 @@
 #include "fixtures/sim/module_diag.h"
 #include "fixtures/sim/cmis_module.h"
 #include "common.h"
+#include "rig.h"
 
-struct rig {
-	struct bert_clock *clk;
-	struct i2c_bus *bus;
-	struct sim_bench *b;
-	struct sim_module *m;
-};
-
+/* Site 1 of the bench at path, powered up. */
 static void rig_open(struct rig *r, const char *path)
 {
-	struct i2c_target t;
-
-	r->clk = bert_clock_virtual_new();
-	ck_assert_int_eq(sim_bench_load(path, r->clk, &r->b), BERT_OK);
-	r->m = sim_bench_module(r->b, 1);
-	r->bus = i2c_sim_new(r->clk, 400000);
-	t = sim_module_target(r->m);
-	ck_assert_int_eq(i2c_sim_attach(r->bus, &t), BERT_OK);
+	rig_bench_open(r, path, NULL);
 	sim_module_set_lpmode(r->m, false);
 	ck_assert_int_eq(bert_clock_sleep(r->clk, 3 * BERT_NS_PER_S), BERT_OK);
-}
-
-static void rig_close(struct rig *r)
-{
-	i2c_bus_free(r->bus);
-	sim_bench_free(r->b);
-	bert_clock_free(r->clk);
-}
-
-static void wr(struct rig *r, uint8_t off, uint8_t v)
-{
-	uint8_t buf[2] = { off, v };
-	struct i2c_msg msg = { CMIS_I2C_ADDR, I2C_MSG_STOP, 2, buf };
-
-	ck_assert_int_eq(i2c_xfer(r->bus, &msg, 1), BERT_OK);
-}
-
-static void rd(struct rig *r, uint8_t off, uint8_t *buf, uint16_t n)
-{
-	struct i2c_msg msgs[2] = {
-		{ CMIS_I2C_ADDR, 0, 1, &off },
-		{ CMIS_I2C_ADDR, I2C_MSG_READ | I2C_MSG_STOP, n, buf },
-	};
-
-	ck_assert_int_eq(i2c_xfer(r->bus, msgs, 2), BERT_OK);
-}
-
-static void page(struct rig *r, uint8_t p)
-{
-	uint8_t buf[3] = { CMIS_BANK_SELECT, 0, p };
-	struct i2c_msg msg = { CMIS_I2C_ADDR, I2C_MSG_STOP, 3, buf };
-
-	ck_assert_int_eq(i2c_xfer(r->bus, &msg, 1), BERT_OK);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* PRBS31Q on media lanes 1-4, counters reset; the caller waits. */
 static void prbs_start(struct rig *r)
 {
-	page(r, 0x13);
-	wr(r, CMIS_P13_MEDIA_GEN_PATTERN, 0);
-	wr(r, CMIS_P13_MEDIA_GEN_PATTERN + 1, 0);
-	wr(r, CMIS_P13_MEDIA_CHK_PATTERN, 0);
-	wr(r, CMIS_P13_MEDIA_CHK_PATTERN + 1, 0);
-	wr(r, CMIS_P13_MEDIA_GEN_ENABLE, 0x0f);
-	wr(r, CMIS_P13_MEDIA_CHK_ENABLE, 0x0f);
+	rig_sel(r, 0, 0x13);
+	rig_wr1(r, CMIS_P13_MEDIA_GEN_PATTERN, 0);
+	rig_wr1(r, CMIS_P13_MEDIA_GEN_PATTERN + 1, 0);
+	rig_wr1(r, CMIS_P13_MEDIA_CHK_PATTERN, 0);
+	rig_wr1(r, CMIS_P13_MEDIA_CHK_PATTERN + 1, 0);
+	rig_wr1(r, CMIS_P13_MEDIA_GEN_ENABLE, 0x0f);
+	rig_wr1(r, CMIS_P13_MEDIA_CHK_ENABLE, 0x0f);
 	ck_assert_int_eq(bert_clock_sleep(r->clk, 50 * BERT_NS_PER_MS), BERT_OK);
-	wr(r, CMIS_P13_MEAS_CTRL, CMIS_P13_MEAS_RESET_ERR);
-	wr(r, CMIS_P13_MEAS_CTRL, 0);
+	rig_wr1(r, CMIS_P13_MEAS_CTRL, CMIS_P13_MEAS_RESET_ERR);
+	rig_wr1(r, CMIS_P13_MEAS_CTRL, 0);
 }
 
 static void media_counts(struct rig *r, uint64_t err[4], uint64_t bits[4])
@@ -105,14 +50,14 @@ static void media_counts(struct rig *r, uint64_t err[4], uint64_t bits[4])
 	uint8_t res[64];
 	unsigned l;
 
-	page(r, 0x14);
-	wr(r, CMIS_P14_SELECTOR, CMIS_DIAG_MEDIA_CNT_1_4);
+	rig_sel(r, 0, 0x14);
+	rig_wr1(r, CMIS_P14_SELECTOR, CMIS_DIAG_MEDIA_CNT_1_4);
 	ck_assert_int_eq(bert_clock_sleep(r->clk, CMIS_P14_SELECTOR_SETTLE_MS *
 					  BERT_NS_PER_MS), BERT_OK);
-	rd(r, 192, res, 64);
+	ck_assert_int_eq(rig_rd(r, 192, res, 64), BERT_OK);
 	for (l = 0; l < 4; l++) {
-		err[l] = le64(&res[16 * l]);
-		bits[l] = le64(&res[16 * l + 8]);
+		err[l] = bert_get_le64(&res[16 * l]);
+		bits[l] = bert_get_le64(&res[16 * l + 8]);
 	}
 }
 
@@ -134,7 +79,7 @@ START_TEST(test_model_at_sensitivity)
 	ck_assert_int_eq(sim_bench_lane_model(r.b, 1, 1, &lm), BERT_OK);
 	ck_assert(fabs(lm.oma_mw / sens_mw - 1) < 1e-9);
 	ck_assert(fabs(lm.ber / 2.4e-4 - 1) < 1e-6);
-	/* DR4 at 2.4e-4: random-error CER 8.2e-13 (OPTICS-FEC.md 3) */
+	/* DR4 at 2.4e-4: random-error CER 8.2e-13 (IEEE 802.3 Clauses 91 and 119) */
 	ck_assert(fabs(lm.cer / 8.2e-13 - 1) < 0.05);
 	/* OMA = 2 Pavg (ER-1)/(ER+1), ER 4.5 dB */
 	{
@@ -159,8 +104,8 @@ START_TEST(test_dark_and_monitor)
 	rig_open(&r, NULL);
 	ck_assert_int_eq(sim_bench_lane_model(r.b, 1, 3, &lm), BERT_OK);
 	/* Rx power monitor: average power within the 0.5 dB accuracy */
-	page(&r, 0x11);
-	rd(&r, CMIS_P11_RX_PWR + 4, raw, 2);
+	rig_sel(&r, 0, 0x11);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_RX_PWR + 4, raw, 2), BERT_OK);
 	mon = bert_cmis_power_to_mw((uint16_t)(raw[0] << 8 | raw[1]));
 	ck_assert_msg(fabs(10 * log10(mon / lm.avg_mw)) <= 0.5 + 0.01, "%g %g", mon, lm.avg_mw);
 	/* shutter closed: dark, BER 0.5 */
@@ -168,12 +113,12 @@ START_TEST(test_dark_and_monitor)
 	ck_assert_int_eq(sim_bench_lane_model(r.b, 1, 3, &lm), BERT_OK);
 	ck_assert(lm.avg_mw == 0 && lm.ber == 0.5 && lm.src_site == 0);
 	ck_assert_int_eq(bert_clock_sleep(r.clk, 200 * BERT_NS_PER_MS), BERT_OK);
-	rd(&r, CMIS_P11_RX_PWR + 4, raw, 2);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_RX_PWR + 4, raw, 2), BERT_OK);
 	ck_assert_uint_eq(raw[0] | raw[1], 0);
 	/* a transmitter turned off (10h:130) darkens its receiver */
 	ck_assert_int_eq(sim_bench_voa_enable(r.b, "voa1", 3, true), BERT_OK);
-	page(&r, 0x10);
-	wr(&r, CMIS_P10_TX_DISABLE, 0x02);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x02);
 	ck_assert_int_eq(sim_bench_lane_model(r.b, 1, 2, &lm), BERT_OK);
 	ck_assert(lm.avg_mw == 0);
 	rig_close(&r);
@@ -189,7 +134,7 @@ START_TEST(test_ber_statistics)
 	unsigned i, l;
 
 	rig_open(&r, NULL);
-	for (i = 0; i < sizeof(att) / sizeof(att[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(att); i++) {
 		uint64_t err[4], bits[4];
 		double ber[4];
 
@@ -244,7 +189,7 @@ START_TEST(test_burst_raises_cer)
 	static const double ber[] = { 4e-4, 6e-4, 1e-3 };
 	unsigned i;
 
-	for (i = 0; i < sizeof(ber) / sizeof(ber[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ber); i++) {
 		double rnd = bench_fec_cer_random(ber[i]);
 		double mc0 = bench_fec_cer_burst(ber[i], 0, 7);
 		double bur = bench_fec_cer_burst(ber[i], 0.6, 7);
@@ -288,8 +233,8 @@ START_TEST(test_burst_ferc_through_vdm)
 		ck_assert_msg(a.ber > 6e-4 && a.ber < 1.5e-3 && a.ber == c.ber, "%g", a.ber);
 	}
 	ck_assert_int_eq(bert_clock_sleep(r.clk, 5 * BERT_NS_PER_S), BERT_OK);
-	page(&r, 0x24);
-	rd(&r, 128, v, 128);
+	rig_sel(&r, 0, 0x24);
+	ck_assert_int_eq(rig_rd(&r, 128, v, 128), BERT_OK);
 	/* descriptor 8 is FERC of lane 1, 20 of lane 2 */
 	ferc1 = bert_f16_to_double((uint16_t)(v[16] << 8 | v[17]));
 	ferc2 = bert_f16_to_double((uint16_t)(v[40] << 8 | v[41]));
@@ -381,7 +326,7 @@ START_TEST(test_ini_errors)
 	struct sim_bench *b;
 	unsigned i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ck_assert_int_eq(sim_bench_load_string("t.ini", cases[i].text, clk, &b),
 				 BERT_ERR_CONFIG);
 		ck_assert_ptr_null(b);

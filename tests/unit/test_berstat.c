@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* bert/signal/berstat against OPTICS-FEC.md sections 3 and 5. */
+/* bert/signal/berstat against IEEE 802.3 Clause 91 and the
+ * BER statistics of docs/SOURCES.md. */
 #include <math.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 #define REL(a, b, tol) ck_assert_msg(fabs((a) - (b)) <= (tol) * fabs(b), \
 				     "%s = %g, want %g", #a, (double)(a), (double)(b))
 
-/* OPTICS-FEC.md 5, the lambda table */
+/* docs/SOURCES.md, BER statistics, the lambda table */
 START_TEST(test_lambda_table)
 {
 	static const double cls[3] = { 0.90, 0.95, 0.99 };
@@ -53,7 +54,7 @@ START_TEST(test_q)
 }
 END_TEST
 
-/* OPTICS-FEC.md 3: CER 8.2e-13 and FLR 1.7e-12 at 2.4e-4, and the
+/* IEEE 802.3 Clauses 91 and 119: CER 8.2e-13 and FLR 1.7e-12 at 2.4e-4, and the
  * sensitivity row */
 START_TEST(test_fec_chain)
 {

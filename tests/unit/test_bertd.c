@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/qual/record.h"
 #include "bert/station/bertd_core.h"
@@ -289,7 +290,7 @@ END_TEST
 static const char *const instr_names[] = {
 	"voa1", "voa2", "voa3", "voa4", "voa5", "voa6", "voa7", "voa8", "osw1", "opm1",
 };
-#define NINSTR (sizeof(instr_names) / sizeof(instr_names[0]))
+#define NINSTR (ARRAY_SIZE(instr_names))
 
 static void bench_arg(const char *name, char *out, size_t size)
 {
@@ -627,7 +628,7 @@ Suite *suite_bertd(void)
 	tcase_add_test(tc, test_shared_meter_vanishes);
 	tcase_add_test(tc, test_insertion_start);
 	tcase_add_test(tc, test_abort_site);
-	tcase_add_loop_test(tp, test_proto_cases, 0, sizeof(reqs) / sizeof(reqs[0]));
+	tcase_add_loop_test(tp, test_proto_cases, 0, ARRAY_SIZE(reqs));
 	tcase_add_test(tp, test_proto_replies);
 	suite_add_tcase(s, tp);
 	suite_add_tcase(s, tc);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/store/pg.h"
 #include "bert/store/results_db.h"
@@ -51,7 +52,7 @@ START_TEST(test_redact)
 	size_t i;
 	bool pw;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ck_assert_int_eq(pg_redact(cases[i].in, out, sizeof(out), &pw), BERT_OK);
 		ck_assert_str_eq(out, cases[i].out);
 		ck_assert_int_eq(pw, cases[i].pw);

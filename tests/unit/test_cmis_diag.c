@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The diagnostics decoder on byte arrays built from the tables of
- * ../shared/spec/CMIS.md sections 7-9 (independent of the emulator), and the
+ * OIF-CMIS 5.x Pages 13h/14h, F16 and VDM (independent of the emulator), and the
  * diagnostics driver against a plain register file (bus discipline: what is
  * written where, read-modify-write, refusals that write nothing, NACK
  * retry, latched flags read twice). */
@@ -18,6 +18,7 @@
 #include "fixtures/i2c_sim.h"
 #include "fixtures/sim/cmis_module.h"
 #include "common.h"
+#include "rig.h"
 
 /* Byte at window offset off of a 128-byte page image. */
 #define AT(page, off) ((page)[(off) - 128])
@@ -131,9 +132,9 @@ START_TEST(test_results_ber)
 
 	AT(p14, 128) = 0x01;
 	AT(p14, 139) = 0x04;		/* media lane 3 out of lock */
-	/* SPC test vector: 0x9200 = 5.12e-4 (section 8), media lane 1 */
+	/* SPC test vector: 0x9200 = 5.12e-4 (F16), media lane 1 */
 	AT(p14, 208) = 0x92; AT(p14, 209) = 0x00;
-	/* 2.4e-5 = 0x88F0 (section 8), media lane 2 */
+	/* 2.4e-5 = 0x88F0 (F16), media lane 2 */
 	AT(p14, 210) = 0x88; AT(p14, 211) = 0xf0;
 	put_f16(p14, 192, 1e-12);	/* host lane 1 */
 	cmis_diag_results_decode(p14, &r);
@@ -650,25 +651,16 @@ END_TEST
 /* ---- driver against the emulated module ------------------------------ */
 
 struct emurig {
-	struct bert_clock *clock;
-	struct i2c_bus *bus;
-	struct sim_module *mod;
+	struct rig t;
 	struct cmis_dev *dev;
 	struct cmis_diag *diag;
 };
 
 static void emu_up(struct emurig *r, const struct sim_module_cfg *cfg, bool bring_up)
 {
-	struct i2c_target tg;
-
-	r->clock = bert_clock_virtual_new();
-	r->bus = i2c_sim_new(r->clock, 400000);
-	r->mod = sim_module_new(cfg, r->clock);
-	ck_assert_ptr_nonnull(r->mod);
-	sim_module_set_lpmode(r->mod, true);
-	tg = sim_module_target(r->mod);
-	ck_assert_int_eq(i2c_sim_attach(r->bus, &tg), BERT_OK);
-	ck_assert_int_eq(cmis_open(r->bus, &r->dev), BERT_OK);
+	rig_module_open(&r->t, cfg);
+	sim_module_set_lpmode(r->t.m, true);
+	ck_assert_int_eq(cmis_open(r->t.bus, &r->dev), BERT_OK);
 	if (bring_up)
 		ck_assert_msg(cmis_bring_up(r->dev, 1, 0xff) == BERT_OK, "bring-up: %s",
 			      bert_error_detail());
@@ -679,9 +671,7 @@ static void emu_down(struct emurig *r)
 {
 	cmis_diag_close(r->diag);
 	cmis_close(r->dev);
-	i2c_bus_free(r->bus);
-	sim_module_free(r->mod);
-	bert_clock_free(r->clock);
+	rig_close(&r->t);
 }
 
 /* Media generator and checker on lanes 1-4 with pattern gen/chk, looped
@@ -719,21 +709,21 @@ START_TEST(test_emu_caps)
 
 	/* a module without the pages: refused at open, nothing written */
 	cfg.diag = false;
-	r.clock = bert_clock_virtual_new();
-	r.bus = i2c_sim_new(r.clock, 400000);
-	r.mod = sim_module_new(&cfg, r.clock);
+	r.t.clk = bert_clock_virtual_new();
+	r.t.bus = i2c_sim_new(r.t.clk, 400000);
+	r.t.m = sim_module_new(&cfg, r.t.clk);
 	{
-		struct i2c_target tg = sim_module_target(r.mod);
+		struct i2c_target tg = sim_module_target(r.t.m);
 
-		ck_assert_int_eq(i2c_sim_attach(r.bus, &tg), BERT_OK);
+		ck_assert_int_eq(i2c_sim_attach(r.t.bus, &tg), BERT_OK);
 	}
-	ck_assert_int_eq(cmis_open(r.bus, &r.dev), BERT_OK);
+	ck_assert_int_eq(cmis_open(r.t.bus, &r.dev), BERT_OK);
 	{
-		uint64_t tr = r.bus->stats.transactions;
+		uint64_t tr = r.t.bus->stats.transactions;
 
 		ck_assert_int_eq(cmis_diag_open(r.dev, &r.diag), BERT_ERR_UNSUPPORTED);
 		/* one read of 01h:142, nothing else */
-		ck_assert_uint_eq(r.bus->stats.transactions, tr + 1);
+		ck_assert_uint_eq(r.t.bus->stats.transactions, tr + 1);
 	}
 	ck_assert_ptr_null(r.diag);
 	emu_down(&r);
@@ -752,14 +742,14 @@ START_TEST(test_emu_lock_counters_ber)
 	sim_module_cfg_default(&cfg);
 	emu_up(&r, &cfg, true);
 	emu_prbs(&r, CMIS_PAT_PRBS31Q, CMIS_PAT_PRBS31Q);
-	ck_assert_int_eq(bert_clock_sleep(r.clock, 2 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.t.clk, 2 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
 	ck_assert_uint_eq(now & 0x0f, 0);		/* locked now */
 	ck_assert_int_eq(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e, b), BERT_OK);
 	for (l = 0; l < 4; l++)
 		ck_assert_msg(b[l] > 100000000000ull, "lane %u: %llu bits", l + 1,
 			      (unsigned long long)b[l]);
-	ck_assert_int_eq(bert_clock_sleep(r.clock, 2 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.t.clk, 2 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_int_eq(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e2, b2), BERT_OK);
 	for (l = 0; l < 4; l++) {
 		ck_assert_uint_gt(b2[l], b[l]);
@@ -794,7 +784,7 @@ START_TEST(test_emu_never_locks_and_lock_lost)
 	emu_up(&r, &cfg, true);
 	/* mismatched patterns: the checker never locks, counts nothing */
 	emu_prbs(&r, CMIS_PAT_PRBS31Q, CMIS_PAT_PRBS13Q);
-	ck_assert_int_eq(bert_clock_sleep(r.clock, 3 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.t.clk, 3 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
 	ck_assert_uint_eq(now & 0x0f, 0x0f);
 	ck_assert_int_eq(cmis_diag_read_counters(r.diag, CMIS_SIDE_MEDIA, 0x0f, e, b), BERT_OK);
@@ -803,13 +793,13 @@ START_TEST(test_emu_never_locks_and_lock_lost)
 	/* match them: lock; then change lane 2's generator: lock lost */
 	ck_assert_int_eq(cmis_diag_enable(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
 					  0x0f, &p13q), BERT_OK);
-	ck_assert_int_eq(bert_clock_sleep(r.clock, 1 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.t.clk, 1 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
 	ck_assert_uint_eq(now & 0x0f, 0);
 	p13q.pattern = CMIS_PAT_PRBS31Q;
 	ck_assert_int_eq(cmis_diag_enable(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
 					  0x02, &p13q), BERT_OK);
-	ck_assert_int_eq(bert_clock_sleep(r.clock, 1 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.t.clk, 1 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_int_eq(cmis_diag_checker_lol(r.diag, CMIS_SIDE_MEDIA, &latched, &now), BERT_OK);
 	ck_assert_uint_eq(latched & 0x0f, 0x02);
 	ck_assert_uint_eq(now & 0x0f, 0x02);
@@ -828,7 +818,7 @@ START_TEST(test_emu_unsupported_pattern_writes_nothing)
 	sim_module_cfg_default(&mc);
 	emu_up(&r, &mc, true);
 	ck_assert_int_eq(cmis_read(r.dev, 0, 0x13, 128, before, 128), BERT_OK);
-	bw = r.bus->stats.bytes_written;
+	bw = r.t.bus->stats.bytes_written;
 	/* SSPRQ: the media generator has it, the media checker does not */
 	ck_assert_int_eq(cmis_diag_check(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
 					 0x0f, &cfg), BERT_OK);
@@ -837,7 +827,7 @@ START_TEST(test_emu_unsupported_pattern_writes_nothing)
 	cfg.pattern = CMIS_PAT_PRBS7;
 	ck_assert_int_eq(cmis_diag_enable(r.diag, CMIS_SIDE_MEDIA, CMIS_UNIT_GENERATOR,
 					  0x0f, &cfg), BERT_ERR_UNSUPPORTED);
-	ck_assert_uint_eq(r.bus->stats.bytes_written, bw);
+	ck_assert_uint_eq(r.t.bus->stats.bytes_written, bw);
 	ck_assert_int_eq(cmis_read(r.dev, 0, 0x13, 128, after, 128), BERT_OK);
 	ck_assert_mem_eq(before, after, 128);
 	emu_down(&r);
@@ -880,7 +870,7 @@ START_TEST(test_emu_vdm)
 	sim_module_cfg_default(&cfg);
 	emu_up(&r, &cfg, true);
 	emu_prbs(&r, CMIS_PAT_PRBS31Q, CMIS_PAT_PRBS31Q);
-	ck_assert_int_eq(bert_clock_sleep(r.clock, 3 * BERT_NS_PER_S), BERT_OK);
+	ck_assert_int_eq(bert_clock_sleep(r.t.clk, 3 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_msg(cmis_vdm_read(r.dev, rd) == BERT_OK, "%s", bert_error_detail());
 	ck_assert(rd->vdm.present);
 	ck_assert(rd->frozen);			/* statistics are configured */

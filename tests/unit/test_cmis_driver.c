@@ -9,37 +9,30 @@
 #include "fixtures/i2c_sim.h"
 #include "fixtures/sim/cmis_module.h"
 #include "common.h"
+#include "rig.h"
 
-struct rig {
-	struct bert_clock *clock;
-	struct i2c_bus *bus;
-	struct sim_module *mod;
+/* The shared rig plus the host driver on its bus. */
+struct drig {
+	struct rig t;
 	struct cmis_dev *dev;
 };
 
-static void rig_up(struct rig *r, const struct sim_module_cfg *cfg, bool open)
+/* The module held in low power, as a host holds it at insertion; open =
+ * cmis_open() as well. */
+static void rig_up(struct drig *r, const struct sim_module_cfg *cfg, bool open)
 {
-	struct i2c_target tg;
-
-	r->clock = bert_clock_virtual_new();
-	r->bus = i2c_sim_new(r->clock, 400000);
-	r->mod = sim_module_new(cfg, r->clock);
-	ck_assert_ptr_nonnull(r->mod);
-	sim_module_set_lpmode(r->mod, true);	/* as a host holds it at insertion */
-	tg = sim_module_target(r->mod);
-	ck_assert_int_eq(i2c_sim_attach(r->bus, &tg), BERT_OK);
+	rig_module_open(&r->t, cfg);
+	sim_module_set_lpmode(r->t.m, true);
 	r->dev = NULL;
 	if (open)
-		ck_assert_msg(cmis_open(r->bus, &r->dev) == BERT_OK, "open: %s",
+		ck_assert_msg(cmis_open(r->t.bus, &r->dev) == BERT_OK, "open: %s",
 			      bert_error_detail());
 }
 
-static void rig_down(struct rig *r)
+static void rig_down(struct drig *r)
 {
 	cmis_close(r->dev);
-	i2c_bus_free(r->bus);
-	sim_module_free(r->mod);
-	bert_clock_free(r->clock);
+	rig_close(&r->t);
 }
 
 static uint8_t page_sum(const uint8_t *page, unsigned first, unsigned last)
@@ -55,7 +48,7 @@ START_TEST(test_snapshot_and_checksums)
 {
 	struct sim_module_cfg cfg;
 	struct cmis_snapshot *snap = calloc(1, sizeof(*snap));
-	struct rig r;
+	struct drig r;
 
 	sim_module_cfg_default(&cfg);
 	rig_up(&r, &cfg, true);
@@ -65,12 +58,12 @@ START_TEST(test_snapshot_and_checksums)
 	ck_assert_ptr_nonnull(snap->map.upper[0x11]);
 	ck_assert_ptr_null(snap->map.upper[0x03]);
 	ck_assert_uint_eq(snap->pages[0][0], 0x18);	/* 00h:128 copies the id */
-	/* checksum ranges from CMIS.md section 11, item 6 */
+	/* checksum ranges of OIF-CMIS 5.x Pages 00h, 01h, 02h */
 	ck_assert_uint_eq(page_sum(snap->pages[0], 128, 221), snap->pages[0][222 - 128]);
 	ck_assert_uint_eq(page_sum(snap->pages[1], 130, 254), snap->pages[1][255 - 128]);
 	ck_assert_uint_eq(page_sum(snap->pages[2], 128, 254), snap->pages[2][255 - 128]);
 	/* two 128-byte upper reads cost one batch each */
-	ck_assert_uint_eq(r.bus->stats.transactions, 1 + 1 + 5);
+	ck_assert_uint_eq(r.t.bus->stats.transactions, 1 + 1 + 5);
 	free(snap);
 	rig_down(&r);
 }
@@ -80,7 +73,7 @@ START_TEST(test_access_rules)
 {
 	struct sim_module_cfg cfg;
 	uint8_t buf[200];
-	struct rig r;
+	struct drig r;
 
 	sim_module_cfg_default(&cfg);
 	rig_up(&r, &cfg, true);
@@ -95,17 +88,17 @@ END_TEST
 START_TEST(test_bring_up_dr4)
 {
 	struct sim_module_cfg cfg;
-	struct rig r;
+	struct drig r;
 	unsigned lane;
 	uint64_t t0, expected;
 	int st;
 
 	sim_module_cfg_default(&cfg);
 	rig_up(&r, &cfg, true);
-	t0 = bert_clock_now(r.clock);
+	t0 = bert_clock_now(r.t.clk);
 	ck_assert_msg(cmis_bring_up(r.dev, 1, 0xff) == BERT_OK, "bring-up: %s",
 		      bert_error_detail());
-	ck_assert_int_eq(sim_module_state(r.mod), CMIS_MODSTATE_READY);
+	ck_assert_int_eq(sim_module_state(r.t.m), CMIS_MODSTATE_READY);
 	for (lane = 1; lane <= 8; lane++) {
 		ck_assert_int_eq(cmis_get_dp_state(r.dev, lane, &st), BERT_OK);
 		ck_assert_int_eq(st, CMIS_DPSTATE_ACTIVATED);
@@ -113,9 +106,9 @@ START_TEST(test_bring_up_dr4)
 	/* It cannot have been quicker than the module's own durations. */
 	expected = (uint64_t)((cfg.t_pwrup_ms + cfg.t_dpinit_ms + cfg.t_txon_ms) *
 			      BERT_NS_PER_MS);
-	ck_assert_uint_ge(bert_clock_now(r.clock) - t0, expected);
+	ck_assert_uint_ge(bert_clock_now(r.t.clk) - t0, expected);
 	for (lane = 1; lane <= cfg.n_lanes; lane++)
-		ck_assert(sim_module_tx_enabled(r.mod, lane));
+		ck_assert(sim_module_tx_enabled(r.t.m, lane));
 	rig_down(&r);
 }
 END_TEST
@@ -123,7 +116,7 @@ END_TEST
 START_TEST(test_bring_up_breakout)
 {
 	struct sim_module_cfg cfg;
-	struct rig r;
+	struct drig r;
 	int st;
 
 	sim_module_cfg_default(&cfg);
@@ -144,7 +137,7 @@ END_TEST
 START_TEST(test_stuck_in_pwrup)
 {
 	struct sim_module_cfg cfg;
-	struct rig r;
+	struct drig r;
 
 	sim_module_cfg_default(&cfg);
 	cfg.stuck_in_pwrup = true;
@@ -160,7 +153,7 @@ END_TEST
 START_TEST(test_module_fault)
 {
 	struct sim_module_cfg cfg;
-	struct rig r;
+	struct drig r;
 
 	sim_module_cfg_default(&cfg);
 	cfg.fault_cause = 1;	/* TEC runaway */
@@ -176,18 +169,18 @@ END_TEST
 START_TEST(test_nack_storm)
 {
 	struct sim_module_cfg cfg;
-	struct rig r;
+	struct drig r;
 	uint64_t t0;
 
 	sim_module_cfg_default(&cfg);
 	cfg.nack_probability = 1.0;
 	rig_up(&r, &cfg, false);
-	t0 = bert_clock_now(r.clock);
-	ck_assert_int_eq(cmis_open(r.bus, &r.dev), BERT_ERR_NACK);
+	t0 = bert_clock_now(r.t.clk);
+	ck_assert_int_eq(cmis_open(r.t.bus, &r.dev), BERT_ERR_NACK);
 	ck_assert_ptr_null(r.dev);
 	/* the bounded backoff ran out: at least 25 ms, well under a second */
-	ck_assert_uint_ge(bert_clock_now(r.clock) - t0, 25 * BERT_NS_PER_MS);
-	ck_assert_uint_lt(bert_clock_now(r.clock) - t0, BERT_NS_PER_S);
+	ck_assert_uint_ge(bert_clock_now(r.t.clk) - t0, 25 * BERT_NS_PER_MS);
+	ck_assert_uint_lt(bert_clock_now(r.t.clk) - t0, BERT_NS_PER_S);
 	ck_assert_ptr_nonnull(strstr(bert_error_detail(), "no module answers"));
 	rig_down(&r);
 }
@@ -197,14 +190,14 @@ START_TEST(test_nack_some)
 {
 	struct sim_module_cfg cfg;
 	struct cmis_snapshot *snap = calloc(1, sizeof(*snap));
-	struct rig r;
+	struct drig r;
 
 	sim_module_cfg_default(&cfg);
 	cfg.nack_probability = 0.3;
 	rig_up(&r, &cfg, true);
 	ck_assert_int_eq(cmis_snapshot_read(r.dev, snap), BERT_OK);
 	ck_assert_uint_eq(snap->lower[0], 0x18);
-	ck_assert_uint_gt(r.bus->stats.transactions, 7);	/* some were retried */
+	ck_assert_uint_gt(r.t.bus->stats.transactions, 7);	/* some were retried */
 	free(snap);
 	rig_down(&r);
 }
@@ -214,7 +207,7 @@ START_TEST(test_flat_memory)
 {
 	struct sim_module_cfg cfg;
 	uint8_t b;
-	struct rig r;
+	struct drig r;
 
 	sim_module_cfg_default(&cfg);
 	cfg.flat_memory = true;

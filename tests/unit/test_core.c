@@ -46,8 +46,8 @@ static const struct {
 	double value;
 	uint16_t raw;
 } f16_cases[] = {
-	{ 5.12e-4, 0x9200 },	/* CMIS.md 8, sonic test vector */
-	{ 2.4e-5, 0x88f0 },	/* CMIS.md 8 emulator example */
+	{ 5.12e-4, 0x9200 },	/* OIF-CMIS 5.x F16 format, sonic test vector */
+	{ 2.4e-5, 0x88f0 },	/* OIF-CMIS 5.x F16 format emulator example */
 	{ 0.0, 0x0000 },
 	{ 1e-24, 0x0001 },
 	{ 2047e7, 0xffff },
@@ -57,7 +57,7 @@ START_TEST(test_f16)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(f16_cases) / sizeof(f16_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(f16_cases); i++) {
 		double v = bert_f16_to_double(f16_cases[i].raw);
 
 		ck_assert_msg(fabs(v - f16_cases[i].value) <= 1e-9 * f16_cases[i].value,
@@ -280,7 +280,7 @@ Suite *suite_core(void)
 	tcase_add_test(tc, test_dbm);
 	tcase_add_test(tc, test_f16);
 	tcase_add_test(tc, test_cmis_encodings);
-	tcase_add_loop_test(tc, test_ini, 0, sizeof(ini_cases) / sizeof(ini_cases[0]));
+	tcase_add_loop_test(tc, test_ini, 0, ARRAY_SIZE(ini_cases));
 	tcase_add_test(tc, test_ini_missing_file);
 	tcase_add_test(tc, test_clock_virtual_single);
 	tcase_add_test(tc, test_clock_virtual_workers);

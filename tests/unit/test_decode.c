@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The pure CMIS decoder on images built here from the spec tables
- * (../shared/spec/CMIS.md), the image file loader and writers, and every real
+ * (OIF-CMIS 5.x), the image file loader and writers, and every real
  * image in ../shared/testdata/cmis-real. */
 #include <math.h>
 #include <stdio.h>
@@ -856,7 +856,7 @@ Suite *suite_decode(void)
 	tcase_add_test(tc, t_image_roundtrip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("real");
-	tcase_add_loop_test(tc, t_real, 0, sizeof(reals) / sizeof(reals[0]));
+	tcase_add_loop_test(tc, t_real, 0, ARRAY_SIZE(reals));
 	tcase_add_test(tc, t_real_details);
 	suite_add_tcase(s, tc);
 	return s;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/clock.h"
 #include "bert/core/error.h"
 #include "common.h"
@@ -242,7 +243,7 @@ START_TEST(test_addressing)
 	struct bert_clock *clock = bert_clock_virtual_new();
 	unsigned i, k;
 
-	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
 		struct scpi_emu *e = make(a[i].model, clock);
 
 		scpi_emu_input(e, a[i].cmd);
@@ -261,7 +262,7 @@ Suite *suite_emu_grammar(void)
 	Suite *s = suite_create("emu_grammar");
 	TCase *tc = tcase_create("manuals");
 
-	tcase_add_loop_test(tc, test_grammar, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_loop_test(tc, test_grammar, 0, ARRAY_SIZE(cases));
 	tcase_add_test(tc, test_addressing);
 	suite_add_tcase(s, tc);
 	return s;

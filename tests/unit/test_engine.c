@@ -132,14 +132,14 @@ START_TEST(test_good_passes_every_step)
 		ck_assert_ptr_nonnull(meas(&r->rec, "tx_oma", lane));
 		ck_assert_str_eq(meas(&r->rec, "tx_power_avg", lane)->method, "meter");
 		/* the closed loop puts the receiver at -0.8 - 3.5 dBm OMA */
-		ck_assert_double_eq_tol(r->ctx.lane[lane].rx_oma_budget_dbm, -4.3, 0.05);
+		ck_assert_double_eq_tol(r->ctx.run.lane[lane].rx_oma_budget_dbm, -4.3, 0.05);
 		ck_assert_ptr_nonnull(meas(&r->rec, "flr", lane));
 		ck_assert_ptr_nonnull(meas(&r->rec, "post_fec_ber", lane));
 	}
 	ck_assert_ptr_nonnull(meas(&r->rec, "module_power", 0));
 	ck_assert_int_eq(meas(&r->rec, "dom_alarms", 0)->value, 0);
 	/* the external meter and the DOM agree on the launch power */
-	ck_assert_double_eq_tol(r->ctx.lane[1].tx_avg_meter_dbm, r->ctx.lane[1].tx_avg_dom_dbm,
+	ck_assert_double_eq_tol(r->ctx.run.lane[1].tx_avg_meter_dbm, r->ctx.run.lane[1].tx_avg_dom_dbm,
 				0.5);
 	/* generators and checkers are off again, Tx on (normal end) */
 	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_GEN_ENABLE), 0);
@@ -198,8 +198,8 @@ START_TEST(test_marginal_module_reference_passes)
 	r->ctx.opts.budget_ref = QUAL_BUDGET_REF_MODULE;
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
 	ck_assert_int_eq(meas(&r->rec, "pre_fec_ber", 3)->verdict, QUAL_PASS);
-	ck_assert_double_eq_tol(r->ctx.lane[3].rx_oma_budget_dbm,
-				r->ctx.lane[3].tx_oma_dbm - 3.5, 0.05);
+	ck_assert_double_eq_tol(r->ctx.run.lane[3].rx_oma_budget_dbm,
+				r->ctx.run.lane[3].tx_oma_dbm - 3.5, 0.05);
 	free_run(r);
 }
 END_TEST
@@ -211,7 +211,7 @@ START_TEST(test_100g_dr_four_links)
 	unsigned link;
 
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
-	ck_assert_uint_eq(r->ctx.appsel, 2);	/* the breakout application */
+	ck_assert_uint_eq(r->ctx.run.appsel, 2);	/* the breakout application */
 	ck_assert_uint_eq(r->rec.lanes, 4);
 	ck_assert_uint_eq(r->rec.lanes_per_link, 1);
 	qual_record_lane_verdicts(&r->rec, v);
@@ -235,7 +235,7 @@ START_TEST(test_media_type_refused)
 	for (i = 1; i < r->rec.nsteps; i++)
 		ck_assert_int_eq(r->rec.steps[i]->status, QUAL_STEP_SKIPPED);
 	/* nothing was brought up */
-	ck_assert_int_eq(r->ctx.tx_touched, false);
+	ck_assert_int_eq(r->ctx.run.tx_touched, false);
 	free_run(r);
 
 	/* a media ID the module lacks is refused the same way */
@@ -309,7 +309,7 @@ static bool abort_after_polls(void *user)
 	struct qual_ctx *ctx = user;
 
 	/* a few waits into the BER loop */
-	return ctx->cur && !strcmp(ctx->cur->name, "lane_ber") && ++polls > 6;
+	return ctx->run.cur && !strcmp(ctx->run.cur->name, "lane_ber") && ++polls > 6;
 }
 
 START_TEST(test_abort_in_ber_leaves_module_safe)
@@ -334,9 +334,9 @@ static int step_extra(struct qual_ctx *ctx, struct qual_step *step)
 {
 	unsigned lane;
 
-	for (lane = 1; lane <= ctx->lanes; lane++)
+	for (lane = 1; lane <= ctx->run.lanes; lane++)
 		qual_ctx_measure(ctx, step, "link_margin", lane,
-				 ctx->lane[lane].tx_oma_dbm - 3.5 + 6.5 - 3.5, 0.3, "test");
+				 ctx->run.lane[lane].tx_oma_dbm - 3.5 + 6.5 - 3.5, 0.3, "test");
 	return BERT_OK;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* bert/signal/fec: generator polynomial (OPTICS-FEC.md 8), the libfec
- * differential test (issue 5), every SIMD path against the scalar one, the
+/* bert/signal/fec: generator polynomial (docs/SOURCES.md, known answers),
+ * the libfec differential test, every SIMD path against the scalar one, the
  * histogram parser and the 400GBASE-R interleave. */
 #include <fec.h>
 #include <stdbool.h>

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "fixtures/board.h"
 #include "fixtures/cmis/cmis.h"
@@ -164,7 +165,7 @@ START_TEST(test_mpsse_sim_lines)
 	ck_assert_int_eq(bert_fixture_get_pins(f, &p), BERT_OK);
 	ck_assert(!p.intl);
 	/* LPMode released on the wire: the module powers up on its own
-	 * (00:26 default allows hardware control, CMIS.md section 10) */
+	 * (00:26 default allows hardware control, OIF-CMIS 5.x 6.3.2) */
 	ck_assert_int_eq(bert_fixture_set_lpmode(f, false), BERT_OK);
 	ck_assert_int_eq(bert_clock_sleep(f->clock, 5 * BERT_NS_PER_S), BERT_OK);
 	ck_assert_int_eq(sim_module_state(fixture_mpsse_sim_module(f)), CMIS_MODSTATE_READY);
@@ -212,9 +213,9 @@ Suite *suite_fixture(void)
 	Suite *s = suite_create("fixture");
 	TCase *tc = tcase_create("fixture");
 
-	tcase_add_loop_test(tc, test_ftdi_uri, 0, sizeof(uri_cases) / sizeof(uri_cases[0]));
+	tcase_add_loop_test(tc, test_ftdi_uri, 0, ARRAY_SIZE(uri_cases));
 	tcase_add_loop_test(tc, test_board_file, 0,
-			    sizeof(board_cases) / sizeof(board_cases[0]));
+			    ARRAY_SIZE(board_cases));
 	tcase_add_test(tc, test_board_lookup);
 	tcase_add_test(tc, test_unknown_scheme);
 	tcase_add_test(tc, test_mpsse_sim_same_as_sim);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "fixtures/i2c_linux.h"
 #include "common.h"
@@ -37,7 +38,7 @@ START_TEST(test_list)
 	size_t n, i;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		FILE *f;
 
 		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
@@ -52,7 +53,7 @@ START_TEST(test_list)
 	snprintf(p, sizeof(p), "%s/i2c-3", dir);
 	ck_assert_str_eq(v[0].path, p);
 	free(v);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
 		unlink(p);
 	}

@@ -167,7 +167,7 @@ START_TEST(test_parse_double)
 	size_t i;
 	double v;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		int rc = scpi_parse_double(cases[i].s, &v);
 
 		ck_assert_msg(rc == cases[i].rc, "'%s': rc %d", cases[i].s, rc);
@@ -266,7 +266,7 @@ START_TEST(test_voa_models)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct voa *v;
 		struct instr *in;
 		double db, nm;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* fixtures/mpsse.c: byte streams against FTDI-MPSSE.md section 3, ACK
+/* fixtures/mpsse.c: byte streams against FTDI AN_135, I2C wiring, ACK
  * decoding, first-NACK reporting, FIFO splitting. */
 #include <string.h>
 
@@ -57,7 +57,7 @@ START_TEST(test_setup_bytes)
 }
 END_TEST
 
-/* spec section 3, FT232H at 400 kHz (n_hd 2, n_su_sto 2, n_buf 3) */
+/* pyftdi's sequence, FT232H at 400 kHz (n_hd 2, n_su_sto 2, n_buf 3) */
 START_TEST(test_spec_sequences_400k)
 {
 	struct mpsse_i2c m = m400(MPSSE_SEQ_SPEC);
@@ -88,7 +88,7 @@ START_TEST(test_spec_sequences_400k)
 }
 END_TEST
 
-/* the n table of spec section 3: 100 kHz 9/9/10, 1 MHz 1/1/2; one read byte
+/* the n table of pyftdi i2c.py: 100 kHz 9/9/10, 1 MHz 1/1/2; one read byte
  * costs 36 command bytes at 100 kHz (pyftdi#181) and 15 at 400 kHz */
 START_TEST(test_timing_repeats)
 {

@@ -4,6 +4,7 @@
  * every fault knob and the transaction after it. */
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "fixtures/i2c_ftdi.h"
 #include "fixtures/sim/mpsse_engine.h"
@@ -593,7 +594,7 @@ Suite *suite_mpsse_engine(void)
 	tcase_add_checked_fixture(tb, setup, teardown);
 	tcase_add_test(tb, test_page_read_one_round_trip);
 	tcase_add_loop_test(tb, test_variants_write_read, 0,
-			    (int)(sizeof(variants) / sizeof(variants[0])));
+			    (int)(ARRAY_SIZE(variants)));
 	tcase_add_test(tb, test_contention_detected);
 	tcase_add_test(tb, test_large_read_splits);
 	tcase_add_test(tb, test_fault_addr_nack);

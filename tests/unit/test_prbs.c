@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* bert/signal/prbs: known answers (OPTICS-FEC.md 4 and 8), periods, the
+/* bert/signal/prbs: known answers (IEEE 802.3 120.5.11.2;
+ * docs/SOURCES.md), periods, the
  * checker on clean and corrupted streams, scalar and SIMD paths alike. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/signal/prbs.h"
 #include "bert/signal/simd.h"
@@ -30,7 +32,7 @@ static void syms_to_str(const uint8_t *s, size_t n, char *out)
 	out[n] = 0;
 }
 
-/* OPTICS-FEC.md 8: IEEE's first symbols */
+/* docs/SOURCES.md, known answers: IEEE's first symbols */
 START_TEST(test_first_symbols)
 {
 	static const struct {
@@ -46,7 +48,7 @@ START_TEST(test_first_symbols)
 	char s[65];
 	size_t i, n;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		n = strlen(cases[i].first);
 		ck_assert_int_eq(bert_prbs_gen_init(&g, cases[i].p, 0, 0), BERT_OK);
 		ck_assert_int_eq(bert_prbs_gen_symbols(&g, sym, n), BERT_OK);
@@ -58,7 +60,7 @@ START_TEST(test_first_symbols)
 END_TEST
 
 /* Whole sequences against the golden files and the symbol counts of
- * OPTICS-FEC.md 8 (sha256 pinned there is of these very files). */
+ * docs/SOURCES.md, known answers (sha256 pinned there is of these very files). */
 static void golden(enum bert_prbs_pattern p, const char *file, size_t n,
 		   const unsigned counts[4])
 {
@@ -134,7 +136,7 @@ START_TEST(test_periods)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ps); i++) {
 		uint64_t per = bert_prbs_period_bits(ps[i]), n;
 		size_t bytes = (size_t)(2 * per / 8 + 16);
 		uint8_t *b = malloc(bytes);
@@ -259,7 +261,7 @@ START_TEST(test_checker)
 	unsigned f;
 
 	rng_state = 42;
-	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ps); i++)
 		for (f = 0; f < 4; f++) {
 			check_case(ps[i], f, 20000 + 13 * i, 0);
 			check_case(ps[i], f, 20000 + 13 * i, 1 + (unsigned)i);

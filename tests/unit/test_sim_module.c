@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The emulated CMIS module, driven as a host drives a real one: over the sim
  * I2C bus at 400 kHz on a virtual clock. Expected values are computed here
- * from CMIS.md, not from the emulator's own helpers. */
+ * from OIF-CMIS 5.x, not from the emulator's own helpers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,40 +14,9 @@
 #include "fixtures/i2c_sim.h"
 #include "fixtures/sim/cmis_module.h"
 #include "common.h"
+#include "rig.h"
 
 #define MS BERT_NS_PER_MS
-
-struct rig {
-	struct bert_clock *clk;
-	struct i2c_bus *bus;
-	struct sim_module *m;
-	struct sim_module_cfg cfg;
-};
-
-static void rig_open(struct rig *r, const struct sim_module_cfg *cfg)
-{
-	struct i2c_target t;
-
-	if (cfg)
-		r->cfg = *cfg;
-	else
-		sim_module_cfg_default(&r->cfg);
-	r->clk = bert_clock_virtual_new();
-	ck_assert_ptr_nonnull(r->clk);
-	r->bus = i2c_sim_new(r->clk, 400000);
-	ck_assert_ptr_nonnull(r->bus);
-	r->m = sim_module_new(&r->cfg, r->clk);
-	ck_assert_ptr_nonnull(r->m);
-	t = sim_module_target(r->m);
-	ck_assert_int_eq(i2c_sim_attach(r->bus, &t), BERT_OK);
-}
-
-static void rig_close(struct rig *r)
-{
-	sim_module_free(r->m);
-	i2c_bus_free(r->bus);
-	bert_clock_free(r->clk);
-}
 
 static uint64_t now(struct rig *r)
 {
@@ -59,53 +28,11 @@ static void sleep_until(struct rig *r, uint64_t t)
 	ck_assert_int_eq(bert_clock_sleep_until(r->clk, t), BERT_OK);
 }
 
-/* [W 0x50: off] Sr [R 0x50: n] STOP */
-static int rd(struct rig *r, uint8_t off, uint8_t *buf, uint16_t n)
-{
-	struct i2c_msg msgs[2] = {
-		{ CMIS_I2C_ADDR, 0, 1, &off },
-		{ CMIS_I2C_ADDR, I2C_MSG_READ | I2C_MSG_STOP, n, buf },
-	};
-
-	return i2c_xfer(r->bus, msgs, 2);
-}
-
-static uint8_t rd1(struct rig *r, uint8_t off)
-{
-	uint8_t v;
-
-	ck_assert_int_eq(rd(r, off, &v, 1), BERT_OK);
-	return v;
-}
-
-/* [W 0x50: off, data...] STOP */
-static int wr(struct rig *r, uint8_t off, const uint8_t *data, unsigned n)
-{
-	uint8_t buf[32];
-	struct i2c_msg msg = { CMIS_I2C_ADDR, I2C_MSG_STOP, (uint16_t)(n + 1), buf };
-
-	buf[0] = off;
-	memcpy(buf + 1, data, n);
-	return i2c_xfer(r->bus, &msg, 1);
-}
-
-static void wr1(struct rig *r, uint8_t off, uint8_t v)
-{
-	ck_assert_int_eq(wr(r, off, &v, 1), BERT_OK);
-}
-
-static void sel(struct rig *r, uint8_t bank, uint8_t page)
-{
-	uint8_t bp[2] = { bank, page };
-
-	ck_assert_int_eq(wr(r, CMIS_BANK_SELECT, bp, 2), BERT_OK);
-}
-
 /* A whole page as a host reads it: [W 126, 0, page] STOP [W 128] Sr [R 128] */
 static void rd_page(struct rig *r, uint8_t page, uint8_t *buf)
 {
-	sel(r, 0, page);
-	ck_assert_int_eq(rd(r, 128, buf, 128), BERT_OK);
+	rig_sel(r, 0, page);
+	ck_assert_int_eq(rig_rd(r, 128, buf, 128), BERT_OK);
 }
 
 static unsigned dp_nibble(const uint8_t *p11, unsigned lane)
@@ -126,8 +53,8 @@ START_TEST(test_identity_and_checksums)
 	uint8_t lo[128], p00[128], p01[128], p02[128];
 	unsigned i, s;
 
-	rig_open(&r, NULL);
-	ck_assert_int_eq(rd(&r, 0, lo, 128), BERT_OK);
+	rig_module_open(&r, NULL);
+	ck_assert_int_eq(rig_rd(&r, 0, lo, 128), BERT_OK);
 	ck_assert_uint_eq(lo[0], 0x18);
 	ck_assert_uint_eq(lo[1], 0x52);
 	ck_assert_uint_eq(lo[2] & CMIS_MEM_FLAT, 0);
@@ -141,7 +68,7 @@ START_TEST(test_identity_and_checksums)
 	ck_assert_uint_eq(p00[203 - 128], 0x0c);
 	ck_assert_uint_eq(p00[212 - 128], 6);
 	ck_assert_uint_eq(p00[201 - 128], 40);		/* 10 W in 0.25 W */
-	/* checksums, CMIS.md 3-5: plain 8-bit sums over their ranges */
+	/* checksums, OIF-CMIS 5.x Pages 00h-02h: plain 8-bit sums over their ranges */
 	for (s = 0, i = 128; i <= 221; i++)
 		s += p00[i - 128];
 	ck_assert_uint_eq(p00[222 - 128], s & 0xff);
@@ -186,10 +113,10 @@ START_TEST(test_duration_codes)
 	sim_module_cfg_default(&cfg);
 	cfg.t_pwrup_ms = dur_cases[_i].ms;
 	cfg.t_txoff_ms = dur_cases[_i].ms;
-	rig_open(&r, &cfg);
-	sel(&r, 0, 1);
-	ck_assert_uint_eq(rd1(&r, 167) & 0x0f, dur_cases[_i].code);
-	ck_assert_uint_eq(rd1(&r, 168) >> 4, dur_cases[_i].code);
+	rig_module_open(&r, &cfg);
+	rig_sel(&r, 0, 1);
+	ck_assert_uint_eq(rig_rd1(&r, 167) & 0x0f, dur_cases[_i].code);
+	ck_assert_uint_eq(rig_rd1(&r, 168) >> 4, dur_cases[_i].code);
 	rig_close(&r);
 }
 END_TEST
@@ -199,33 +126,33 @@ START_TEST(test_paging)
 	struct rig r;
 	uint8_t a[8], b[8];
 
-	rig_open(&r, NULL);
+	rig_module_open(&r, NULL);
 	/* page 01h, then page 00h: the upper bytes differ */
-	sel(&r, 0, 0x01);
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0x01);
-	ck_assert_int_eq(rd(&r, 160, a, 8), BERT_OK);
-	sel(&r, 0, 0x00);
-	ck_assert_int_eq(rd(&r, 160, b, 8), BERT_OK);
+	rig_sel(&r, 0, 0x01);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0x01);
+	ck_assert_int_eq(rig_rd(&r, 160, a, 8), BERT_OK);
+	rig_sel(&r, 0, 0x00);
+	ck_assert_int_eq(rig_rd(&r, 160, b, 8), BERT_OK);
 	ck_assert_mem_ne(a, b, 8);
 	/* unsupported page: PageSelect and BankSelect revert to 0 */
-	sel(&r, 0, 0x15);	/* 13h/14h exist now */
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0x00);
-	ck_assert_uint_eq(rd1(&r, CMIS_BANK_SELECT), 0x00);
-	ck_assert_int_eq(rd(&r, 160, a, 8), BERT_OK);
+	rig_sel(&r, 0, 0x15);	/* 13h/14h exist now */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0x00);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_BANK_SELECT), 0x00);
+	ck_assert_int_eq(rig_rd(&r, 160, a, 8), BERT_OK);
 	ck_assert_mem_eq(a, b, 8);
 	/* banked page 10h exists in bank 0 only */
-	sel(&r, 1, 0x10);
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0x00);
+	rig_sel(&r, 1, 0x10);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0x00);
 	/* unbanked pages ignore the bank */
-	sel(&r, 2, 0x01);
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0x01);
-	ck_assert_uint_eq(rd1(&r, CMIS_BANK_SELECT), 2);
+	rig_sel(&r, 2, 0x01);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0x01);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_BANK_SELECT), 2);
 	/* BankSelect alone is pending until PageSelect is written */
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_BANK_SELECT, 1);
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0x10);	/* still 10h */
-	wr1(&r, CMIS_PAGE_SELECT, 0x10);	/* now bank 1 is processed */
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0x00);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_BANK_SELECT, 1);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0x10);	/* still 10h */
+	rig_wr1(&r, CMIS_PAGE_SELECT, 0x10);	/* now bank 1 is processed */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0x00);
 	rig_close(&r);
 }
 END_TEST
@@ -235,29 +162,29 @@ START_TEST(test_read_only)
 	struct rig r;
 	uint8_t before[128], after_[128], v[4] = { 0xaa, 0xbb, 0xcc, 0xdd };
 
-	rig_open(&r, NULL);
-	wr1(&r, CMIS_ID, 0x55);			/* identifier: read-only */
-	ck_assert_uint_eq(rd1(&r, CMIS_ID), 0x18);
-	wr1(&r, CMIS_MASKS + 1, 0x0f);		/* masks: read-write */
-	ck_assert_uint_eq(rd1(&r, CMIS_MASKS + 1), 0x0f);
-	ck_assert_int_eq(wr(&r, CMIS_PASSWORD_ENTRY, v, 4), BERT_OK);
-	ck_assert_uint_eq(rd1(&r, CMIS_PASSWORD_ENTRY), 0);	/* write-only */
+	rig_module_open(&r, NULL);
+	rig_wr1(&r, CMIS_ID, 0x55);			/* identifier: read-only */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_ID), 0x18);
+	rig_wr1(&r, CMIS_MASKS + 1, 0x0f);		/* masks: read-write */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MASKS + 1), 0x0f);
+	ck_assert_int_eq(rig_wr(&r, CMIS_PASSWORD_ENTRY, v, 4), BERT_OK);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PASSWORD_ENTRY), 0);	/* write-only */
 	/* pages 00h, 01h, 02h and 11h ignore writes */
 	for (unsigned p = 0; p < 4; p++) {
 		uint8_t page = (uint8_t[]){ 0x00, 0x01, 0x02, 0x11 }[p];
 
 		rd_page(&r, page, before);
-		ck_assert_int_eq(wr(&r, 200, v, 4), BERT_OK);
-		ck_assert_int_eq(wr(&r, 130, v, 4), BERT_OK);
-		ck_assert_int_eq(rd(&r, 128, after_, 128), BERT_OK);
+		ck_assert_int_eq(rig_wr(&r, 200, v, 4), BERT_OK);
+		ck_assert_int_eq(rig_wr(&r, 130, v, 4), BERT_OK);
+		ck_assert_int_eq(rig_rd(&r, 128, after_, 128), BERT_OK);
 		ck_assert_msg(!memcmp(before + 72, after_ + 72, 4) &&
 			      !memcmp(before + 2, after_ + 2, 4),
 			      "page %02xh took a write", page);
 	}
 	/* page 10h controls read back */
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_TX_DISABLE, 0x05);
-	ck_assert_uint_eq(rd1(&r, CMIS_P10_TX_DISABLE), 0x05);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x05);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P10_TX_DISABLE), 0x05);
 	rig_close(&r);
 }
 END_TEST
@@ -268,20 +195,20 @@ START_TEST(test_write_length)
 	uint8_t cfg8[9] = { 0x20, 0x20, 0x22, 0x22, 0x24, 0x24, 0x26, 0x26, 0x77 };
 	uint8_t got[9];
 
-	rig_open(&r, NULL);
-	sel(&r, 0, 0x10);
+	rig_module_open(&r, NULL);
+	rig_sel(&r, 0, 0x10);
 	/* 9 data bytes: the 9th is NACKed and nothing is written */
-	ck_assert_int_eq(wr(&r, CMIS_P10_DPCONFIG, cfg8, 9), BERT_ERR_NACK);
-	ck_assert_int_eq(rd(&r, CMIS_P10_DPCONFIG, got, 8), BERT_OK);
+	ck_assert_int_eq(rig_wr(&r, CMIS_P10_DPCONFIG, cfg8, 9), BERT_ERR_NACK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P10_DPCONFIG, got, 8), BERT_OK);
 	ck_assert_uint_eq(got[0], 0x10);	/* power-on App1 config */
 	/* 8 data bytes are fine */
-	ck_assert_int_eq(wr(&r, CMIS_P10_DPCONFIG, cfg8, 8), BERT_OK);
-	ck_assert_int_eq(rd(&r, CMIS_P10_DPCONFIG, got, 9), BERT_OK);
+	ck_assert_int_eq(rig_wr(&r, CMIS_P10_DPCONFIG, cfg8, 8), BERT_OK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P10_DPCONFIG, got, 9), BERT_OK);
 	ck_assert_mem_eq(got, cfg8, 8);
 	ck_assert_uint_eq(got[8], 0);
 	/* a write running past byte 255 is NACKed and discarded */
-	ck_assert_int_eq(wr(&r, 254, cfg8, 3), BERT_ERR_NACK);
-	ck_assert_uint_eq(rd1(&r, 254), 0);
+	ck_assert_int_eq(rig_wr(&r, 254, cfg8, 3), BERT_ERR_NACK);
+	ck_assert_uint_eq(rig_rd1(&r, 254), 0);
 	rig_close(&r);
 }
 END_TEST
@@ -291,14 +218,14 @@ START_TEST(test_read_wrap)
 	struct rig r;
 	uint8_t page[128], got[12];
 
-	rig_open(&r, NULL);
+	rig_module_open(&r, NULL);
 	rd_page(&r, 0x00, page);
 	/* 250..255 then 128..133 of the same page */
-	ck_assert_int_eq(rd(&r, 250, got, 12), BERT_OK);
+	ck_assert_int_eq(rig_rd(&r, 250, got, 12), BERT_OK);
 	ck_assert_mem_eq(got, page + 122, 6);
 	ck_assert_mem_eq(got + 6, page, 6);
 	/* lower memory runs on into the selected page */
-	ck_assert_int_eq(rd(&r, 126, got, 4), BERT_OK);
+	ck_assert_int_eq(rig_rd(&r, 126, got, 4), BERT_OK);
 	ck_assert_uint_eq(got[1], 0x00);
 	ck_assert_mem_eq(got + 2, page, 2);
 	rig_close(&r);
@@ -313,13 +240,13 @@ START_TEST(test_flat_memory)
 
 	sim_module_cfg_default(&cfg);
 	cfg.flat_memory = true;
-	rig_open(&r, &cfg);
-	ck_assert_uint_eq(rd1(&r, CMIS_MEM_CHAR) & CMIS_MEM_FLAT, CMIS_MEM_FLAT);
-	ck_assert_int_eq(rd(&r, 128, p00, 128), BERT_OK);
-	sel(&r, 0, 0x01);
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0);
-	ck_assert_uint_eq(rd1(&r, CMIS_BANK_SELECT), 0);
-	ck_assert_int_eq(rd(&r, 128, got, 128), BERT_OK);
+	rig_module_open(&r, &cfg);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MEM_CHAR) & CMIS_MEM_FLAT, CMIS_MEM_FLAT);
+	ck_assert_int_eq(rig_rd(&r, 128, p00, 128), BERT_OK);
+	rig_sel(&r, 0, 0x01);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_BANK_SELECT), 0);
+	ck_assert_int_eq(rig_rd(&r, 128, got, 128), BERT_OK);
 	ck_assert_mem_eq(got, p00, 128);
 	rig_close(&r);
 }
@@ -332,18 +259,18 @@ START_TEST(test_module_sm_timing)
 	struct rig r;
 	uint64_t t0, pwrup = 1500 * MS, pwrdn = 200 * MS;
 
-	rig_open(&r, NULL);
+	rig_module_open(&r, NULL);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_LOWPWR);
 	/* leaving management init latched the state change: IntL asserted */
 	ck_assert(sim_module_intl_asserted(r.m));
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_STATE), CMIS_MODSTATE_LOWPWR << 1);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_FLAGS), 0);		/* cleared on read */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_STATE), CMIS_MODSTATE_LOWPWR << 1);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_FLAGS), 0);		/* cleared on read */
 	ck_assert(!sim_module_intl_asserted(r.m));
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_STATE), CMIS_MODSTATE_LOWPWR << 1 |
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_STATE), CMIS_MODSTATE_LOWPWR << 1 |
 			  CMIS_INTL_DEASSERTED);
 	/* default 00:26: AllowHW = 1, and LPMode asserted keeps it low power */
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_CTRL), CMIS_CTRL_LOWPWR_ALLOW_HW);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_CTRL), CMIS_CTRL_LOWPWR_ALLOW_HW);
 	sleep_until(&r, now(&r) + 10 * BERT_NS_PER_S);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_LOWPWR);
 
@@ -354,7 +281,7 @@ START_TEST(test_module_sm_timing)
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_PWRUP);
 	sleep_until(&r, t0 + pwrup);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_READY);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
 
 	/* LPMode again with AllowHW: PwrDn, then LowPwr exactly pwrdn later */
 	sim_module_set_lpmode(r.m, true);
@@ -365,14 +292,14 @@ START_TEST(test_module_sm_timing)
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_LOWPWR);
 
 	/* the host ignores the pin (clear AllowHW): power up through byte 26 */
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	t0 = now(&r);
 	sleep_until(&r, t0 + pwrup - 1);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_PWRUP);
 	sleep_until(&r, t0 + pwrup);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_READY);
 	/* LowPwrRequestSW */
-	wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_LOWPWR_SW);
+	rig_wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_LOWPWR_SW);
 	t0 = now(&r);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_PWRDN);
 	sleep_until(&r, t0 + pwrdn);
@@ -391,8 +318,8 @@ START_TEST(test_dp_sm_timing)
 	uint8_t p11[128];
 	unsigned i;
 
-	rig_open(&r, NULL);
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_module_open(&r, NULL);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	t0 = now(&r);
 	sleep_until(&r, t0 + pwrup - 1);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_DEACTIVATED);
@@ -415,8 +342,8 @@ START_TEST(test_dp_sm_timing)
 	ck_assert_uint_eq(p11[CMIS_P11_DP_STATE_CHANGED - 128], 0xff);
 
 	/* DPDeinit: TxTurnOff, DPDeinit, DPDeactivated */
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_DP_DEINIT, 0xff);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_DP_DEINIT, 0xff);
 	t0 = now(&r);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_TXTURNOFF);
 	sleep_until(&r, t0 + txoff - 1);
@@ -431,7 +358,7 @@ START_TEST(test_dp_sm_timing)
 }
 END_TEST
 
-/* The bring-up of CMIS.md 10, with ConfigStatus and exact timing. */
+/* The bring-up of OIF-CMIS 5.x 6.3.2 and 6.3.3, with ConfigStatus and exact timing. */
 START_TEST(test_dp_host_bringup)
 {
 	struct rig r;
@@ -439,32 +366,32 @@ START_TEST(test_dp_host_bringup)
 	uint8_t cfg8[8], p11[128], v;
 	unsigned i;
 
-	rig_open(&r, NULL);
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_DP_DEINIT, 0xff);
-	wr1(&r, CMIS_P10_TX_DISABLE, 0x0f);
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_module_open(&r, NULL);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_DP_DEINIT, 0xff);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x0f);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	sleep_until(&r, now(&r) + 1500 * MS);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_READY);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_DEACTIVATED);
 
 	memset(cfg8, 0x10, sizeof(cfg8));	/* App1, DataPathID 0 */
-	ck_assert_int_eq(wr(&r, CMIS_P10_DPCONFIG, cfg8, 8), BERT_OK);
-	wr1(&r, CMIS_P10_APPLY_DPINIT, 0xff);
+	ck_assert_int_eq(rig_wr(&r, CMIS_P10_DPCONFIG, cfg8, 8), BERT_OK);
+	rig_wr1(&r, CMIS_P10_APPLY_DPINIT, 0xff);
 	t0 = now(&r);
-	ck_assert_uint_eq(rd1(&r, CMIS_P10_APPLY_DPINIT), 0);
-	sel(&r, 0, 0x11);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P10_APPLY_DPINIT), 0);
+	rig_sel(&r, 0, 0x11);
 	for (i = 0; i < 4; i++)
-		ck_assert_uint_eq(rd1(&r, CMIS_P11_CONFIG_STATUS + i), 0xcc);
+		ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_CONFIG_STATUS + i), 0xcc);
 	sleep_until(&r, t0 + tcfg);
 	for (i = 0; i < 4; i++)
-		ck_assert_uint_eq(rd1(&r, CMIS_P11_CONFIG_STATUS + i), 0x11);
-	ck_assert_int_eq(rd(&r, CMIS_P11_ACTIVE_DPCONFIG, cfg8, 8), BERT_OK);
+		ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_CONFIG_STATUS + i), 0x11);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_ACTIVE_DPCONFIG, cfg8, 8), BERT_OK);
 	for (i = 0; i < 8; i++)
 		ck_assert_uint_eq(cfg8[i], 0x10);
 
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_DP_DEINIT, 0x00);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_DP_DEINIT, 0x00);
 	t0 = now(&r);
 	sleep_until(&r, t0 + dpinit - 1);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 3), CMIS_DPSTATE_INIT);
@@ -473,7 +400,7 @@ START_TEST(test_dp_host_bringup)
 	sleep_until(&r, t0 + 10 * dpinit);	/* Tx disabled: stays there */
 	ck_assert_int_eq(sim_module_dp_state(r.m, 3), CMIS_DPSTATE_INITIALIZED);
 	ck_assert_double_eq(sim_module_tx_power_mw(r.m, 1), 0);
-	wr1(&r, CMIS_P10_TX_DISABLE, 0x00);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x00);
 	t0 = now(&r);
 	sleep_until(&r, t0 + txon - 1);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 3), CMIS_DPSTATE_TXTURNON);
@@ -484,18 +411,18 @@ START_TEST(test_dp_host_bringup)
 	rd_p11(&r, p11);
 	ck_assert_uint_eq(p11[CMIS_P11_DP_STATE - 128], 0x44);
 	/* one lane disabled: only that lane goes dark, the data path stays up */
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_TX_DISABLE, 0x02);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x02);
 	ck_assert(!sim_module_tx_enabled(r.m, 2));
 	ck_assert(sim_module_tx_enabled(r.m, 1));
 	ck_assert_int_eq(sim_module_dp_state(r.m, 3), CMIS_DPSTATE_ACTIVATED);
 	sleep_until(&r, now(&r) + 100 * MS);
-	sel(&r, 0, 0x11);
-	ck_assert_int_eq(rd(&r, CMIS_P11_TX_PWR + 2, cfg8, 2), BERT_OK);
+	rig_sel(&r, 0, 0x11);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_TX_PWR + 2, cfg8, 2), BERT_OK);
 	ck_assert_uint_eq(bert_get_be16(cfg8), 0);
-	ck_assert_int_eq(rd(&r, CMIS_P11_TX_PWR, cfg8, 2), BERT_OK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_TX_PWR, cfg8, 2), BERT_OK);
 	ck_assert_uint_eq(bert_get_be16(cfg8), bert_cmis_power_from_mw(bert_dbm_to_mw(1.5)));
-	v = rd1(&r, CMIS_P11_TX_OUT_STATUS);
+	v = rig_rd1(&r, CMIS_P11_TX_OUT_STATUS);
 	ck_assert_uint_eq(v, 0x0d);
 	rig_close(&r);
 }
@@ -528,13 +455,13 @@ START_TEST(test_config_status)
 	uint8_t st[4];
 	unsigned i;
 
-	rig_open(&r, NULL);
-	sel(&r, 0, 0x10);
-	ck_assert_int_eq(wr(&r, CMIS_P10_DPCONFIG, cfg_cases[_i].staged, 8), BERT_OK);
-	wr1(&r, CMIS_P10_APPLY_DPINIT, cfg_cases[_i].apply);
+	rig_module_open(&r, NULL);
+	rig_sel(&r, 0, 0x10);
+	ck_assert_int_eq(rig_wr(&r, CMIS_P10_DPCONFIG, cfg_cases[_i].staged, 8), BERT_OK);
+	rig_wr1(&r, CMIS_P10_APPLY_DPINIT, cfg_cases[_i].apply);
 	sleep_until(&r, now(&r) + 20 * MS);
-	sel(&r, 0, 0x11);
-	ck_assert_int_eq(rd(&r, CMIS_P11_CONFIG_STATUS, st, 4), BERT_OK);
+	rig_sel(&r, 0, 0x11);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_CONFIG_STATUS, st, 4), BERT_OK);
 	for (i = 0; i < 8; i++)
 		ck_assert_msg(dp_nibble(st, i) == cfg_cases[_i].expect[i],
 			      "%s: lane %u status %u, expected %u", cfg_cases[_i].what,
@@ -552,23 +479,23 @@ START_TEST(test_breakout)
 	uint8_t staged[8] = { 0x20, 0x20, 0x24, 0x24, 0x28, 0x28, 0x2c, 0x2c };
 	uint8_t st[4];
 
-	rig_open(&r, NULL);
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_DP_DEINIT, 0xff);
-	ck_assert_int_eq(wr(&r, CMIS_P10_DPCONFIG, staged, 8), BERT_OK);
-	wr1(&r, CMIS_P10_APPLY_DPINIT, 0x03);
-	wr1(&r, CMIS_P10_APPLY_DPINIT, 0x0c);	/* back to back: refused */
+	rig_module_open(&r, NULL);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_DP_DEINIT, 0xff);
+	ck_assert_int_eq(rig_wr(&r, CMIS_P10_DPCONFIG, staged, 8), BERT_OK);
+	rig_wr1(&r, CMIS_P10_APPLY_DPINIT, 0x03);
+	rig_wr1(&r, CMIS_P10_APPLY_DPINIT, 0x0c);	/* back to back: refused */
 	sleep_until(&r, now(&r) + 20 * MS);
-	sel(&r, 0, 0x11);
-	ck_assert_int_eq(rd(&r, CMIS_P11_CONFIG_STATUS, st, 4), BERT_OK);
+	rig_sel(&r, 0, 0x11);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_CONFIG_STATUS, st, 4), BERT_OK);
 	ck_assert_uint_eq(st[0], 0x11);
 	ck_assert_uint_eq(st[1], 0x22);
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_APPLY_DPINIT, 0xfc);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_APPLY_DPINIT, 0xfc);
 	sleep_until(&r, now(&r) + 20 * MS);
 	/* bring up only the third 100G port (host lanes 5-6, media lane 3) */
-	wr1(&r, CMIS_P10_DP_DEINIT, 0xcf);
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_wr1(&r, CMIS_P10_DP_DEINIT, 0xcf);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	sleep_until(&r, now(&r) + (1500 + 800 + 30) * MS);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 5), CMIS_DPSTATE_ACTIVATED);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 6), CMIS_DPSTATE_ACTIVATED);
@@ -583,7 +510,7 @@ END_TEST
 
 static void bring_up(struct rig *r)
 {
-	wr1(r, CMIS_MOD_CTRL, 0x00);
+	rig_wr1(r, CMIS_MOD_CTRL, 0x00);
 	sleep_until(r, now(r) + (1500 + 800 + 30) * MS);
 	ck_assert_int_eq(sim_module_dp_state(r->m, 1), CMIS_DPSTATE_ACTIVATED);
 }
@@ -593,32 +520,32 @@ START_TEST(test_flags_latch_and_clear)
 	struct rig r;
 	uint8_t b[2];
 
-	rig_open(&r, NULL);
-	rd1(&r, CMIS_MOD_FLAGS);
+	rig_module_open(&r, NULL);
+	rig_rd1(&r, CMIS_MOD_FLAGS);
 	sim_module_set_temperature(r.m, 72.0);	/* above the 70 degC warning */
-	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), 0);	/* not sampled yet */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MON_FLAGS), 0);	/* not sampled yet */
 	sleep_until(&r, now(&r) + 100 * MS);
 	ck_assert(sim_module_intl_asserted(r.m));
-	ck_assert_int_eq(rd(&r, CMIS_TEMP, b, 2), BERT_OK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_TEMP, b, 2), BERT_OK);
 	ck_assert_uint_eq(bert_get_be16(b), 72 * 256);
-	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_TEMP_HW);
-	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), 0);	/* cleared by the read */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_TEMP_HW);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MON_FLAGS), 0);	/* cleared by the read */
 	ck_assert(!sim_module_intl_asserted(r.m));
 	sleep_until(&r, now(&r) + 100 * MS);		/* still hot: re-latched */
 	ck_assert(sim_module_intl_asserted(r.m));
 	/* masked (00:32 masks 00:9): IntL deasserts though the flag stays */
-	wr1(&r, CMIS_MASKS + 1, CMIS_FLAG_TEMP_HW);
+	rig_wr1(&r, CMIS_MASKS + 1, CMIS_FLAG_TEMP_HW);
 	ck_assert(!sim_module_intl_asserted(r.m));
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_STATE) & CMIS_INTL_DEASSERTED,
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_STATE) & CMIS_INTL_DEASSERTED,
 			  CMIS_INTL_DEASSERTED);
-	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_TEMP_HW);
-	wr1(&r, CMIS_MASKS + 1, 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_TEMP_HW);
+	rig_wr1(&r, CMIS_MASKS + 1, 0);
 	sim_module_set_temperature(r.m, 80.0);
 	sleep_until(&r, now(&r) + 100 * MS);
-	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_TEMP_HW | CMIS_FLAG_TEMP_HA);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_TEMP_HW | CMIS_FLAG_TEMP_HA);
 	sim_module_set_temperature(r.m, 45.0);
 	sleep_until(&r, now(&r) + 100 * MS);
-	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MON_FLAGS), 0);
 	ck_assert(!sim_module_intl_asserted(r.m));
 	rig_close(&r);
 }
@@ -629,36 +556,36 @@ START_TEST(test_lane_flags_and_los)
 	struct rig r;
 	uint8_t b[2];
 
-	rig_open(&r, NULL);
+	rig_module_open(&r, NULL);
 	/* lanes not carrying traffic raise no lane flags */
 	sim_module_set_rx_power_mw(r.m, 2, 0.0001);		/* -40 dBm */
 	sleep_until(&r, now(&r) + 200 * MS);
-	sel(&r, 0, 0x11);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_LOS), 0);
+	rig_sel(&r, 0, 0x11);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_LOS), 0);
 	bring_up(&r);
-	rd1(&r, CMIS_MOD_FLAGS);
-	sel(&r, 0, 0x11);
-	rd1(&r, CMIS_P11_DP_STATE_CHANGED);
+	rig_rd1(&r, CMIS_MOD_FLAGS);
+	rig_sel(&r, 0, 0x11);
+	rig_rd1(&r, CMIS_P11_DP_STATE_CHANGED);
 	sleep_until(&r, now(&r) + 100 * MS);
-	ck_assert_uint_eq(rd1(&r, CMIS_FLAG_SUMMARY) & 1, 1);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_LOS), 0x02);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_PWR_FLAGS + 1), 0x02);	/* low alarm */
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_PWR_FLAGS + 3), 0x02);	/* low warn */
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_OUT_STATUS), 0x0d);
-	ck_assert_uint_eq(rd1(&r, CMIS_FLAG_SUMMARY) & 1, 0);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_LOS), 0);		/* cleared */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_FLAG_SUMMARY) & 1, 1);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_LOS), 0x02);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_PWR_FLAGS + 1), 0x02);	/* low alarm */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_PWR_FLAGS + 3), 0x02);	/* low warn */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_OUT_STATUS), 0x0d);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_FLAG_SUMMARY) & 1, 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_LOS), 0);		/* cleared */
 	ck_assert(!sim_module_intl_asserted(r.m));
 	/* -14.5 dBm: inside the hysteresis band, LOS holds */
 	sim_module_set_rx_power_mw(r.m, 2, bert_dbm_to_mw(-14.5));
 	sleep_until(&r, now(&r) + 100 * MS);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_LOS), 0x02);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_LOS), 0x02);
 	/* -12.9 dBm clears it (LOS -14 dBm + 1 dB) */
 	sim_module_set_rx_power_mw(r.m, 2, bert_dbm_to_mw(-12.9));
 	sleep_until(&r, now(&r) + 100 * MS);
-	rd1(&r, CMIS_P11_RX_LOS);
+	rig_rd1(&r, CMIS_P11_RX_LOS);
 	sleep_until(&r, now(&r) + 100 * MS);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_RX_LOS), 0);
-	ck_assert_int_eq(rd(&r, CMIS_P11_RX_PWR + 2, b, 2), BERT_OK);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_RX_LOS), 0);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_RX_PWR + 2, b, 2), BERT_OK);
 	ck_assert_uint_eq(bert_get_be16(b), bert_cmis_power_from_mw(bert_dbm_to_mw(-12.9)));
 	/* the lane mask (10h:213 + offset) silences IntL for that flag */
 	sim_module_set_rx_power_mw(r.m, 2, 0.0001);
@@ -666,8 +593,8 @@ START_TEST(test_lane_flags_and_los)
 	ck_assert(sim_module_intl_asserted(r.m));
 	/* masks 10h:213+k go with flags 11h:134+k: Rx LOS (147), Rx power
 	 * low alarm (150) and low warning (152) */
-	sel(&r, 0, 0x10);
-	ck_assert_int_eq(wr(&r, CMIS_P10_LANE_MASKS + 13,
+	rig_sel(&r, 0, 0x10);
+	ck_assert_int_eq(rig_wr(&r, CMIS_P10_LANE_MASKS + 13,
 			    (const uint8_t[]){ 0x02, 0, 0, 0x02, 0, 0x02 }, 6), BERT_OK);
 	ck_assert(!sim_module_intl_asserted(r.m));
 	rig_close(&r);
@@ -684,26 +611,26 @@ START_TEST(test_tx_flags)
 	cfg.lane[0].tx_power_dbm = 4.5;		/* above the 4 dBm warning */
 	cfg.lane[3].tx_bias_ma = 95;		/* above the 90 mA warning */
 	cfg.vcc_v = 3.10;			/* below the 3.135 V warning */
-	rig_open(&r, &cfg);
+	rig_module_open(&r, &cfg);
 	sleep_until(&r, now(&r) + 100 * MS);
-	ck_assert_uint_eq(rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_VCC_LW);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MON_FLAGS), CMIS_FLAG_VCC_LW);
 	bring_up(&r);
 	sleep_until(&r, now(&r) + 100 * MS);
-	sel(&r, 0, 0x11);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 0), 0);	/* HA */
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 2), 0x01);	/* HW */
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_BIAS_FLAGS + 2), 0x08);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_BIAS_FLAGS + 3), 0);
+	rig_sel(&r, 0, 0x11);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_TX_PWR_FLAGS + 0), 0);	/* HA */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_TX_PWR_FLAGS + 2), 0x01);	/* HW */
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_TX_BIAS_FLAGS + 2), 0x08);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_TX_BIAS_FLAGS + 3), 0);
 	/* 95 mA at x2: 2 uA x 2 units */
-	ck_assert_int_eq(rd(&r, CMIS_P11_TX_BIAS + 6, b, 2), BERT_OK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_P11_TX_BIAS + 6, b, 2), BERT_OK);
 	ck_assert_uint_eq(bert_get_be16(b), 95000 / 4);
 	/* a disabled lane raises no Tx flags */
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_TX_DISABLE, 0x01);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x01);
 	sleep_until(&r, now(&r) + 100 * MS);
-	sel(&r, 0, 0x11);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 2), 0);
-	ck_assert_uint_eq(rd1(&r, CMIS_P11_TX_PWR_FLAGS + 3), 0);
+	rig_sel(&r, 0, 0x11);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_TX_PWR_FLAGS + 2), 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P11_TX_PWR_FLAGS + 3), 0);
 	rig_close(&r);
 }
 END_TEST
@@ -714,23 +641,23 @@ START_TEST(test_software_reset)
 	uint64_t t0;
 	uint8_t v;
 
-	rig_open(&r, NULL);
+	rig_module_open(&r, NULL);
 	bring_up(&r);
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_TX_DISABLE, 0x0f);
-	wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_SW_RESET);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x0f);
+	rig_wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_SW_RESET);
 	t0 = now(&r);
 	ck_assert_int_eq(sim_module_state(r.m), 0);
-	ck_assert_int_eq(rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);
 	sleep_until(&r, t0 + 500 * MS - 1);
 	ck_assert_int_eq(sim_module_state(r.m), 0);
 	sleep_until(&r, t0 + 500 * MS);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_LOWPWR);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_CTRL), CMIS_CTRL_LOWPWR_ALLOW_HW);
-	ck_assert_uint_eq(rd1(&r, CMIS_PAGE_SELECT), 0);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
-	sel(&r, 0, 0x10);
-	ck_assert_uint_eq(rd1(&r, CMIS_P10_TX_DISABLE), 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_CTRL), CMIS_CTRL_LOWPWR_ALLOW_HW);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_PAGE_SELECT), 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
+	rig_sel(&r, 0, 0x10);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_P10_TX_DISABLE), 0);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_DEACTIVATED);
 	ck_assert(!sim_module_tx_enabled(r.m, 1));
 
@@ -739,7 +666,7 @@ START_TEST(test_software_reset)
 	sim_module_set_resetl(r.m, false);
 	ck_assert_int_eq(sim_module_state(r.m), 0);
 	sleep_until(&r, now(&r) + 5 * BERT_NS_PER_S);
-	ck_assert_int_eq(rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);
 	sim_module_set_resetl(r.m, true);
 	t0 = now(&r);
 	sleep_until(&r, t0 + 500 * MS - 1);
@@ -755,12 +682,12 @@ START_TEST(test_power_model)
 {
 	struct rig r;
 
-	rig_open(&r, NULL);
+	rig_module_open(&r, NULL);
 	ck_assert_double_eq_tol(sim_module_power_w(r.m), 1.2, 1e-9);
 	bring_up(&r);
 	ck_assert_double_eq_tol(sim_module_power_w(r.m), 5.0 + 4 * 1.0, 1e-9);
-	sel(&r, 0, 0x10);
-	wr1(&r, CMIS_P10_TX_DISABLE, 0x01);
+	rig_sel(&r, 0, 0x10);
+	rig_wr1(&r, CMIS_P10_TX_DISABLE, 0x01);
 	ck_assert_double_eq_tol(sim_module_power_w(r.m), 5.0 + 3 * 1.0, 1e-9);
 	ck_assert_double_eq(sim_module_tx_power_mw(r.m, 1), 0);
 	rig_close(&r);
@@ -778,15 +705,15 @@ START_TEST(test_fault_nack_while_busy)
 
 	sim_module_cfg_default(&cfg);
 	cfg.nack_while_busy = true;
-	rig_open(&r, &cfg);
-	ck_assert_int_eq(rd(&r, CMIS_MOD_STATE, &v, 1), BERT_OK);
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_module_open(&r, &cfg);
+	ck_assert_int_eq(rig_rd(&r, CMIS_MOD_STATE, &v, 1), BERT_OK);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	t0 = now(&r);
-	ck_assert_int_eq(rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);	/* PwrUp */
+	ck_assert_int_eq(rig_rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);	/* PwrUp */
 	sleep_until(&r, t0 + 1500 * MS + 400 * MS);
-	ck_assert_int_eq(rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);	/* DPInit */
+	ck_assert_int_eq(rig_rd(&r, CMIS_MOD_STATE, &v, 1), BERT_ERR_NACK);	/* DPInit */
 	sleep_until(&r, t0 + (1500 + 800 + 30) * MS);
-	ck_assert_int_eq(rd(&r, CMIS_MOD_STATE, &v, 1), BERT_OK);
+	ck_assert_int_eq(rig_rd(&r, CMIS_MOD_STATE, &v, 1), BERT_OK);
 	ck_assert_uint_eq(v >> 1, CMIS_MODSTATE_READY);
 	rig_close(&r);
 }
@@ -803,7 +730,7 @@ static uint64_t nack_pattern(uint64_t seed, unsigned *count)
 	sim_module_cfg_default(&cfg);
 	cfg.nack_probability = 0.3;
 	cfg.seed = seed;
-	rig_open(&r, &cfg);
+	rig_module_open(&r, &cfg);
 	*count = 0;
 	for (i = 0; i < 256; i++) {
 		struct i2c_msg msg = { CMIS_I2C_ADDR, I2C_MSG_READ | I2C_MSG_STOP, 1, &v };
@@ -846,7 +773,7 @@ START_TEST(test_fault_checksum)
 
 	sim_module_cfg_default(&cfg);
 	cfg.corrupt_checksum_mask = 0x5;	/* 00h and 02h */
-	rig_open(&r, &cfg);
+	rig_module_open(&r, &cfg);
 	for (k = 0; k < 3; k++) {
 		rd_page(&r, cs[k].page, p);
 		for (s = 0, i = cs[k].first; i <= cs[k].last; i++)
@@ -868,14 +795,14 @@ START_TEST(test_fault_stuck_in_pwrup)
 
 	sim_module_cfg_default(&cfg);
 	cfg.stuck_in_pwrup = true;
-	rig_open(&r, &cfg);
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_module_open(&r, &cfg);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	sleep_until(&r, now(&r) + 100 * 1500 * MS);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_PWRUP);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_STATE) >> 1, CMIS_MODSTATE_PWRUP);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_STATE) >> 1, CMIS_MODSTATE_PWRUP);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_DEACTIVATED);
 	/* the host gives up and asks for low power */
-	wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_LOWPWR_SW);
+	rig_wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_LOWPWR_SW);
 	t0 = now(&r);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_PWRDN);
 	sleep_until(&r, t0 + 200 * MS);
@@ -893,30 +820,30 @@ START_TEST(test_fault_module_fault)
 	sim_module_cfg_default(&cfg);
 	cfg.fault_cause = 4;		/* Tx fault */
 	cfg.fault_after_ms = 2000;
-	rig_open(&r, &cfg);
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_module_open(&r, &cfg);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	t0 = now(&r);
 	sleep_until(&r, t0 + (1500 + 1000) * MS);
-	ck_assert_uint_eq(rd1(&r, CMIS_FAULT_CAUSE), 0);
-	rd1(&r, CMIS_MOD_FLAGS);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_FAULT_CAUSE), 0);
+	rig_rd1(&r, CMIS_MOD_FLAGS);
 	/* no bus traffic from here: it would move the clock */
 	sleep_until(&r, t0 + (1500 + 2000) * MS - 1);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_READY);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_ACTIVATED);
 	sleep_until(&r, t0 + (1500 + 2000) * MS);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_FAULT);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_STATE) >> 1, CMIS_MODSTATE_FAULT);
-	ck_assert_uint_eq(rd1(&r, CMIS_FAULT_CAUSE), 4);
-	ck_assert_uint_eq(rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_STATE) >> 1, CMIS_MODSTATE_FAULT);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_FAULT_CAUSE), 4);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_MOD_FLAGS), CMIS_MOD_FLAG_STATE_CHANGED);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_DEACTIVATED);
 	ck_assert(!sim_module_tx_enabled(r.m, 1));
 	/* stays there until reset */
-	wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_LOWPWR_SW);
+	rig_wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_LOWPWR_SW);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_FAULT);
-	wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_SW_RESET);
+	rig_wr1(&r, CMIS_MOD_CTRL, CMIS_CTRL_SW_RESET);
 	sleep_until(&r, now(&r) + 500 * MS);
 	ck_assert_int_eq(sim_module_state(r.m), CMIS_MODSTATE_LOWPWR);
-	ck_assert_uint_eq(rd1(&r, CMIS_FAULT_CAUSE), 0);
+	ck_assert_uint_eq(rig_rd1(&r, CMIS_FAULT_CAUSE), 0);
 	rig_close(&r);
 }
 END_TEST
@@ -934,7 +861,7 @@ START_TEST(test_ini_shipped)
 	unsigned i;
 
 	sim_module_cfg_default(&def);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(rel, sizeof(rel), "fixtures/sim/modules/%s", files[i]);
 		ck_assert_msg(sim_module_cfg_load(test_path(rel), &cfg) == BERT_OK,
 			      "%s: %s", files[i], bert_error_detail());
@@ -979,12 +906,12 @@ START_TEST(test_dr1_module)
 
 	ck_assert_int_eq(sim_module_cfg_load(test_path("fixtures/sim/modules/dr1-100g.ini"),
 					     &cfg), BERT_OK);
-	rig_open(&r, &cfg);
-	ck_assert_int_eq(rd(&r, 0, lo, 128), BERT_OK);
+	rig_module_open(&r, &cfg);
+	ck_assert_int_eq(rig_rd(&r, 0, lo, 128), BERT_OK);
 	ck_assert_uint_eq(lo[0], 0x1e);
 	ck_assert_uint_eq(lo[1], 0x40);
 	ck_assert_mem_eq(&lo[86], "\x0d\x14\x21\x01\xff", 5);
-	wr1(&r, CMIS_MOD_CTRL, 0x00);
+	rig_wr1(&r, CMIS_MOD_CTRL, 0x00);
 	sleep_until(&r, now(&r) + (400 + 300 + 20) * MS);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 1), CMIS_DPSTATE_ACTIVATED);
 	ck_assert_int_eq(sim_module_dp_state(r.m, 2), CMIS_DPSTATE_ACTIVATED);
@@ -1074,7 +1001,7 @@ Suite *suite_sim_module(void)
 
 	tcase_add_test(map, test_identity_and_checksums);
 	tcase_add_loop_test(map, test_duration_codes, 0,
-			    sizeof(dur_cases) / sizeof(dur_cases[0]));
+			    ARRAY_SIZE(dur_cases));
 	tcase_add_test(map, test_paging);
 	tcase_add_test(map, test_read_only);
 	tcase_add_test(map, test_write_length);
@@ -1086,7 +1013,7 @@ Suite *suite_sim_module(void)
 	tcase_add_test(sm, test_dp_sm_timing);
 	tcase_add_test(sm, test_dp_host_bringup);
 	tcase_add_loop_test(sm, test_config_status, 0,
-			    sizeof(cfg_cases) / sizeof(cfg_cases[0]));
+			    ARRAY_SIZE(cfg_cases));
 	tcase_add_test(sm, test_breakout);
 	tcase_add_test(sm, test_software_reset);
 	suite_add_tcase(s, sm);
@@ -1106,7 +1033,7 @@ Suite *suite_sim_module(void)
 
 	tcase_add_test(ini, test_ini_shipped);
 	tcase_add_test(ini, test_dr1_module);
-	tcase_add_loop_test(ini, test_ini_errors, 0, sizeof(bad_ini) / sizeof(bad_ini[0]));
+	tcase_add_loop_test(ini, test_ini_errors, 0, ARRAY_SIZE(bad_ini));
 	tcase_add_test(ini, test_ini_file_line);
 	suite_add_tcase(s, ini);
 	return s;
