@@ -34,7 +34,7 @@
 static const char *const css =
 	"body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10pt;color:#111;"
 	"margin:0 auto;max-width:180mm;padding:4mm}\n"
-	"h1{font-size:15pt;margin:2mm 0}h2{font-size:12pt;border-bottom:1px solid #888888;"
+	"h1{font-size:15pt;margin:2mm 0}h2{font-size:12pt;border-bottom:1px solid;border-bottom-color:#888888;"
 	"margin:5mm 0 2mm}h3{font-size:10.5pt;margin:3mm 0 1mm}\n"
 	".banner{padding:3mm 4mm;color:#fff;border-radius:2mm;margin:2mm 0}\n"
 	".banner .v{font-size:22pt;font-weight:bold;letter-spacing:1pt}\n"
