@@ -97,9 +97,19 @@ static int handler(void *user, const char *section, const char *name, const char
 		si->channels = (unsigned)u;
 	} else if (!strcmp(name, "wavelength")) {
 		return bert_ini_double(value, &si->wavelength_nm, 400, 2000);
+	} else if (!strcmp(name, "calibrated")) {
+		unsigned y, m, d;
+		char end;
+
+		/* ISO 8601 calendar date, as a calibration certificate states it */
+		if (sscanf(value, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 ||
+		    strlen(value) != 10 || y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+			return bert_fail(BERT_ERR_CONFIG, "calibrated: '%s' is not a date "
+					 "YYYY-MM-DD", value);
+		snprintf(si->calibrated, sizeof(si->calibrated), "%s", value);
 	} else {
 		return bert_fail(BERT_ERR_CONFIG, "[%s]: unknown key '%s' (uri, model, type, "
-				 "channels, wavelength)", section, name);
+				 "channels, wavelength, calibrated)", section, name);
 	}
 	return BERT_OK;
 }

@@ -17,6 +17,7 @@ struct station_instr {
 	enum instr_kind kind;	/* 0 when not given */
 	unsigned channels;	/* 1 when not given */
 	double wavelength_nm;	/* 0 when not given */
+	char calibrated[16];	/* date of its last calibration, YYYY-MM-DD; "" = not given */
 	unsigned line;		/* where the section starts */
 };
 

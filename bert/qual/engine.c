@@ -18,6 +18,9 @@
 #include "fixtures/cmis/decode.h"
 #include "fixtures/cmis/diag.h"
 #include "fixtures/fixture.h"
+#include "instruments/instr.h"
+#include "instruments/scpi.h"
+#include "instruments/station.h"
 
 /* ---- plans ----------------------------------------------------------------- */
 
@@ -602,6 +605,48 @@ static void make_safe(struct qual_ctx *ctx, bool tx_off)
 		bert_abort_request();
 }
 
+/* Traceability the station knows: where it is, the calibration of the
+ * site's optical path, and each instrument's *IDN? and calibration date
+ * (the station file's [instrument NAME] calibrated). Fields the caller set
+ * (bert qualify --operator, ...) are kept. */
+static void trace_fill(struct qual_ctx *ctx)
+{
+	struct qual_trace *t = &ctx->rec->trace;
+	const struct qual_site *s = ctx->site;
+	unsigned i, n;
+
+	if (ctx->station && !t->station_site[0])
+		snprintf(t->station_site, sizeof(t->station_site), "%s", ctx->station->location);
+	if (s && !t->calibration[0]) {
+		double u = isnan(s->stimulus_er_u_db) ? QUAL_ER_ASSUMED_U_DB : s->stimulus_er_u_db;
+
+		snprintf(t->calibration, sizeof(t->calibration),
+			 "patch %.2f dB, VOA insertion %.2f dB, tap ratio %.3f, tap %.2f dB, "
+			 "through %.2f dB (tap and through U 0.15 dB, meter 0.1 dB, k = 2); "
+			 "stimulus ER %.2f dB, U %.2f dB (k = 2, %s)", s->patch_loss_db,
+			 s->voa_loss_db, s->tap_ratio, s->tap_loss_db, s->through_loss_db,
+			 s->stimulus_er_db, u, s->stimulus_er_calibrated ? "from calibration" :
+			 "assumed");
+	}
+	if (!ctx->io->pool || t->ninstr)
+		return;
+	n = instr_pool_count(ctx->io->pool);
+	for (i = 0; i < n && t->ninstr < QUAL_INSTR_MAX; i++) {
+		struct instr_conn *c = instr_pool_at(ctx->io->pool, i);
+		const struct scpi_idn *idn;
+		const struct station_instr *si;
+		char b[QUAL_IDN_MAX];
+
+		if (!c)
+			continue;	/* still opening */
+		idn = instr_conn_idn(c);
+		si = ctx->station ? station_find(&ctx->station->instr, instr_conn_name(c)) : NULL;
+		snprintf(b, sizeof(b), "%.30s,%.30s,%.30s,%.30s", idn->vendor, idn->model,
+			 idn->serial, idn->firmware);
+		qual_trace_add_instrument(t, instr_conn_name(c), b, si ? si->calibrated : "");
+	}
+}
+
 int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 {
 	struct qual_event ev = { .kind = QUAL_EV_RUN_BEGIN };
@@ -629,6 +674,7 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		ctx->rec->site = ctx->site->index;
 	snprintf(ctx->rec->fixture, sizeof(ctx->rec->fixture), "%.*s",
 		 (int)sizeof(ctx->rec->fixture) - 1, ctx->io->fixture->uri);
+	trace_fill(ctx);
 	if (ctx->journal.ops) {
 		rc = ctx->journal.ops->run_begin(ctx->journal.user, ctx->rec);
 		if (rc)

@@ -358,11 +358,15 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (!strcmp(section, "store"))
 		return BERT_OK;		/* bert/store/uploader.c reads and checks it */
 	if (!strcmp(section, "station")) {
-		if (!strcmp(name, "name"))
+		if (!strcmp(name, "name") || !strcmp(name, "location"))
 			return bert_ini_set_field((const struct bert_ini_field[]){
 				{ "name", BERT_INI_STRING, offsetof(struct qual_station, name),
-				  0, 0, QUAL_STR_MAX }, BERT_INI_END }, st, section, name, value);
-		return bert_fail(BERT_ERR_CONFIG, "[station]: unknown key '%s' (name)", name);
+				  0, 0, QUAL_STR_MAX },
+				{ "location", BERT_INI_STRING,
+				  offsetof(struct qual_station, location), 0, 0, QUAL_STR_MAX },
+				BERT_INI_END }, st, section, name, value);
+		return bert_fail(BERT_ERR_CONFIG, "[station]: unknown key '%s' (name, "
+				 "location)", name);
 	}
 	if (bert_ini_section_index(section, "site", QUAL_MAX_SITES, &n, &err)) {
 		if (err)

@@ -127,6 +127,7 @@ int qual_bertd_key(struct qual_bertd *b, const char *name, const char *value);
 struct qual_station {
 	char path[PROFILE_PATH_MAX];	/* "" for the default station */
 	char name[QUAL_STR_MAX];	/* [station] name, default host name */
+	char location[QUAL_STR_MAX];	/* [station] location: the site or line */
 	struct station instr;		/* the [instrument NAME] sections */
 	struct qual_bertd bertd;	/* [bertd] */
 	struct qual_site site[QUAL_MAX_SITES];

@@ -132,6 +132,18 @@ static const char schema_v2[] =
 	"  type TEXT NOT NULL DEFAULT 'B', note TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX uncertainty_components_m ON uncertainty_components (measurement_id);";
 
+/* Version 3: traceability of a run (record.h, struct qual_trace): the
+ * operator, work order and lot as columns the fleet views select on, the
+ * module's date code, and the whole trace object (instruments with their
+ * *IDN? and calibration dates, the station calibration) as its JSON. */
+static const char schema_v3[] =
+	"ALTER TABLE runs ADD COLUMN operator TEXT;"
+	"ALTER TABLE runs ADD COLUMN work_order TEXT;"
+	"ALTER TABLE runs ADD COLUMN lot TEXT;"
+	"ALTER TABLE runs ADD COLUMN date_code TEXT;"
+	"ALTER TABLE runs ADD COLUMN trace TEXT;"
+	"CREATE INDEX runs_lot ON runs (lot);";
+
 static int db_fail(struct store *st, int src, const char *what)
 {
 	int err;
@@ -302,7 +314,7 @@ static int operator_sn_column(struct store *st)
 static int schema_setup(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
-	int rc, version = 0, have;
+	int rc, version = 0, have, v;
 
 	rc = exec(st, "BEGIN IMMEDIATE", "begin");
 	if (rc)
@@ -335,14 +347,21 @@ static int schema_setup(struct store *st)
 		if (rc)
 			goto out;
 	}
-	if (version < 2) {
-		rc = exec(st, schema_v2, "migrating the schema to version 2");
+	/* one step at a time (version < N); operator_sn is a column any
+	 * version may lack (added beside version 2) */
+	rc = operator_sn_column(st);
+	if (rc)
+		goto out;
+	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++) {
+		if (v == 1)
+			continue;	/* schema_v1 above */
+		rc = exec(st, v == 2 ? schema_v2 : schema_v3, "migrating the schema");
 		if (rc)
 			goto out;
 		rc = prepare(st, "INSERT INTO schema_version VALUES (?, ?)", &s);
 		if (rc)
 			goto out;
-		sqlite3_bind_int(s, 1, STORE_SCHEMA_VERSION);
+		sqlite3_bind_int(s, 1, v);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_fail(st, sqlite3_errcode(st->db), "schema version");
@@ -351,11 +370,6 @@ static int schema_setup(struct store *st)
 		if (rc)
 			goto out;
 	}
-	/* later versions migrate here, one step at a time (version < N);
-	 * added columns any version may lack: */
-	rc = operator_sn_column(st);
-	if (rc)
-		goto out;
 	return exec(st, "COMMIT", "commit");
 out:
 	rollback(st);
@@ -561,36 +575,72 @@ const char *store_journal_mode(struct store *st)
 /* Inside a write transaction: the next change counter. */
 #define NEXT_CHANGE "(SELECT COALESCE(MAX(changed), 0) + 1 FROM runs)"
 
+/* The operator serial and the traceability columns (version 3). */
+static void bind_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v[0])
+		bind_text(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 static int put_operator_sn(struct store *st, const struct qual_record *rec)
 {
+	json_t *j = qual_trace_to_json(&rec->trace);
+	char *trace = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	sqlite3_stmt *s;
 	int rc;
 
-	if (!rec->dut.operator_serial[0])
-		return BERT_OK;
-	rc = prepare(st, "UPDATE runs SET operator_sn = ? WHERE id = ?", &s);
-	if (rc)
+	json_decref(j);
+	if (!trace)
+		return bert_fail(BERT_ERR_NOMEM, "store: trace");
+	rc = prepare(st, "UPDATE runs SET operator_sn = ?, operator = ?, work_order = ?, "
+		     "lot = ?, date_code = ?, trace = ? WHERE id = ?", &s);
+	if (rc) {
+		free(trace);
 		return rc;
-	bind_text(s, 1, rec->dut.operator_serial);
-	sqlite3_bind_int64(s, 2, rec->id);
+	}
+	bind_or_null(s, 1, rec->dut.operator_serial);
+	bind_or_null(s, 2, rec->trace.operator_name);
+	bind_or_null(s, 3, rec->trace.work_order);
+	bind_or_null(s, 4, rec->trace.lot);
+	bind_or_null(s, 5, rec->dut.date_code);
+	bind_text(s, 6, trace);
+	sqlite3_bind_int64(s, 7, rec->id);
 	rc = sqlite3_step(s) == SQLITE_DONE ? BERT_OK :
-		db_fail(st, sqlite3_errcode(st->db), "operator serial");
+		db_fail(st, sqlite3_errcode(st->db), "operator serial and trace");
 	sqlite3_finalize(s);
+	free(trace);
 	return rc;
 }
 
 static int get_operator_sn(struct store *st, struct qual_record *rec)
 {
 	sqlite3_stmt *s;
-	int rc = prepare(st, "SELECT operator_sn FROM runs WHERE id = ?", &s);
+	int rc = prepare(st, "SELECT operator_sn, date_code, trace FROM runs WHERE id = ?",
+			 &s);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, rec->id);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 2);
+
 		col_text(s, 0, rec->dut.operator_serial, sizeof(rec->dut.operator_serial));
+		col_text(s, 1, rec->dut.date_code, sizeof(rec->dut.date_code));
+		if (t) {
+			json_t *j = json_loads((const char *)t, 0, NULL);
+
+			rc = j ? qual_trace_from_json(j, &rec->trace) :
+			     bert_fail(BERT_ERR_PROTOCOL, "runs.trace: not JSON");
+			json_decref(j);
+			if (rc)
+				rc = bert_fail_ctx(rc, "runs.trace of run %lld",
+						   (long long)rec->id);
+		}
+	}
 	sqlite3_finalize(s);
-	return BERT_OK;
+	return rc;
 }
 
 int store_run_begin(struct store *st, struct qual_record *rec)
@@ -825,7 +875,7 @@ static int step_insert(struct store *st, const struct qual_record *rec,
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
-	return BERT_OK;
+	return put_operator_sn(st, rec);	/* the date code comes with the identity */
 fail:
 	rc = db_fail(st, sqlite3_errcode(st->db), "writing step");
 	sqlite3_finalize(s);
