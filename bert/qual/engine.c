@@ -20,7 +20,7 @@
 #include "fixtures/fixture.h"
 #include "instruments/instr.h"
 #include "instruments/scpi.h"
-#include "instruments/station.h"
+#include "instruments/instr_file.h"
 
 /* ---- plans ----------------------------------------------------------------- */
 
