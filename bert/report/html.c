@@ -149,7 +149,8 @@ static void meas_line(FILE *f, const struct qual_measurement *m)
 		fprintf(f, " lane %u", m->lane);
 	else
 		fprintf(f, " (module)");
-	fprintf(f, ": %s", num(m->value, m->lim.scale, v, sizeof(v)));
+	fputs(": ", f);
+	esc(f, report_value(m, v, sizeof(v)));
 	if (m->unit[0]) {
 		fputc(' ', f);
 		esc(f, m->unit);
@@ -680,8 +681,9 @@ static void table(FILE *f, const struct qual_record *r)
 				fprintf(f, "</td><td class=\"n\">%u</td>", m->lane);
 			else
 				fprintf(f, "</td><td>module</td>");
-			fprintf(f, "<td class=\"n\">%s</td><td>", num(m->value, m->lim.scale, v,
-								    sizeof(v)));
+			fputs("<td class=\"n\">", f);
+			esc(f, report_value(m, v, sizeof(v)));
+			fputs("</td><td>", f);
 			esc(f, m->unit);
 			fprintf(f, "</td><td>");
 			esc(f, report_limits(&m->lim, l, sizeof(l)));

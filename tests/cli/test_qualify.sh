@@ -30,7 +30,7 @@ err_has 'lane 3: budget point'
 # the record or any report (the RS(544,514) model gives a post-FEC BER and
 # FLR near 1e-89 there; the 1e-15 reporting floor stands in for them)
 run "$BERT" qualify --no-db --out "$T/good" -q; status_is 0
-for f in summary.txt record.json junit.xml measurements.csv; do
+for f in summary.txt record.json junit.xml measurements.csv report.html; do
 	[ -s "$T/good/$f" ] || fail "--out lacks $f"
 	# a number below 1e-15 (2.5e-89, 1e-127; not a UUID's "e-4f0a")
 	! grep -Eq '[0-9.]e-(1[6-9]|[2-9][0-9]|[0-9]{3})([^0-9a-f]|$)' "$T/good/$f" ||
@@ -52,6 +52,7 @@ for path in sys.argv[1:]:
 PY
 grep -q '^0,.*,post_fec_ber,1,1e-15,' "$T/good/measurements.csv" || fail "CSV post_fec_ber"
 grep -q 'value &lt; 1e-15 ,' "$T/good/junit.xml" || fail "JUnit: the floor as < 1e-15"
+grep -q '<td class="n">&lt; 1e-15</td>' "$T/good/report.html" || fail "HTML: the floor as < 1e-15"
 
 # the marginal module fails, naming the measurement and the lane
 run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-weak-lane3.ini"; status_is 1

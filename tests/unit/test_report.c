@@ -173,6 +173,12 @@ START_TEST(test_ratio_figures)
 	ck_assert_ptr_null(strstr(t, "e-127"));
 	ck_assert_ptr_null(strstr(t, "value none"));
 	free(t);
+	t = render(REPORT_HTML, &r);
+	ck_assert_msg(strstr(t, "<td class=\"n\">&lt; 1e-15</td>"), "%s", t);
+	ck_assert(strstr(t, "<td class=\"n\">n/a</td>"));
+	ck_assert_ptr_null(strstr(t, "e-127"));
+	ck_assert_ptr_null(strstr(t, "2.125"));
+	free(t);
 	t = render(REPORT_JSON, &r);
 	ck_assert_ptr_null(strstr(t, "e-127"));
 	ck_assert_ptr_null(strstr(t, "2.125"));
