@@ -57,12 +57,18 @@ def fail(msg):
     sys.exit(1)
 
 
-def report_num(v, log):
-    """The C report_num() formatting, for matching table cells."""
+def report_num(v, log, ratio=False):
+    """The C report_value() formatting, for matching table cells: a ratio
+    (log10 scale, no unit) outside 0..1 is n/a, at or below the 1e-15
+    reporting floor '< 1e-15'."""
     if v is None:
         return 'n/a'
     if isinstance(v, str):
         return v
+    if ratio and not 0 <= v <= 1:
+        return 'n/a'
+    if ratio and v <= 1e-15:
+        return '< 1e-15'
     if log:
         return '%.2e' % v
     if v != 0 and abs(v) < 0.01:
@@ -126,7 +132,8 @@ def check_html(path, rec_path):
             if not rows.get(key):
                 fail('measurement %s not in the table' % (key,))
             cells = rows[key].pop(0)
-            want = report_num(m['value'], m['scale'] == 'log10')
+            want = report_num(m['value'], m['scale'] == 'log10',
+                              m['scale'] == 'log10' and not m['unit'])
             if cells[3] != want:
                 fail('%s: value cell %r, record %r' % (key, cells[3], want))
             n += 1
