@@ -5,6 +5,8 @@
 #   make check      every test (unit suites, CLI tests); SAN=1 adds ASan+UBSan
 #   make bench      benchmarks, one JSON line per figure
 #   make fuzz       bounded libFuzzer runs (clang)
+#   make faults     the storage and kill -9 fault tests at full size
+#   make soak       bertd through a virtual factory week (SOAK_MODULES=10000)
 #   make demo       the main job on the virtual bench
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -27,6 +29,11 @@ endif
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
+# `make check JITTER=1`: every emulated bus (sim: and tests/i2cdev) adds a
+# seeded round-trip latency to each transfer (fixtures/i2c_sim.c).
+ifeq ($(JITTER),1)
+export BERT_SIM_JITTER := 1
+endif
 ifeq ($(SAN),1)
 BUILD      ?= build/san
 SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -46,7 +53,7 @@ CHECK_LIBS  = $(shell $(PKG_CONFIG) --libs check)
 REF_LIBS    = -lfec -lliquid
 
 # Every .c in these folders is part of libbert.a: adding a file needs no edit here.
-LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report bert/station \
+LIB_DIRS   := bert/core bert/signal bert/qual bert/store bert/report bert/daemon \
               fixtures fixtures/cmis fixtures/sim instruments instruments/models \
               instruments/sim
 LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
@@ -74,6 +81,8 @@ CLI_TESTS  := $(sort $(wildcard tests/cli/test_*.sh))
 UMOCK_SHIM := $(BUILD)/tests/tiocm_shim.so
 UMOCK_BIN  := $(BUILD)/tests/umockdev_serial
 UMOCK_PKG  := umockdev-1.0
+# The storage fault tests: an LD_PRELOAD shim that tears the Nth write.
+KILL_SHIM  := $(BUILD)/tests/kill_shim.so
 # A USBTMC instrument at the usbdevfs level under umockdev (tests/usbdev/):
 # usbtmc_host runs a command (bert, bertd, usbtmc_client) with the device
 # plugged in; usbtmc_client is bert's transport and a rule-breaking libusb host.
@@ -86,19 +95,26 @@ FT232H_SRCS := tests/usbdev/ft232h_dev.c
 FT232H_RUN  := $(BUILD)/tests/ft232h_run
 FT232H_SHIM := $(BUILD)/tests/ft232h_clock_shim.so
 FT232H_TEST := $(BUILD)/tests/ft232h_usb
+# A Linux I2C adapter at the i2c-dev level (tests/i2cdev/i2cdev_*): the
+# runner the CLI tests start bert under (with the clock shim above).
+I2CDEV_SRCS := tests/i2cdev/i2cdev_dev.c
+I2CDEV_RUN  := $(BUILD)/tests/i2cdev_run
+I2CDEV_PROBE := $(BUILD)/tests/i2cdev_probe
 
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TIME  ?= 20
+# e.g. FUZZ_FLAGS=-runs=1000000: stop a harness at a number of executions
+FUZZ_FLAGS ?=
 
 # Plain `make` builds; it neither tests nor installs packages.
 .DEFAULT_GOAL := all
 
-.PHONY: all check bench fuzz demo install deps need clean \
-        _all _check _bench _fuzz _demo _install
+.PHONY: all check bench fuzz faults soak demo install deps need clean \
+        _all _check _bench _fuzz _faults _soak _demo _install
 
-check bench demo: deps
+check bench demo faults soak: deps
 	@$(MAKE) --no-print-directory _$@
 
 all install: need
@@ -142,6 +158,20 @@ $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(LIB)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
+# bertd serves the operator page (cli/web/) from memory: its files become a
+# generated C table.
+WEB_FILES  := cli/web/index.html $(filter-out cli/web/index.html,$(wildcard cli/web/*.js cli/web/*.css))
+WEB_SRC    := $(BUILD)/gen/bertd_web_assets.c
+$(WEB_SRC): $(WEB_FILES) cli/web/embed.sh
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)sh cli/web/embed.sh $(WEB_FILES) >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/bertd_web_assets.o: $(WEB_SRC)
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(BUILD)/bertd: $(BUILD)/obj/gen/bertd_web_assets.o
+
 # The suite list is generated from the file names: test_foo.c -> suite_foo().
 $(SUITES_INC): $(UNIT_SRCS)
 	@mkdir -p $(@D)
@@ -158,6 +188,11 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(REF_LIBS)
 
 $(UMOCK_SHIM): tests/umockdev/tiocm_shim.c
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
+
+$(KILL_SHIM): tests/faults/kill_shim.c
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -o $@ $< -ldl
@@ -191,6 +226,18 @@ $(FT232H_SHIM): tests/usbdev/ft232h_clock_shim.c tests/usbdev/ft232h_clock.h
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -I. -o $@ $< -ldl
 
+$(I2CDEV_RUN): tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) tests/i2cdev/i2cdev_dev.h $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ \
+		tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) $(LIB) $(LIBS) \
+		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
+
+$(I2CDEV_PROBE): tests/i2cdev/i2cdev_probe.c $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
 $(FT232H_TEST): tests/usbdev/test_ft232h_usb.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -198,7 +245,8 @@ $(FT232H_TEST): tests/usbdev/test_ft232h_usb.c $(FT232H_SRCS) tests/usbdev/ft232
 		$(FT232H_SRCS) $(LIB) $(LIBS) $(CHECK_LIBS) $(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
 _check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST) \
-	$(USBTMC_CLIENT) $(FT232H_RUN) $(FT232H_SHIM) $(FT232H_TEST)
+	$(USBTMC_CLIENT) $(FT232H_RUN) $(FT232H_SHIM) $(FT232H_TEST) $(KILL_SHIM) \
+	$(I2CDEV_RUN) $(I2CDEV_PROBE)
 	@sh tests/check_includes.sh
 	@sh tests/check_layers.sh
 	@sh tests/check_citations.sh
@@ -207,6 +255,22 @@ _check: $(LIB) $(PROG_BINS) $(UNIT_BIN) $(UMOCK_SHIM) $(UMOCK_BIN) $(USBTMC_HOST
 	@timeout 120 $(FT232H_TEST)
 	@BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) sh tests/cli/run.sh $(CLI_TESTS)
 
+# The fault tests of make check at full size: 200 torn-write points under
+# bert qualify, 100 kill -9 points of bertd.
+FAULT_TESTS := tests/cli/test_storage.sh tests/cli/test_kill.sh tests/cli/test_hostile.sh
+_faults: $(LIB) $(PROG_BINS) $(KILL_SHIM)
+	@BERT_FAULT_POINTS=200 BERT_KILL_POINTS=100 BERT_HOSTILE_SEEDS="1 2 3 4 5 6 7 8" BERT_TOP=$(CURDIR) BERT_BUILD=$(CURDIR)/$(BUILD) \
+		sh tests/cli/run.sh $(FAULT_TESTS)
+	@grep -h '^torn writes\|^kill -9' $(FAULT_TESTS:tests/cli/%=$(BUILD)/%.log)
+
+# The soak: one JSON line of figures; exit 1 when a run was lost or judged
+# wrongly, or the daemon grew past its bounds.
+SOAK_MODULES ?= 10000
+SOAK_SEED    ?= 22
+_soak: $(PROG_BINS)
+	@mkdir -p $(BUILD)/soak && rm -rf $(BUILD)/soak/*
+	@python3 tests/soak/soak.py $(BUILD)/bertd $(BUILD)/bert stations/station-8.ini \
+		$(BUILD)/soak $(SOAK_MODULES) $(SOAK_SEED)
 # bench_i2c also measures through libftdi1 and libusb against the emulated
 # FT232H under umockdev.
 $(BUILD)/bench/bench_i2c: tests/bench/bench_i2c.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
@@ -239,7 +303,7 @@ _fuzz:
 			$(CLI_COMMON) $(FUZZ_BUILD)/libbert.a $(LIBS) || exit 1; \
 		mkdir -p $(FUZZ_BUILD)/corpus-$$n; \
 		seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
-		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_TIME) -max_len=8192 $(FUZZ_FLAGS) \
 			$(FUZZ_BUILD)/corpus-$$n $$seeds >$(FUZZ_BUILD)/$$n.log 2>&1 \
 			|| { tail -40 $(FUZZ_BUILD)/$$n.log; exit 1; }; \
 		tail -1 $(FUZZ_BUILD)/$$n.log; \

@@ -11,6 +11,13 @@ struct bert_cmd {
 	const char *summary;
 };
 
+struct qual_record;
+/* cli/bert_pdf.c: the HTML certificate printed to a PDF file by headless
+ * Chromium; BERT_ERR_CONFIG (naming the package) when it is missing. */
+int bert_pdf_write(const struct qual_record *rec, const char *out);
+
+/* cli/bert_results_report.c: bert results report (fleet views) */
+int cmd_results_report(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dom(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

@@ -80,9 +80,10 @@ int cmd_info(int argc, char **argv)
 		if (mo.stats) {
 			const struct i2c_stats *s = &m.fixture->bus->stats;
 
-			printf("I2C: %llu transactions, %llu USB round trips, %llu bytes "
-			       "read, %.1f us bus time\n",
+			printf("I2C: %llu transactions, %llu retries after NACK, %llu USB "
+			       "round trips, %llu bytes read, %.1f us bus time\n",
 			       (unsigned long long)s->transactions,
+			       (unsigned long long)s->retries,
 			       (unsigned long long)s->usb_round_trips,
 			       (unsigned long long)s->bytes_read, s->bus_time_ns / 1000.0);
 		}

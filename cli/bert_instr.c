@@ -13,7 +13,7 @@
 #include "instruments/opm.h"
 #include "instruments/osw.h"
 #include "bert/qual/site.h"
-#include "instruments/station.h"
+#include "instruments/instr_file.h"
 #include "instruments/voa.h"
 
 static void instr_usage(FILE *f)

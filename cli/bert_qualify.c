@@ -30,6 +30,7 @@
 struct qopts {
 	struct cli_opts o;
 	const char *profile, *station, *out, *db, *hold_after, *serial;
+	const char *operator_name, *work_order, *lot;
 	unsigned site;
 	bool no_db, stop_on_fail;
 	struct qual_options q;
@@ -50,7 +51,8 @@ static void usage(FILE *f)
 		"  --station FILE   station.ini (default: the in-process virtual bench)\n"
 		"  --site N         site of the station (default 1)\n"
 		"  --fixture URI    overrides the site's fixture\n"
-		"  --out DIR        writes summary.txt, record.json, junit.xml, measurements.csv\n"
+		"  --out DIR        writes report.html (the certificate), summary.txt,\n"
+		"                   record.json, junit.xml, measurements.csv\n"
 		"  --db PATH        results database (default $XDG_DATA_HOME/bert/results.db)\n"
 		"  --no-db          do not store the run\n"
 		"  --stop-on-fail   skip the remaining steps after the first failing one\n"
@@ -62,6 +64,9 @@ static void usage(FILE *f)
 		"  --serial SN      the serial the operator reads off the module; kept\n"
 		"                   beside the module's own, a mismatch is the measurement\n"
 		"                   serial_match (fails unless the profile limits it)\n"
+		"  --operator NAME, --work-order WO, --lot LOT\n"
+		"                   traceability: kept in the record, the store and the\n"
+		"                   certificate (up to 63 printable characters each)\n"
 		"  --json           print the whole run record on stdout\n"
 		"  -q               print only the VERDICT line\n"
 		"Exit 0 pass (marginal is a pass with a warning), 1 fail, 2 usage or\n"
@@ -72,7 +77,7 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct qopts *a)
 {
 	enum { O_PROFILE = 0x200, O_STATION, O_SITE, O_OUT, O_DB, O_NODB, O_STOP,
-	       O_REF, O_MAXT, O_HOLD, O_SWEEP, O_SERIAL };
+	       O_REF, O_MAXT, O_HOLD, O_SWEEP, O_SERIAL, O_OPERATOR, O_WO, O_LOT };
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "profile", required_argument, NULL, O_PROFILE },
@@ -86,6 +91,9 @@ static int parse(int argc, char **argv, struct qopts *a)
 		{ "max-time", required_argument, NULL, O_MAXT },
 		{ "sweep", required_argument, NULL, O_SWEEP },
 		{ "serial", required_argument, NULL, O_SERIAL },
+		{ "operator", required_argument, NULL, O_OPERATOR },
+		{ "work-order", required_argument, NULL, O_WO },
+		{ "lot", required_argument, NULL, O_LOT },
 		/* tests: block after STEP is journaled (the kill test) */
 		{ "hold-after", required_argument, NULL, O_HOLD },
 		{ NULL, 0, NULL, 0 },
@@ -115,6 +123,25 @@ static int parse(int argc, char **argv, struct qopts *a)
 				return cli_usage_error("--serial: '%s' is not 1-16 printable "
 						       "characters without spaces", optarg);
 			a->serial = optarg;
+			break;
+		}
+		case O_OPERATOR:
+		case O_WO:
+		case O_LOT: {
+			static const char *const opt[] = { "--operator", "--work-order", "--lot" };
+			const char *c2;
+
+			for (c2 = optarg; *c2 && *c2 >= 0x20 && *c2 < 0x7f; c2++)
+				;
+			if (!optarg[0] || *c2 || strlen(optarg) >= QUAL_STR_MAX)
+				return cli_usage_error("%s: '%s' is not 1-63 printable characters",
+						       opt[c - O_OPERATOR], optarg);
+			if (c == O_OPERATOR)
+				a->operator_name = optarg;
+			else if (c == O_WO)
+				a->work_order = optarg;
+			else
+				a->lot = optarg;
 			break;
 		}
 		case O_SWEEP:
@@ -369,7 +396,7 @@ static void print_table(const struct qual_record *r, const char *dir, const char
 	if (r->message[0])
 		printf("note: %s\n", r->message);
 	if (dir)
-		printf("reports: %s/{summary.txt,record.json,junit.xml,measurements.csv}\n", dir);
+		printf("reports: %s/{summary.txt,record.json,junit.xml,measurements.csv,report.html}\n", dir);
 	if (db)
 		printf("stored: run %lld in %s\n", (long long)r->id, db);
 }
@@ -474,6 +501,13 @@ int cmd_qualify(int argc, char **argv)
 	if (a.serial)
 		snprintf(rec.dut.operator_serial, sizeof(rec.dut.operator_serial), "%s",
 			 a.serial);
+	if (a.operator_name)
+		snprintf(rec.trace.operator_name, sizeof(rec.trace.operator_name), "%s",
+			 a.operator_name);
+	if (a.work_order)
+		snprintf(rec.trace.work_order, sizeof(rec.trace.work_order), "%s", a.work_order);
+	if (a.lot)
+		snprintf(rec.trace.lot, sizeof(rec.trace.lot), "%s", a.lot);
 	rc = qual_plan_full(&plan, true, a.sweep);
 	if (rc) {
 		ex = cli_error(rc, "plan");
@@ -502,9 +536,14 @@ int cmd_qualify(int argc, char **argv)
 		fprintf(stderr, "%s: qualify: aborted; generators off, transmitters "
 			"disabled; run recorded as aborted\n", cli_prog);
 	}
+	if (rc && rec.status == QUAL_RUN_RUNNING) {
+		/* the run never began (the store refused it): nothing to show */
+		ex = cli_error(rc, "results database");
+		goto out;
+	}
 	ex = exit_code(&rec, rc, qual_ctx_last_error(ctx));
 	if (a.out) {
-		int rc2 = report_write_dir(a.out, &rec);
+		int rc2 = report_write_dir_profile(a.out, &rec, prof);
 
 		if (rc2) {
 			ex = cli_error(rc2, "--out");
@@ -517,6 +556,11 @@ int cmd_qualify(int argc, char **argv)
 		print_table(&rec, a.out, db ? store_path(db) : NULL);
 	else
 		printf("VERDICT: %s\n", verdict_word(rec.verdict));
+	if (ctx->run.journal_error) {
+		/* the store failed mid-run: the run ended as an error, say why */
+		bert_fail(ctx->run.journal_error, "%s", ctx->run.journal_msg);
+		cli_error(ctx->run.journal_error, "qualify");
+	}
 	if (rec.verdict == QUAL_MARGINAL && !a.o.quiet)
 		fprintf(stderr, "%s: qualify: MARGINAL counts as a pass (exit 0)\n", cli_prog);
 	cli_central_push(a.station, db, a.o.quiet);

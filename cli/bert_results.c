@@ -23,10 +23,13 @@
 static void results_usage(FILE *f)
 {
 	fprintf(f, "usage: bert results list [--since WHEN] [--after ID] [--sn SN] [--limit N]\n"
-		"       bert results show RUN\n"
-		"       bert results export RUN [--format json|csv|junit|text] [-o FILE]\n"
+		"       bert results show RUN [--format text|json|html]\n"
+		"       bert results export RUN [--format json|csv|junit|text|html] [-o FILE]\n"
+		"       bert results export RUN --format pdf -o FILE\n"
 		"       bert results export RUN --out DIR\n"
 		"       bert results import FILE\n"
+		"       bert results report [--since T] [--until T] [--station S] [--pn PN]\n"
+		"                           [--lot L] [--format html|json|csv] [-o FILE]\n"
 		"       bert results recover\n"
 		"       bert results db migrate --db postgresql://... [--to VERSION]\n"
 		"       bert results sync [--db PATH] (--central URI | --station FILE)\n"
@@ -43,9 +46,11 @@ static void results_usage(FILE *f)
 		"  --sn SN        runs of one module serial number\n"
 		"  --limit N      the newest N runs\n"
 		"  RUN            a row id, 'last', or 4+ leading characters of the UUID\n"
-		"  --format F     export format (default json); -o FILE writes there\n"
+		"  --format F     export format (default json; show: text); -o FILE writes\n"
+		"                 there; html is the self-contained certificate, pdf the\n"
+		"                 same printed by headless Chromium (Debian: chromium)\n"
 		"  --out DIR      export every format into DIR (summary.txt, record.json,\n"
-		"                 junit.xml, measurements.csv)\n"
+		"                 junit.xml, measurements.csv, report.html)\n"
 		"import stores a record JSON (bert qualify --json, results export) with\n"
 		"its steps (a record already stored is left as it is, exit 0); recover marks\n"
 		"runs left 'running' by a dead process aborted.\n"
@@ -170,7 +175,7 @@ static int load(struct results_db *db, const char *run, struct qual_record *rec)
 }
 
 static int do_export(struct results_db *db, const char *run, enum report_format fmt,
-		     const char *file, const char *dir)
+		     const char *file, const char *dir, bool pdf)
 {
 	struct qual_record rec;
 	FILE *f = stdout;
@@ -178,6 +183,11 @@ static int do_export(struct results_db *db, const char *run, enum report_format 
 
 	if (rc)
 		return cli_error(rc, "loading the run");
+	if (pdf) {
+		rc = bert_pdf_write(&rec, file);
+		qual_record_free(&rec);
+		return rc ? cli_error(rc, "export --format pdf") : EXIT_OK;
+	}
 	if (dir) {
 		rc = report_write_dir(dir, &rec);
 		qual_record_free(&rec);
@@ -273,6 +283,7 @@ int cmd_results(int argc, char **argv)
 	enum report_format fmt = REPORT_JSON;
 	const char *db = NULL, *file = NULL, *dir = NULL, *sub, *fmt_arg = NULL;
 	const char *station = NULL;
+	bool pdf = false;
 	struct results_db *rdb;
 	struct store *st;
 	char *end;
@@ -286,6 +297,8 @@ int cmd_results(int argc, char **argv)
 	sub = argv[1];
 	if (!strcmp(sub, "db") || !strcmp(sub, "sync"))
 		return cmd_results_central(argc, argv);
+	if (!strcmp(sub, "report"))
+		return cmd_results_report(argc, argv);
 	argc--;
 	argv++;
 	cli_argv = argv;
@@ -316,9 +329,10 @@ int cmd_results(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			fmt_arg = optarg;
-			if (report_format_parse(optarg, &fmt))
+			pdf = !strcmp(optarg, "pdf");
+			if (!pdf && report_format_parse(optarg, &fmt))
 				return cli_usage_error("--format: '%s' is not json, csv, "
-						       "junit or text", optarg);
+						       "junit, text, html or pdf", optarg);
 			break;
 		case 'o':
 			file = optarg;
@@ -352,9 +366,16 @@ int cmd_results(int argc, char **argv)
 	if (dir && (file || fmt_arg))
 		return cli_usage_error("results export: --out DIR writes every format; "
 				       "drop --format / -o");
-	if ((dir || file || fmt_arg) && strcmp(sub, "export"))
-		return cli_usage_error("results %s: --format, -o and --out belong to "
-				       "export", sub);
+	if ((dir || file) && strcmp(sub, "export"))
+		return cli_usage_error("results %s: -o and --out belong to export", sub);
+	if (fmt_arg && strcmp(sub, "export") && strcmp(sub, "show"))
+		return cli_usage_error("results %s: --format belongs to show and export", sub);
+	if (fmt_arg && !strcmp(sub, "show") && (pdf || (fmt != REPORT_TEXT &&
+						       fmt != REPORT_JSON && fmt != REPORT_HTML)))
+		return cli_usage_error("results show: --format is text, json or html "
+				       "(export writes the others)");
+	if (pdf && (!file || !strcmp(file, "-")))
+		return cli_usage_error("results export --format pdf: needs -o FILE.pdf");
 
 	if (station && strcmp(sub, "list"))
 		return cli_usage_error("results %s: --station belongs to list", sub);
@@ -373,10 +394,10 @@ int cmd_results(int argc, char **argv)
 	if (!strcmp(sub, "list")) {
 		ret = do_list(rdb, &o, &filt, station);
 	} else if (!strcmp(sub, "show")) {
-		ret = do_export(rdb, argv[optind], o.json ? REPORT_JSON : REPORT_TEXT,
-				NULL, NULL);
+		ret = do_export(rdb, argv[optind], fmt_arg ? fmt : o.json ? REPORT_JSON :
+				REPORT_TEXT, NULL, NULL, false);
 	} else if (!strcmp(sub, "export")) {
-		ret = do_export(rdb, argv[optind], fmt, file, dir);
+		ret = do_export(rdb, argv[optind], fmt, file, dir, pdf);
 	} else if (!strcmp(sub, "import")) {
 		ret = do_import(st, argv[optind], &o);
 	} else {

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_proto.h"
 #include "cli/bert.h"
 #include "cli/common.h"
 

@@ -4,7 +4,7 @@
  *   bertd --config station.ini [--socket PATH] [--db PATH] [--foreground]
  *         [--speed X] [--group NAME] [--mode OCTAL] [--policy fifo|rr]
  *
- * The station's sites run in worker threads (bert/station/bertd_core.h);
+ * The station's sites run in worker threads (bert/daemon/bertd_core.h);
  * this file is the process around them: options and the [bertd] section of
  * the station file, the control socket and its poll loop (cli/bertd_server.c),
  * signals through a signalfd (SIGTERM/SIGINT: abort running sites, leave the

@@ -4,7 +4,7 @@
 #ifndef BERT_CLI_BERTD_H
 #define BERT_CLI_BERTD_H
 
-#include "bert/station/bertd_core.h"
+#include "bert/daemon/bertd_core.h"
 
 #define BERTD_DEFAULT_SOCKET	"/run/bertd/bertd.sock"
 #define BERTD_MAX_CLIENTS	64

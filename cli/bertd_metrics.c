@@ -14,7 +14,7 @@
 #include "bert/core/error.h"
 #include "bert/core/log.h"
 #include "bert/qual/site.h"
-#include "instruments/station.h"
+#include "instruments/instr_file.h"
 #include "cli/bertd_metrics.h"
 
 #define MAX_STEPS	32

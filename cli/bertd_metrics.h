@@ -30,7 +30,7 @@
 
 #include <stddef.h>
 
-#include "bert/station/bertd_core.h"
+#include "bert/daemon/bertd_core.h"
 #include "bert/store/uploader.h"
 #include "cli/bertd_http.h"
 

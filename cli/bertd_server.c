@@ -22,16 +22,20 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "bertd"
 #include "bert/core/error.h"
 #include "bert/core/log.h"
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_proto.h"
+#include "bert/report/report.h"
+#include "bert/store/results_db.h"
 #include "bert/store/uploader.h"
 #include "cli/bertd.h"
 #include "cli/bertd_http.h"
 #include "cli/bertd_metrics.h"
+#include "cli/bertd_web_assets.h"
 
 struct client {
 	int fd;
@@ -61,6 +65,10 @@ struct server {
 	struct bertd_metrics *metrics;
 	struct bertd_http *http;
 	struct bertd_http_route routes[1];
+	/* the socket's loop and the HTTP thread both answer requests: one at a
+	 * time (the core's results store handle is not shared otherwise) */
+	pthread_mutex_t api_mu;
+	const char *db;			/* the station store, NULL = the default */
 	int lfd, sfd;
 	struct evq q;
 	struct client *cl[BERTD_MAX_CLIENTS];
@@ -225,6 +233,8 @@ static json_t *handle(struct server *s, struct client *c, const struct bertd_req
 		return bertd_reply_ok(r);
 	case BERTD_CMD_SUBSCRIBE:
 	case BERTD_CMD_UNSUBSCRIBE:
+		if (!c)	/* the web API streams at /api/events */
+			return bertd_reply_error(r, BERTD_E_UNKNOWN_CMD, "unknown command");
 		c->subscribed = r->cmd == BERTD_CMD_SUBSCRIBE;
 		log_info("client %d %ssubscribed", c->fd, c->subscribed ? "" : "un");
 		return bertd_reply_ok(r);
@@ -252,6 +262,49 @@ static json_t *handle(struct server *s, struct client *c, const struct bertd_req
 	}
 }
 
+/* The web API's requests (HTTP thread): the same answers as the socket's. */
+static json_t *web_call(void *user, const struct bertd_request *r)
+{
+	struct server *s = user;
+	json_t *j;
+
+	pthread_mutex_lock(&s->api_mu);
+	j = handle(s, NULL, r);
+	pthread_mutex_unlock(&s->api_mu);
+	return j;
+}
+
+/* The text report of a stored run, for the page's links (HTTP thread): a
+ * connection of its own to the station store. */
+static int web_report(void *user, int64_t id, char **text, size_t *len)
+{
+	struct server *s = user;
+	struct results_db *db = NULL;
+	struct qual_record rec;
+	FILE *f;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	rc = results_db_open_existing(s->db, &db);
+	if (rc)
+		return rc;
+	rc = results_db_load(db, id, &rec);
+	results_db_close(db);
+	if (rc)
+		return rc;
+	f = open_memstream(text, len);
+	if (!f) {
+		qual_record_free(&rec);
+		return bert_fail(BERT_ERR_NOMEM, "report");
+	}
+	rc = report_text(f, &rec);
+	if (fclose(f) && !rc)
+		rc = bert_fail(BERT_ERR_IO, "report: cannot write");
+	qual_record_free(&rec);
+	return rc;
+}
+
 static bool line_in(struct server *s, struct client *c, const char *line, size_t len)
 {
 	struct bertd_request r;
@@ -260,9 +313,14 @@ static bool line_in(struct server *s, struct client *c, const char *line, size_t
 
 	if (len && line[len - 1] == '\r')
 		len--;
+	json_t *j;
+
 	if (bertd_request_parse(line, len, &r, &code, msg, sizeof(msg)))
 		return reply(c, bertd_reply_error(&r, code, "%s", msg));
-	return reply(c, handle(s, c, &r));
+	pthread_mutex_lock(&s->api_mu);
+	j = handle(s, c, &r);
+	pthread_mutex_unlock(&s->api_mu);
+	return reply(c, j);
 }
 
 /* Reads what is there; false = drop the client. */
@@ -374,6 +432,7 @@ static void broadcast_events(struct server *s)
 		pthread_mutex_unlock(&s->q.mu);
 		if (s->metrics)
 			bertd_metrics_event(s->metrics, line, len);
+		bertd_http_event(s->http, line, len);
 		/* a step or a run was stored: upload it now, not at the next poll */
 		if (s->up && (memmem(line, len, "\"event\":\"step_end\"", 18) ||
 			      memmem(line, len, "\"event\":\"verdict\"", 17)))
@@ -459,6 +518,7 @@ int bertd_serve(const struct bertd_server_opts *o)
 	struct pollfd pfd[BERTD_MAX_CLIENTS + 3];
 	sigset_t mask;
 	unsigned recovered = 0, i;
+	struct timespec keep;
 	int rc;
 
 	if (!s)
@@ -472,9 +532,14 @@ int bertd_serve(const struct bertd_server_opts *o)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	/* a file-size limit fails the store's write (EFBIG, an error the run
+	 * records) instead of killing the daemon */
+	signal(SIGXFSZ, SIG_IGN);
 	s->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	s->q.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pthread_mutex_init(&s->q.mu, NULL);
+	pthread_mutex_init(&s->api_mu, NULL);
+	s->db = o->core.db;
 	s->q.cap = EVQ_CAP;
 	s->q.line = calloc(s->q.cap, sizeof(*s->q.line));
 	s->q.len = calloc(s->q.cap, sizeof(*s->q.len));
@@ -512,18 +577,31 @@ int bertd_serve(const struct bertd_server_opts *o)
 	if (rc)
 		goto out;
 	if (o->http) {
+		const struct bertd_web_conf web = {
+			.assets = bertd_web_assets,
+			.nassets = bertd_web_nassets,
+			.call = web_call,
+			.report = web_report,
+			.user = s,
+		};
+
 		s->routes[0] = (struct bertd_http_route){ "/metrics", bertd_metrics_render,
 							   s->metrics };
-		rc = bertd_http_start(o->http, o->http_token, s->routes, 1, &s->http);
+		rc = bertd_http_start(o->http, o->http_token, s->routes, 1, &web, &s->http);
 		if (rc)
 			goto out;
-		log_info("http: listening on %s (port %u): /metrics", o->http,
-			 bertd_http_port(s->http));
+		log_info("http: listening on %s (port %u): the operator page /, /api/, "
+			 "/metrics", o->http, bertd_http_port(s->http));
+		if (o->http_token)
+			log_warn("http: %s: every /api/ and /metrics request needs the access "
+				 "token (Authorization: Bearer; open the page as "
+				 "http://HOST:PORT/#token=TOKEN)", o->http);
 	}
 	log_info("station %s: %u site(s), socket %s (mode %04o%s%s), %u interrupted "
 		 "run(s) marked aborted", o->core.station, bertd_sites(s->d), o->socket,
 		 o->mode, o->group ? ", group " : "", o->group ? o->group : "", recovered);
 	(void)bertd_poll(s->d);		/* learn who is inserted */
+	clock_gettime(CLOCK_MONOTONIC, &keep);
 
 	while (!s->stop) {
 		unsigned n = 0;
@@ -579,10 +657,20 @@ int bertd_serve(const struct bertd_server_opts *o)
 		if (pfd[0].revents & POLLIN)
 			accept_clients(s);
 		(void)bertd_poll(s->d);
+		if (s->http) {
+			struct timespec now;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - keep.tv_sec >= BERTD_HTTP_KEEPALIVE_S) {
+				bertd_http_keepalive(s->http);
+				keep = now;
+			}
+		}
 	}
 out:
 	/* the HTTP thread reads the core and the metrics: it goes first */
 	bertd_http_stop(s->http);
+	s->http = NULL;
 	if (s->d) {
 		/* SIGTERM: stop the runs (modules left safe, records stored) */
 		bertd_close(s->d);
@@ -617,6 +705,7 @@ out:
 	if (s->q.log)
 		fclose(s->q.log);
 	pthread_mutex_destroy(&s->q.mu);
+	pthread_mutex_destroy(&s->api_mu);
 	free(s);
 	return rc;
 }

@@ -62,8 +62,9 @@ int cli_module_bring_up(struct cli_module *m, unsigned appsel)
 /* The I2C figures behind --stats (their JSON keys are a contract: never rename). */
 json_t *cli_i2c_stats_json(const struct i2c_stats *s)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:f}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:f}",
 			 "transactions", (json_int_t)s->transactions,
+			 "retries", (json_int_t)s->retries,
 			 "usb_round_trips", (json_int_t)s->usb_round_trips,
 			 "bytes_read", (json_int_t)s->bytes_read,
 			 "bytes_written", (json_int_t)s->bytes_written,

@@ -31,8 +31,14 @@ step "$B/bert" results list --db "$DB"
 
 printf '\n\033[1mgood DR4:\033[0m exit %s (0 = pass)   \033[1mmarginal DR4:\033[0m exit %s (0 = a pass with a warning)   \033[1mweak lane 3:\033[0m exit %s (1 = fail)\n' \
 	"$good" "$marginal" "$fail"
-printf 'reports: %s/{good,marginal,fail} (summary.txt, record.json, junit.xml, measurements.csv)\n' \
+printf 'reports: %s/{good,marginal,fail} (report.html, summary.txt, record.json, junit.xml, measurements.csv)\n' \
 	"$OUT"
+# the certificate of each run, and the numbers that decided it
+for r in good marginal fail; do
+	printf '\n\033[1m%s:\033[0m %s/%s/report.html (open it in a browser)\n' "$r" "$OUT" "$r"
+	sed -n '/^Verdict:/p; /^Failed:/,/^$/p; /^Marginal:/,/^$/p' "$OUT/$r/summary.txt"
+	grep -E '^  sensitivity +rx_sensitivity_oma|^  link_budget +link_margin' "$OUT/$r/summary.txt"
+done
 printf 'database: %s (bert results show last --db %s)\n' "$DB" "$DB"
 # the three verdicts, as the reports state them
 verdict() { sed -n '1s/^Verdict: //p' "$OUT/$1/summary.txt"; }

@@ -130,6 +130,9 @@ int instr_conn_open(const char *name, const char *uri, struct bert_clock *clock,
 struct instr_conn *instr_conn_ref(struct instr_conn *c);
 /* Drops a reference; the last one closes the transport. */
 void instr_conn_put(struct instr_conn *c);
+const char *instr_conn_name(const struct instr_conn *c);
+/* The *IDN? answer of the connection's last open. */
+const struct scpi_idn *instr_conn_idn(const struct instr_conn *c);
 /* How many times the transport was opened (1 + reopens after faults). */
 unsigned instr_conn_opens(const struct instr_conn *c);
 /* The key two URIs share when they name the same connection: the transport
@@ -153,6 +156,10 @@ void instr_pool_free(struct instr_pool *p);
  * is BERT_ERR_CONFIG). */
 int instr_pool_get(struct instr_pool *p, const char *name, const char *uri,
 		   struct bert_clock *clock, struct instr_conn **out);
+/* The connections of the pool (a run's trace lists them): the count, and
+ * the i-th connection (borrowed), NULL past the end or while it opens. */
+unsigned instr_pool_count(struct instr_pool *p);
+struct instr_conn *instr_pool_at(struct instr_pool *p, unsigned i);
 
 /* Opens uri as an instrument of the given kind: a connection of its own and
  * a channel handle on it (transport, *IDN?, model table, kind and address

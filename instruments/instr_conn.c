@@ -169,6 +169,16 @@ void instr_conn_put(struct instr_conn *c)
 	free(c);
 }
 
+const char *instr_conn_name(const struct instr_conn *c)
+{
+	return c->name;
+}
+
+const struct scpi_idn *instr_conn_idn(const struct instr_conn *c)
+{
+	return &c->idn;
+}
+
 unsigned instr_conn_opens(const struct instr_conn *c)
 {
 	return c->opens;
@@ -361,6 +371,27 @@ void instr_pool_free(struct instr_pool *p)
 
 /* The pool lock is never held over an exchange (opening waits on the
  * clock): a slot is reserved, the connection opened outside the lock. */
+unsigned instr_pool_count(struct instr_pool *p)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->n;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+struct instr_conn *instr_pool_at(struct instr_pool *p, unsigned i)
+{
+	struct instr_conn *c = NULL;
+
+	pthread_mutex_lock(&p->mu);
+	if (i < p->n && !p->opening[i])
+		c = p->conn[i];
+	pthread_mutex_unlock(&p->mu);
+	return c;
+}
+
 int instr_pool_get(struct instr_pool *p, const char *name, const char *uri,
 		   struct bert_clock *clock, struct instr_conn **out)
 {

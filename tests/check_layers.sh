@@ -12,7 +12,7 @@
 #   bert/qual     profiles, engine, steps, sweep, sites         core signal fixtures instruments
 #   bert/store    the results stores                            core qual
 #   bert/report   renderers of records                          core qual
-#   bert/station  the station daemon's core                     core qual store fixtures instruments
+#   bert/daemon   the station daemon's core                     core qual store fixtures instruments
 #   cli           the programs                                  everything
 #
 # (*) only the emulators' wiring to the optical plant, which the emulator
@@ -30,7 +30,7 @@ allowed() {	# folder -> allowed include roots (besides itself)
 	bert/qual) echo "bert/core bert/signal fixtures instruments bert/qual" ;;
 	bert/store) echo "bert/core bert/qual bert/store" ;;
 	bert/report) echo "bert/core bert/qual bert/report" ;;
-	bert/station) echo "bert/core bert/qual bert/store fixtures instruments bert/station" ;;
+	bert/daemon) echo "bert/core bert/qual bert/store fixtures instruments bert/daemon" ;;
 	cli) echo "bert fixtures instruments cli" ;;
 	*) echo "?" ;;
 	esac

@@ -18,6 +18,9 @@
 #include "fixtures/cmis/decode.h"
 #include "fixtures/cmis/diag.h"
 #include "fixtures/fixture.h"
+#include "instruments/instr.h"
+#include "instruments/scpi.h"
+#include "instruments/instr_file.h"
 
 /* ---- plans ----------------------------------------------------------------- */
 
@@ -525,8 +528,20 @@ int qual_ctx_module_safe(struct qual_ctx *ctx)
 
 static void journal(struct qual_ctx *ctx, const struct qual_step *s)
 {
-	if (ctx->journal.ops && ctx->journal.ops->step_commit(ctx->journal.user, ctx->rec, s))
-		log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
+	int rc;
+
+	if (!ctx->journal.ops)
+		return;
+	rc = ctx->journal.ops->step_commit(ctx->journal.user, ctx->rec, s);
+	if (!rc)
+		return;
+	log_warn("store: step %s not journaled: %s", s->name, bert_error_detail());
+	if (!ctx->run.journal_error) {
+		ctx->run.journal_error = rc;
+		snprintf(ctx->run.journal_msg, sizeof(ctx->run.journal_msg),
+			 "results not stored: step %.24s: %.180s", s->name,
+			 bert_error_detail()[0] ? bert_error_detail() : bert_strerror(rc));
+	}
 }
 
 static void end_step(struct qual_ctx *ctx, struct qual_step *s, unsigned flags,
@@ -590,6 +605,48 @@ static void make_safe(struct qual_ctx *ctx, bool tx_off)
 		bert_abort_request();
 }
 
+/* Traceability the station knows: where it is, the calibration of the
+ * site's optical path, and each instrument's *IDN? and calibration date
+ * (the station file's [instrument NAME] calibrated). Fields the caller set
+ * (bert qualify --operator, ...) are kept. */
+static void trace_fill(struct qual_ctx *ctx)
+{
+	struct qual_trace *t = &ctx->rec->trace;
+	const struct qual_site *s = ctx->site;
+	unsigned i, n;
+
+	if (ctx->station && !t->station_site[0])
+		snprintf(t->station_site, sizeof(t->station_site), "%s", ctx->station->location);
+	if (s && !t->calibration[0]) {
+		double u = isnan(s->stimulus_er_u_db) ? QUAL_ER_ASSUMED_U_DB : s->stimulus_er_u_db;
+
+		snprintf(t->calibration, sizeof(t->calibration),
+			 "patch %.2f dB, VOA insertion %.2f dB, tap ratio %.3f, tap %.2f dB, "
+			 "through %.2f dB (tap and through U 0.15 dB, meter 0.1 dB, k = 2); "
+			 "stimulus ER %.2f dB, U %.2f dB (k = 2, %s)", s->patch_loss_db,
+			 s->voa_loss_db, s->tap_ratio, s->tap_loss_db, s->through_loss_db,
+			 s->stimulus_er_db, u, s->stimulus_er_calibrated ? "from calibration" :
+			 "assumed");
+	}
+	if (!ctx->io->pool || t->ninstr)
+		return;
+	n = instr_pool_count(ctx->io->pool);
+	for (i = 0; i < n && t->ninstr < QUAL_INSTR_MAX; i++) {
+		struct instr_conn *c = instr_pool_at(ctx->io->pool, i);
+		const struct scpi_idn *idn;
+		const struct station_instr *si;
+		char b[QUAL_IDN_MAX];
+
+		if (!c)
+			continue;	/* still opening */
+		idn = instr_conn_idn(c);
+		si = ctx->station ? station_find(&ctx->station->instr, instr_conn_name(c)) : NULL;
+		snprintf(b, sizeof(b), "%.30s,%.30s,%.30s,%.30s", idn->vendor, idn->model,
+			 idn->serial, idn->firmware);
+		qual_trace_add_instrument(t, instr_conn_name(c), b, si ? si->calibrated : "");
+	}
+}
+
 int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 {
 	struct qual_event ev = { .kind = QUAL_EV_RUN_BEGIN };
@@ -617,6 +674,7 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		ctx->rec->site = ctx->site->index;
 	snprintf(ctx->rec->fixture, sizeof(ctx->rec->fixture), "%.*s",
 		 (int)sizeof(ctx->rec->fixture) - 1, ctx->io->fixture->uri);
+	trace_fill(ctx);
 	if (ctx->journal.ops) {
 		rc = ctx->journal.ops->run_begin(ctx->journal.user, ctx->rec);
 		if (rc)
@@ -697,6 +755,15 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 			}
 		}
 		ctx->run.cur = NULL;
+		if (ctx->run.journal_error && !ended) {
+			/* the store refused a finished step: the record can no
+			 * longer be complete, so the run ends here as an error */
+			ended = true;
+			status = QUAL_RUN_ERROR;
+			ret = ctx->run.journal_error;
+			ctx->run.last_error = ctx->run.journal_error;
+			snprintf(runmsg, sizeof(runmsg), "%s", ctx->run.journal_msg);
+		}
 		if (stop_on_fail && s->verdict == QUAL_FAIL)
 			stopped = true;
 	}
@@ -717,9 +784,39 @@ int qual_run(struct qual_ctx *ctx, const struct qual_plan *plan)
 		/* steps that errored: the first one is the likeliest cause */
 		snprintf(runmsg, sizeof(runmsg), "first error: %.200s", first_err);
 	}
+	if (ctx->run.journal_error && status != QUAL_RUN_ABORTED) {
+		/* a skipped step's journal failed after the run had ended */
+		if (status == QUAL_RUN_COMPLETE || !ret) {
+			status = QUAL_RUN_ERROR;
+			ret = ctx->run.journal_error;
+			ctx->run.last_error = ctx->run.journal_error;
+			snprintf(runmsg, sizeof(runmsg), "%s", ctx->run.journal_msg);
+		}
+	}
 	qual_record_finish(ctx->rec, status, qual_ctx_now(ctx), runmsg[0] ? runmsg : NULL);
-	if (ctx->journal.ops && ctx->journal.ops->run_finish(ctx->journal.user, ctx->rec))
-		log_warn("store: run not finished: %s", bert_error_detail());
+	if (ctx->journal.ops) {
+		rc = ctx->journal.ops->run_finish(ctx->journal.user, ctx->rec);
+		if (rc) {
+			/* the row stays "running": recovery marks it aborted */
+			log_warn("store: run not finished: %s", bert_error_detail());
+			if (!ctx->run.journal_error) {
+				ctx->run.journal_error = rc;
+				snprintf(ctx->run.journal_msg, sizeof(ctx->run.journal_msg),
+					 "results not stored: run end: %.200s",
+					 bert_error_detail()[0] ? bert_error_detail() :
+					 bert_strerror(rc));
+			}
+			if (!ret) {
+				/* what the caller shows must not read complete
+				 * either: the record in memory ends as error */
+				ctx->run.last_error = rc;
+				ret = rc;
+				snprintf(runmsg, sizeof(runmsg), "%s", ctx->run.journal_msg);
+				qual_record_finish(ctx->rec, QUAL_RUN_ERROR,
+						   ctx->rec->station_ns, runmsg);
+			}
+		}
+	}
 	{
 		struct qual_event re = { .kind = QUAL_EV_RUN_END,
 					 .verdict = ctx->rec->verdict };

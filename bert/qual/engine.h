@@ -33,6 +33,10 @@
  *  - on abort or error leaves the module safe: generators and checkers
  *    restored (the BER loop does that on every path), Tx disabled on the
  *    lanes under test, VOAs back to their start setting;
+ *  - a step the journal could not store (disk full, database read-only or
+ *    locked past the busy timeout) ends the run: the remaining steps are
+ *    skipped and the run ends with status error and "results not stored",
+ *    so a record missing a finished step never reads complete or pass;
  *  - finishes the record (status, verdict, station time) and the store row.
  *
  * The abort flag is the process-wide bert_abort_requested() (Ctrl-C) plus
@@ -231,6 +235,8 @@ struct qual_run_state {
 	struct lane_io lio;			/* the site's lanes (lane_io.h) */
 	struct qual_arbiter lio_arb;		/* the arbiter lio sees */
 	int last_error;				/* of the last failed step */
+	int journal_error;			/* first journal failure, 0 = none */
+	char journal_msg[QUAL_RUN_MSG_MAX];	/* its detail */
 };
 
 struct qual_ctx {

@@ -560,6 +560,82 @@ json_t *qual_step_to_json(const struct qual_step *s)
 	return j;
 }
 
+static json_t *jstr_or_null(const char *s)
+{
+	return s[0] ? jstr(s) : json_null();
+}
+
+json_t *qual_trace_to_json(const struct qual_trace *t)
+{
+	json_t *j = json_object(), *a = json_array();
+	unsigned i;
+
+	json_object_set_new(j, "operator", jstr_or_null(t->operator_name));
+	json_object_set_new(j, "work_order", jstr_or_null(t->work_order));
+	json_object_set_new(j, "lot", jstr_or_null(t->lot));
+	json_object_set_new(j, "station_site", jstr_or_null(t->station_site));
+	json_object_set_new(j, "calibration", jstr_or_null(t->calibration));
+	for (i = 0; i < t->ninstr && i < QUAL_INSTR_MAX; i++)
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o}",
+			"role", jstr(t->instr[i].role), "idn", jstr_or_null(t->instr[i].idn),
+			"calibrated", jstr_or_null(t->instr[i].cal_date)));
+	json_object_set_new(j, "instruments", a);
+	return j;
+}
+
+int qual_trace_from_json(const json_t *j, struct qual_trace *t)
+{
+	const json_t *a, *v;
+	size_t i;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (!json_is_object(j))
+		return bert_fail(BERT_ERR_PROTOCOL, "not an object");
+	if ((rc = get_str(j, "operator", t->operator_name, sizeof(t->operator_name), false)) ||
+	    (rc = get_str(j, "work_order", t->work_order, sizeof(t->work_order), false)) ||
+	    (rc = get_str(j, "lot", t->lot, sizeof(t->lot), false)) ||
+	    (rc = get_str(j, "station_site", t->station_site, sizeof(t->station_site), false)) ||
+	    (rc = get_str(j, "calibration", t->calibration, sizeof(t->calibration), false)))
+		return rc;
+	a = json_object_get(j, "instruments");
+	if (!a || json_is_null(a))
+		return BERT_OK;
+	if (!json_is_array(a))
+		return bert_fail(BERT_ERR_PROTOCOL, "instruments: not an array");
+	json_array_foreach(a, i, v) {
+		struct qual_instrument *in;
+
+		if (i >= QUAL_INSTR_MAX)
+			return bert_fail(BERT_ERR_PROTOCOL, "instruments: more than %d",
+					 QUAL_INSTR_MAX);
+		if (!json_is_object(v))
+			return bert_fail(BERT_ERR_PROTOCOL, "instruments[%zu]: not an object", i);
+		in = &t->instr[i];
+		if ((rc = get_str(v, "role", in->role, sizeof(in->role), true)) ||
+		    (rc = get_str(v, "idn", in->idn, sizeof(in->idn), false)) ||
+		    (rc = get_str(v, "calibrated", in->cal_date, sizeof(in->cal_date), false)))
+			return bert_fail_ctx(rc, "instruments[%zu]", i);
+		t->ninstr = (unsigned)i + 1;
+	}
+	return BERT_OK;
+}
+
+int qual_trace_add_instrument(struct qual_trace *t, const char *role, const char *idn,
+			      const char *cal_date)
+{
+	struct qual_instrument *in;
+
+	if (t->ninstr >= QUAL_INSTR_MAX)
+		return bert_fail(BERT_ERR_RANGE, "trace: more than %d instruments",
+				 QUAL_INSTR_MAX);
+	in = &t->instr[t->ninstr++];
+	snprintf(in->role, sizeof(in->role), "%s", role ? role : "");
+	snprintf(in->idn, sizeof(in->idn), "%s", idn ? idn : "");
+	snprintf(in->cal_date, sizeof(in->cal_date), "%s", cal_date ? cal_date : "");
+	return BERT_OK;
+}
+
 json_t *qual_record_to_json(const struct qual_record *r)
 {
 	enum qual_verdict lv[PROFILE_MAX_LANES + 1];
@@ -589,6 +665,9 @@ json_t *qual_record_to_json(const struct qual_record *r)
 	json_object_set_new(json_object_get(j, "dut"), "operator_serial",
 			    r->dut.operator_serial[0] ? jstr(r->dut.operator_serial) :
 			    json_null());
+	json_object_set_new(json_object_get(j, "dut"), "date_code",
+			    r->dut.date_code[0] ? jstr(r->dut.date_code) : json_null());
+	json_object_set_new(j, "trace", qual_trace_to_json(&r->trace));
 	json_object_set_new(j, "station", json_pack("{s:o, s:I, s:o, s:o, s:i}",
 		"name", jstr(r->station), "site", (json_int_t)r->site, "fixture",
 		jstr(r->fixture), "host", jstr(r->host), "pid", r->pid));
@@ -758,8 +837,12 @@ static int record_from_json(const json_t *j, struct qual_record *r)
 	    (rc = get_str(o, "rev", r->dut.rev, sizeof(r->dut.rev), false)) ||
 	    (rc = get_str(o, "firmware", r->dut.firmware, sizeof(r->dut.firmware), false)) ||
 	    (rc = get_str(o, "operator_serial", r->dut.operator_serial,
-			  sizeof(r->dut.operator_serial), false)))
+			  sizeof(r->dut.operator_serial), false)) ||
+	    (rc = get_str(o, "date_code", r->dut.date_code, sizeof(r->dut.date_code), false)))
 		return bert_fail_ctx(rc, "dut");
+	o = json_object_get(j, "trace");
+	if (o && !json_is_null(o) && (rc = qual_trace_from_json(o, &r->trace)))
+		return bert_fail_ctx(rc, "trace");
 	o = json_object_get(j, "station");
 	if (!json_is_object(o))
 		return bert_fail(BERT_ERR_PROTOCOL, "station: missing");

@@ -39,6 +39,28 @@ struct qual_dut {
 	/* the serial the operator entered (bert qualify --serial, bertd start
 	 * "serial"), kept beside the module's own sn; "" = none entered */
 	char operator_serial[QUAL_STR_MAX];
+	/* CMIS 00h:182-189 as stored (YYMMDD + lot code); "" = not read */
+	char date_code[QUAL_STR_MAX];
+};
+
+/* Traceability of a run: who ran it for what order and lot, where, and with
+ * which instruments and calibration ("" = not given). */
+#define QUAL_INSTR_MAX		8
+#define QUAL_IDN_MAX		128
+struct qual_instrument {
+	char role[QUAL_STEP_NAME_MAX];	/* "meter", "voa1", "switch", ... */
+	char idn[QUAL_IDN_MAX];		/* its *IDN? answer */
+	char cal_date[QUAL_STR_MAX];	/* calibration date (station file) */
+};
+
+struct qual_trace {
+	char operator_name[QUAL_STR_MAX];	/* --operator, station operator */
+	char work_order[QUAL_STR_MAX];		/* --work-order */
+	char lot[QUAL_STR_MAX];			/* --lot */
+	char station_site[QUAL_STR_MAX];	/* the station file's site (a place) */
+	char calibration[QUAL_RUN_MSG_MAX];	/* the station calibration used */
+	struct qual_instrument instr[QUAL_INSTR_MAX];
+	unsigned ninstr;
 };
 
 /* One point of a received-power sweep. */
@@ -87,6 +109,7 @@ struct qual_record {
 	enum qual_run_status status;
 	enum qual_verdict verdict;
 	struct qual_dut dut;
+	struct qual_trace trace;
 	char station[QUAL_STR_MAX];
 	unsigned site;			/* 1..N; 0 = none */
 	char fixture[QUAL_URI_MAX];
@@ -131,6 +154,13 @@ void qual_record_lane_verdicts(const struct qual_record *r, enum qual_verdict *o
 json_t *qual_measurement_to_json(const struct qual_measurement *m);
 int qual_measurement_from_json(const json_t *j, struct qual_measurement *m);
 json_t *qual_step_to_json(const struct qual_step *s);
+/* The trace object of RECORD.md ("trace") and back; from_json ignores
+ * unknown fields, BERT_ERR_PROTOCOL naming the bad one. */
+json_t *qual_trace_to_json(const struct qual_trace *t);
+int qual_trace_from_json(const json_t *j, struct qual_trace *t);
+/* Adds an instrument row; BERT_ERR_RANGE when the table is full. */
+int qual_trace_add_instrument(struct qual_trace *t, const char *role, const char *idn,
+			      const char *cal_date);
 /* The record as the versioned JSON document of RECORD.md. */
 json_t *qual_record_to_json(const struct qual_record *r);
 /* Parses it back (derived fields such as lane verdicts are recomputed, not

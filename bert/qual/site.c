@@ -350,7 +350,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	int err = BERT_OK;
 
 	if (!strncmp(section, "instrument ", 11))
-		return BERT_OK;		/* instruments/station.c, same load */
+		return BERT_OK;		/* instruments/instr_file.c, same load */
 	if (!strcmp(section, "bertd")) {
 		st->bertd.present = true;
 		return qual_bertd_key(&st->bertd, name, value);
@@ -358,11 +358,15 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (!strcmp(section, "store"))
 		return BERT_OK;		/* bert/store/uploader.c reads and checks it */
 	if (!strcmp(section, "station")) {
-		if (!strcmp(name, "name"))
+		if (!strcmp(name, "name") || !strcmp(name, "location"))
 			return bert_ini_set_field((const struct bert_ini_field[]){
 				{ "name", BERT_INI_STRING, offsetof(struct qual_station, name),
-				  0, 0, QUAL_STR_MAX }, BERT_INI_END }, st, section, name, value);
-		return bert_fail(BERT_ERR_CONFIG, "[station]: unknown key '%s' (name)", name);
+				  0, 0, QUAL_STR_MAX },
+				{ "location", BERT_INI_STRING,
+				  offsetof(struct qual_station, location), 0, 0, QUAL_STR_MAX },
+				BERT_INI_END }, st, section, name, value);
+		return bert_fail(BERT_ERR_CONFIG, "[station]: unknown key '%s' (name, "
+				 "location)", name);
 	}
 	if (bert_ini_section_index(section, "site", QUAL_MAX_SITES, &n, &err)) {
 		if (err)
@@ -534,25 +538,46 @@ const struct qual_site *qual_station_site(const struct qual_station *st, unsigne
 
 /* ---- opening a site -------------------------------------------------------- */
 
-int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,
-			   struct qual_site_io *io)
+/* The module on the fixture io holds (opened or lent). */
+static int open_module(struct qual_site_io *io)
+{
+	int rc = cmis_open(io->fixture->bus, &io->dev);
+
+	if (rc) {
+		if (!io->lent_fixture)
+			bert_fixture_close(io->fixture);
+		io->fixture = NULL;
+		io->lent_fixture = false;
+		return bert_fail_ctx(rc, "opening the module");
+	}
+	return BERT_OK;
+}
+
+/* lent != NULL: run on that fixture, left open by qual_site_close(). */
+static int open_fixture(const struct qual_site *site, const char *fixture_uri,
+			struct bert_fixture *lent, struct qual_site_io *io)
 {
 	int rc;
 
 	memset(io, 0, sizeof(*io));
 	io->site = site;
+	if (lent) {
+		io->fixture = lent;
+		io->lent_fixture = true;
+		return open_module(io);
+	}
 	if (!fixture_uri || !fixture_uri[0])
 		fixture_uri = site ? site->fixture : "sim:";
 	rc = bert_fixture_open(fixture_uri, &io->fixture);
 	if (rc)
 		return bert_fail_ctx(rc, "opening fixture %s", fixture_uri);
-	rc = cmis_open(io->fixture->bus, &io->dev);
-	if (rc) {
-		bert_fixture_close(io->fixture);
-		io->fixture = NULL;
-		return bert_fail_ctx(rc, "opening the module");
-	}
-	return BERT_OK;
+	return open_module(io);
+}
+
+int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,
+			   struct qual_site_io *io)
+{
+	return open_fixture(site, fixture_uri, NULL, io);
 }
 
 /* The connection of station instrument name, from the pool (opened on
@@ -592,15 +617,35 @@ static void arb_drop(const struct qual_arbiter *arb, const char *name, unsigned 
 		arb->release(arb->user, name, lane);
 }
 
+static int site_open(const struct qual_station *st, const struct qual_site *site,
+		     const char *fixture_uri, struct bert_fixture *lent,
+		     struct qual_site_io *io, const struct qual_arbiter *arb,
+		     struct instr_pool *pool);
+
 int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
 			const char *fixture_uri, struct qual_site_io *io,
 			const struct qual_arbiter *arb, struct instr_pool *pool)
+{
+	return site_open(st, site, fixture_uri, NULL, io, arb, pool);
+}
+
+int qual_site_open_lent(const struct qual_station *st, const struct qual_site *site,
+			struct bert_fixture *fixture, struct qual_site_io *io,
+			const struct qual_arbiter *arb, struct instr_pool *pool)
+{
+	return site_open(st, site, NULL, fixture, io, arb, pool);
+}
+
+static int site_open(const struct qual_station *st, const struct qual_site *site,
+		     const char *fixture_uri, struct bert_fixture *lent,
+		     struct qual_site_io *io, const struct qual_arbiter *arb,
+		     struct instr_pool *pool)
 {
 	struct instr_conn *c = NULL;
 	unsigned lane;
 	int rc;
 
-	rc = qual_site_open_fixture(site, fixture_uri, io);
+	rc = open_fixture(site, fixture_uri, lent, io);
 	if (rc)
 		return rc;
 	if (pool) {
@@ -694,7 +739,9 @@ void qual_site_close(struct qual_site_io *io)
 	io->pool = NULL;
 	io->own_pool = false;
 	cmis_close(io->dev);
-	bert_fixture_close(io->fixture);
+	if (!io->lent_fixture)
+		bert_fixture_close(io->fixture);
 	io->dev = NULL;
 	io->fixture = NULL;
+	io->lent_fixture = false;
 }

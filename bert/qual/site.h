@@ -2,7 +2,7 @@
 /* Stations and sites (format in bert/qual/STATION.md).
  *
  * A station file (station.ini) describes a test station: its instruments
- * (`[instrument NAME]`, read by instruments/station.c) and its fixture
+ * (`[instrument NAME]`, read by instruments/instr_file.c) and its fixture
  * sites (`[site N]`, read here): per site the fixture URI, an optional
  * default profile, which VOA / meter / switch channel serves each lane, and
  * the calibrations that turn a meter reading into launch and receive power:
@@ -42,7 +42,7 @@
 #include "bert/core/clock.h"
 #include "bert/qual/profile.h"
 #include "bert/qual/record.h"
-#include "instruments/station.h"
+#include "instruments/instr_file.h"
 
 #define QUAL_MAX_SITES		16
 #define QUAL_SITE_LANES		PROFILE_MAX_LANES
@@ -127,6 +127,7 @@ int qual_bertd_key(struct qual_bertd *b, const char *name, const char *value);
 struct qual_station {
 	char path[PROFILE_PATH_MAX];	/* "" for the default station */
 	char name[QUAL_STR_MAX];	/* [station] name, default host name */
+	char location[QUAL_STR_MAX];	/* [station] location: the site or line */
 	struct station instr;		/* the [instrument NAME] sections */
 	struct qual_bertd bertd;	/* [bertd] */
 	struct qual_site site[QUAL_MAX_SITES];
@@ -197,6 +198,7 @@ struct qual_site_io {
 	unsigned nlanes;
 	struct instr_pool *pool;	/* the connections the handles are on */
 	bool own_pool;			/* made for this site, freed on close */
+	bool lent_fixture;		/* qual_site_open_lent(): not closed here */
 };
 
 /* Opens the site's fixture (fixture_uri overrides site->fixture when not
@@ -218,6 +220,13 @@ struct qual_arbiter;
 struct instr_pool;
 int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
 			const char *fixture_uri, struct qual_site_io *io,
+			const struct qual_arbiter *arb, struct instr_pool *pool);
+/* The same on a fixture the caller keeps open (bertd holds each site's
+ * fixture while it runs): the site's URI is not opened, and
+ * qual_site_close() leaves the fixture open. */
+struct bert_fixture;
+int qual_site_open_lent(const struct qual_station *st, const struct qual_site *site,
+			struct bert_fixture *fixture, struct qual_site_io *io,
 			const struct qual_arbiter *arb, struct instr_pool *pool);
 /* Opens only the fixture and module part (instruments left NULL). */
 int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,

@@ -144,6 +144,7 @@ static int step_identify(struct qual_ctx *ctx, struct qual_step *step)
 	put(r->dut.pn, sizeof(r->dut.pn), in->vendor.pn);
 	put(r->dut.sn, sizeof(r->dut.sn), in->vendor.sn);
 	put(r->dut.rev, sizeof(r->dut.rev), in->vendor.rev);
+	put(r->dut.date_code, sizeof(r->dut.date_code), in->vendor.date_code);
 	snprintf(fw, sizeof(fw), "%u.%u", in->fw_major, in->fw_minor);
 	snprintf(r->dut.firmware, sizeof(r->dut.firmware), "%s", fw);
 	qual_ctx_info(ctx, 0, "%s %s SN %s rev %s fw %s", r->dut.vendor, r->dut.pn,

@@ -14,11 +14,12 @@
 
 static const char *const format_names[REPORT_NFORMATS] = {
 	[REPORT_TEXT] = "text", [REPORT_JSON] = "json",
-	[REPORT_JUNIT] = "junit", [REPORT_CSV] = "csv",
+	[REPORT_JUNIT] = "junit", [REPORT_CSV] = "csv", [REPORT_HTML] = "html",
 };
 static const char *const file_names[REPORT_NFORMATS] = {
 	[REPORT_TEXT] = "summary.txt", [REPORT_JSON] = "record.json",
 	[REPORT_JUNIT] = "junit.xml", [REPORT_CSV] = "measurements.csv",
+	[REPORT_HTML] = "report.html",
 };
 
 int report_format_parse(const char *s, enum report_format *fmt)
@@ -31,7 +32,7 @@ int report_format_parse(const char *s, enum report_format *fmt)
 			return BERT_OK;
 		}
 	return bert_fail(BERT_ERR_ARG, "'%s' is not a report format (text, json, "
-			 "junit, csv)", s ? s : "");
+			 "junit, csv, html)", s ? s : "");
 }
 
 const char *report_file_name(enum report_format fmt)
@@ -150,6 +151,75 @@ static void list_verdict(FILE *f, const struct qual_record *r, enum qual_verdict
 	}
 }
 
+/* Every measurement, passing or not: value, limits, margin to the nearest
+ * limit (decades on a log scale), U (k = 2) and verdict; n/a = unmeasured. */
+static void full_table(FILE *f, const struct qual_record *r)
+{
+	char v[32], lim[64], mg[32], u[32], lane[16], s1[QUAL_MSG_MAX];
+	size_t i, k;
+
+	fprintf(f, "\nMeasurements (margin: to the nearest limit, decades for BER/FLR; "
+		"U at k = 2):\n");
+	fprintf(f, "  %-12s %-20s %-6s %10s %-5s %-20s %8s %8s %-9s %s\n", "step", "name",
+		"lane", "value", "unit", "limits", "margin", "U", "verdict", "method");
+	for (i = 0; i < r->nsteps; i++) {
+		const struct qual_step *s = r->steps[i];
+
+		for (k = 0; k < s->nm; k++) {
+			const struct qual_measurement *m = &s->m[k];
+			double d = report_margin(m);
+
+			if (m->lane)
+				snprintf(lane, sizeof(lane), "%u", m->lane);
+			else
+				snprintf(lane, sizeof(lane), "module");
+			report_num(m->value, m->lim.scale, v, sizeof(v));
+			report_num(d, QUAL_SCALE_LINEAR, mg, sizeof(mg));
+			report_num(m->uncertainty, QUAL_SCALE_LINEAR, u, sizeof(u));
+			fprintf(f, "  %-12s %-20s %-6s %10s %-5s %-20s %8s %8s %-9s %s\n",
+				s->name, m->name, lane, v[0] ? v : "n/a", m->unit,
+				report_limits(&m->lim, lim, sizeof(lim)),
+				qual_limits_empty(&m->lim) ? "" : mg[0] ? mg : "n/a",
+				u[0] ? u : "n/a", upper(m->verdict),
+				safe(m->method, s1, sizeof(s1)));
+		}
+	}
+}
+
+/* The sweep points of each lane (the waterfall as numbers). */
+static void points_table(FILE *f, const struct qual_record *r)
+{
+	char a[32], b[32], c[32], d[32];
+	unsigned l;
+	size_t i, k;
+
+	for (i = 0; i < r->nsteps; i++) {
+		const struct qual_step *s = r->steps[i];
+
+		if (!s->npts)
+			continue;
+		fprintf(f, "\nWaterfall points (%s):\n", s->name);
+		fprintf(f, "  %-4s %8s %10s %10s %14s %12s %10s %9s\n", "lane", "atten dB",
+			"avg dBm", "OMA dBm", "bits", "errors", "BER", "time s");
+		for (l = 0; l <= r->lanes; l++)
+			for (k = 0; k < s->npts; k++) {
+				const struct qual_point *p = &s->pts[k];
+
+				if (p->lane != l)
+					continue;
+				report_num(p->atten_db, QUAL_SCALE_LINEAR, a, sizeof(a));
+				report_num(p->power_dbm, QUAL_SCALE_LINEAR, b, sizeof(b));
+				report_num(p->oma_dbm, QUAL_SCALE_LINEAR, c, sizeof(c));
+				report_num(p->bits ? p->ber : NAN, QUAL_SCALE_LOG10, d, sizeof(d));
+				fprintf(f, "  %-4u %8s %10s %10s %14llu %12llu %10s %9.3f\n",
+					p->lane, a[0] ? a : "n/a", b[0] ? b : "n/a",
+					c[0] ? c : "n/a", (unsigned long long)p->bits,
+					(unsigned long long)p->errors, d[0] ? d : "n/a",
+					(double)p->t_ns / 1e9);
+			}
+	}
+}
+
 int report_text(FILE *f, const struct qual_record *r)
 {
 	enum qual_verdict lv[PROFILE_MAX_LANES + 1];
@@ -225,6 +295,9 @@ int report_text(FILE *f, const struct qual_record *r)
 	list_verdict(f, r, QUAL_ERROR, "Errors");
 	list_verdict(f, r, QUAL_MARGINAL, "Marginal");
 
+	full_table(f, r);
+	points_table(f, r);
+
 	fprintf(f, "\nSteps:\n");
 	for (i = 0; i < r->nsteps; i++) {
 		const struct qual_step *s = r->steps[i];
@@ -244,6 +317,7 @@ int report_write(FILE *f, enum report_format fmt, const struct qual_record *r)
 	case REPORT_JSON: return report_json(f, r);
 	case REPORT_JUNIT: return report_junit(f, r);
 	case REPORT_CSV: return report_csv(f, r);
+	case REPORT_HTML: return report_html(f, r);
 	}
 	return bert_fail(BERT_ERR_ARG, "bad report format %d", (int)fmt);
 }
@@ -291,6 +365,12 @@ int report_check_dir(const char *dir)
 
 int report_write_dir(const char *dir, const struct qual_record *r)
 {
+	return report_write_dir_profile(dir, r, NULL);
+}
+
+int report_write_dir_profile(const char *dir, const struct qual_record *r,
+			     const struct profile *p)
+{
 	char path[1200], tmp[1240];
 	int i, rc;
 	FILE *f;
@@ -304,7 +384,10 @@ int report_write_dir(const char *dir, const struct qual_record *r)
 		f = fopen(tmp, "w");
 		if (!f)	/* an output that cannot be written: the caller's path */
 			return bert_fail(BERT_ERR_CONFIG, "%s: %s", tmp, strerror(errno));
-		rc = report_write(f, (enum report_format)i, r);
+		if (i == REPORT_HTML)
+			rc = report_html_profile(f, r, p);
+		else
+			rc = report_write(f, (enum report_format)i, r);
 		if (fclose(f) != 0 && !rc)
 			rc = bert_fail(BERT_ERR_IO, "%s: %s", tmp, strerror(errno));
 		if (!rc && rename(tmp, path) != 0)

@@ -11,29 +11,43 @@
 
 #include "bert/qual/record.h"
 
+struct profile;
+
 enum report_format {
 	REPORT_TEXT = 0,
 	REPORT_JSON,
 	REPORT_JUNIT,
 	REPORT_CSV,
+	REPORT_HTML,
 };
-#define REPORT_NFORMATS 4
+#define REPORT_NFORMATS 5
 
-/* "text", "json", "junit", "csv" */
+/* "text", "json", "junit", "csv", "html" */
 int report_format_parse(const char *s, enum report_format *fmt);
 /* The stable file name report_write_dir() uses: "summary.txt",
- * "record.json", "junit.xml", "measurements.csv". */
+ * "record.json", "junit.xml", "measurements.csv", "report.html". */
 const char *report_file_name(enum report_format fmt);
 
 int report_text(FILE *f, const struct qual_record *r);
 int report_json(FILE *f, const struct qual_record *r);
 int report_junit(FILE *f, const struct qual_record *r);
 int report_csv(FILE *f, const struct qual_record *r);
+/* The self-contained HTML certificate (bert/report/html.c). The profile
+ * names the limits that were not tested; NULL loads the record's profile
+ * by name and uses it when its hash is the run's. */
+int report_html(FILE *f, const struct qual_record *r);
+int report_html_profile(FILE *f, const struct qual_record *r, const struct profile *p);
+/* Distance of a measurement to its nearest limit, positive inside (decades
+ * on a log scale); NAN without value or limits. */
+double report_margin(const struct qual_measurement *m);
 int report_write(FILE *f, enum report_format fmt, const struct qual_record *r);
 /* Writes every format into dir (created when missing) under the stable
  * names, each through a temporary file and rename(), so a reader never sees
  * half a report. */
 int report_write_dir(const char *dir, const struct qual_record *r);
+/* The same with the run's profile for the HTML report (may be NULL). */
+int report_write_dir_profile(const char *dir, const struct qual_record *r,
+			     const struct profile *p);
 /* Creates dir when missing and proves a file can be written there (and
  * removed): a run checks its outputs before it touches the module. */
 int report_check_dir(const char *dir);

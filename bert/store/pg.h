@@ -26,10 +26,14 @@
 
 /* 1: runs, steps, measurements, sweep points, DUT identity, station/site.
  * 2: + operator, work order, lot on runs; instruments and calibrations.
- * 3: + the uncertainty budget of each measurement. */
-#define PG_SCHEMA_VERSION	3
+ * 3: + the uncertainty budget of each measurement.
+ * 4: + the module's date code and the run's trace (record.h, qual_trace)
+ *    on runs, beside the operator, work order and lot columns of 2. */
+#define PG_SCHEMA_VERSION	4
 /* The first version that holds uncertainty budgets. */
 #define PG_SCHEMA_UCOMP		3
+/* The first version that holds the trace of a run. */
+#define PG_SCHEMA_TRACE		4
 #define PG_CONNECT_TIMEOUT_S	5
 
 struct pg;

@@ -226,7 +226,26 @@ static int load_run(struct pg *pg, int64_t id, struct qual_record *r, const char
 	pg_str(res, 0, 21, r->host, sizeof(r->host));
 	r->pid = (int)pg_int(res, 0, 22);
 	PQclear(res);
-	return BERT_OK;
+	if (pg->version < PG_SCHEMA_TRACE)
+		return BERT_OK;
+	rc = pg_query(pg, "SELECT date_code, trace::text FROM runs WHERE id = $1", &p,
+		      "loading the trace", &res);
+	if (rc)
+		return rc;
+	if (PQntuples(res) == 1) {
+		pg_str(res, 0, 0, r->dut.date_code, sizeof(r->dut.date_code));
+		if (!PQgetisnull(res, 0, 1)) {
+			json_t *j = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+
+			rc = j ? qual_trace_from_json(j, &r->trace) :
+			     bert_fail(BERT_ERR_PROTOCOL, "runs.trace: not JSON");
+			json_decref(j);
+			if (rc)
+				rc = bert_fail_ctx(rc, "run %lld in %s", (long long)id, where);
+		}
+	}
+	PQclear(res);
+	return rc;
 }
 
 /* Steps, then every measurement and point of the run in (step, seq) order,

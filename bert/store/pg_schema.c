@@ -116,7 +116,14 @@ static const char v3[] =
 	"  UNIQUE (measurement_id, seq));"
 	"CREATE INDEX uncertainty_components_run ON uncertainty_components (run_id);";
 
-static const char *const migrations[PG_SCHEMA_VERSION] = { v1, v2, v3 };
+/* The run's traceability as the record carries it: the operator, work
+ * order and lot fill the columns of version 2; the trace object (station
+ * location, calibration used, each instrument's *IDN? and calibration date)
+ * is kept whole, and the module's date code beside its identity. */
+static const char v4[] =
+	"ALTER TABLE runs ADD COLUMN date_code text, ADD COLUMN trace jsonb;";
+
+static const char *const migrations[PG_SCHEMA_VERSION] = { v1, v2, v3, v4 };
 
 static int read_version(struct pg *pg, int *version)
 {

@@ -63,6 +63,10 @@ static const char sql_point[] =
 	"oma_dbm, ber, bits, errors, t_ns) VALUES (" STEP_BY_SEQ ", " RUN_BY_UUID
 	", $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
+static const char sql_trace[] =
+	"UPDATE runs SET operator = $2, work_order = $3, lot = $4, date_code = $5, "
+	"trace = $6::jsonb WHERE uuid = $1";
+
 static int prepare_all(struct pg *pg)
 {
 	static const struct { const char *name, *sql; } st[] = {
@@ -70,8 +74,9 @@ static int prepare_all(struct pg *pg)
 		{ "bert_step", sql_step }, { "bert_meas", sql_meas },
 		{ "bert_point", sql_point },
 	};
-	static const struct { const char *name, *sql; } st3[] = {
-		{ "bert_ucomp", sql_ucomp },
+	static const struct { const char *name, *sql; int since; } st3[] = {
+		{ "bert_ucomp", sql_ucomp, PG_SCHEMA_UCOMP },
+		{ "bert_trace", sql_trace, PG_SCHEMA_TRACE },
 	};
 	size_t i;
 	int rc;
@@ -88,8 +93,12 @@ static int prepare_all(struct pg *pg)
 		}
 		PQclear(r);
 	}
-	for (i = 0; pg->version >= PG_SCHEMA_UCOMP && i < ARRAY_SIZE(st3); i++) {
-		PGresult *r = PQprepare(pg->c, st3[i].name, st3[i].sql, 0, NULL);
+	for (i = 0; i < ARRAY_SIZE(st3); i++) {
+		PGresult *r;
+
+		if (pg->version < st3[i].since)
+			continue;
+		r = PQprepare(pg->c, st3[i].name, st3[i].sql, 0, NULL);
 
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
 			rc = pg_fail(pg, r, "preparing the upload");
@@ -184,6 +193,22 @@ static int send_step(struct pg *pg, const struct qual_record *rec, size_t seq,
 	return rc;
 }
 
+static void text_or_null(struct pg_params *p, const char *s)
+{
+	if (s[0])
+		pg_p_text(p, s);
+	else
+		pg_p_null(p);
+}
+
+static bool has_trace(const struct qual_record *rec)
+{
+	const struct qual_trace *t = &rec->trace;
+
+	return t->operator_name[0] || t->work_order[0] || t->lot[0] || t->station_site[0] ||
+	       t->calibration[0] || t->ninstr || rec->dut.date_code[0];
+}
+
 static int send_all(struct pg *pg, const struct qual_record *rec, size_t from_step,
 		    unsigned *n)
 {
@@ -222,6 +247,25 @@ static int send_all(struct pg *pg, const struct qual_record *rec, size_t from_st
 	rc = send(pg, "bert_run", &p, n);
 	if (rc)
 		return rc;
+	if (pg->version >= PG_SCHEMA_TRACE) {
+		json_t *j = qual_trace_to_json(&rec->trace);
+		char *t = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+		json_decref(j);
+		if (!t)
+			return bert_fail(BERT_ERR_NOMEM, "upload: trace");
+		pg_p_reset(&p);
+		pg_p_text(&p, rec->uuid);
+		text_or_null(&p, rec->trace.operator_name);
+		text_or_null(&p, rec->trace.work_order);
+		text_or_null(&p, rec->trace.lot);
+		text_or_null(&p, rec->dut.date_code);
+		pg_p_text(&p, t);
+		rc = send(pg, "bert_trace", &p, n);
+		free(t);
+		if (rc)
+			return rc;
+	}
 	pg_p_reset(&p);
 	pg_p_text(&p, rec->uuid);
 	pg_p_int(&p, (long long)from_step);
@@ -292,6 +336,10 @@ int pg_upload_run(struct pg *pg, const struct qual_record *rec, size_t from_step
 							 "migrate --db URI'", pg->where,
 							 pg->version, rec->uuid);
 	}
+	if (pg->version < PG_SCHEMA_TRACE && has_trace(rec))
+		return bert_fail(BERT_ERR_UNSUPPORTED, "%s: schema version %d has no "
+				 "traceability of runs (run %s has it): run 'bert results "
+				 "db migrate --db URI'", pg->where, pg->version, rec->uuid);
 	rc = prepare_all(pg);
 	if (rc)
 		return rc;

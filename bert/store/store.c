@@ -8,6 +8,7 @@
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,18 @@ static const char schema_v2[] =
 	"  seq INTEGER NOT NULL, source TEXT NOT NULL, u REAL,"
 	"  type TEXT NOT NULL DEFAULT 'B', note TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX uncertainty_components_m ON uncertainty_components (measurement_id);";
+
+/* Version 3: traceability of a run (record.h, struct qual_trace): the
+ * operator, work order and lot as columns the fleet views select on, the
+ * module's date code, and the whole trace object (instruments with their
+ * *IDN? and calibration dates, the station calibration) as its JSON. */
+static const char schema_v3[] =
+	"ALTER TABLE runs ADD COLUMN operator TEXT;"
+	"ALTER TABLE runs ADD COLUMN work_order TEXT;"
+	"ALTER TABLE runs ADD COLUMN lot TEXT;"
+	"ALTER TABLE runs ADD COLUMN date_code TEXT;"
+	"ALTER TABLE runs ADD COLUMN trace TEXT;"
+	"CREATE INDEX runs_lot ON runs (lot);";
 
 static int db_fail(struct store *st, int src, const char *what)
 {
@@ -301,7 +314,7 @@ static int operator_sn_column(struct store *st)
 static int schema_setup(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
-	int rc, version = 0, have;
+	int rc, version = 0, have, v;
 
 	rc = exec(st, "BEGIN IMMEDIATE", "begin");
 	if (rc)
@@ -334,14 +347,21 @@ static int schema_setup(struct store *st)
 		if (rc)
 			goto out;
 	}
-	if (version < 2) {
-		rc = exec(st, schema_v2, "migrating the schema to version 2");
+	/* one step at a time (version < N); operator_sn is a column any
+	 * version may lack (added beside version 2) */
+	rc = operator_sn_column(st);
+	if (rc)
+		goto out;
+	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++) {
+		if (v == 1)
+			continue;	/* schema_v1 above */
+		rc = exec(st, v == 2 ? schema_v2 : schema_v3, "migrating the schema");
 		if (rc)
 			goto out;
 		rc = prepare(st, "INSERT INTO schema_version VALUES (?, ?)", &s);
 		if (rc)
 			goto out;
-		sqlite3_bind_int(s, 1, STORE_SCHEMA_VERSION);
+		sqlite3_bind_int(s, 1, v);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_fail(st, sqlite3_errcode(st->db), "schema version");
@@ -350,18 +370,79 @@ static int schema_setup(struct store *st)
 		if (rc)
 			goto out;
 	}
-	/* later versions migrate here, one step at a time (version < N);
-	 * added columns any version may lack: */
-	rc = operator_sn_column(st);
-	if (rc)
-		goto out;
 	return exec(st, "COMMIT", "commit");
 out:
 	rollback(st);
 	return rc;
 }
 
+/* A database this process may only read (a read-only file or folder, a
+ * read-only mount): opened read-only, without the schema transaction, so
+ * `bert results` still reads it; a write then fails as "cannot be written".
+ * The schema must already be this version's (migrating needs a writer). */
+static int schema_check_ro(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, version = 0;
+
+	rc = prepare(st, "SELECT MAX(version) FROM schema_version", &s);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > STORE_SCHEMA_VERSION)
+		return bert_fail(BERT_ERR_UNSUPPORTED, "%s: schema version %d is newer "
+				 "than this bert (%d)", st->path, version,
+				 STORE_SCHEMA_VERSION);
+	if (version < STORE_SCHEMA_VERSION)
+		return bert_fail(BERT_ERR_CONFIG, "%s: schema version %d needs an "
+				 "update, and the database cannot be written "
+				 "(permissions)", st->path, version);
+	return BERT_OK;
+}
+
+static int open_impl(const char *path, bool readonly, struct store **out);
+
+/* file:PATH?immutable=1 with the characters a URI path reserves escaped */
+static void uri_path(char *out, size_t size, const char *path)
+{
+	size_t n = 0;
+	const unsigned char *p;
+
+	n += (size_t)snprintf(out, size, "file:");
+	for (p = (const unsigned char *)path; *p && n + 4 < size; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+			n += (size_t)snprintf(out + n, size - n, "%%%02X", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n] = 0;
+	snprintf(out + n, size - n, "?immutable=1");
+}
+
+static bool dir_writable(const char *path)
+{
+	char dir[1024];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return access(".", W_OK) == 0;
+	if (slash == dir)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	return access(dir, W_OK) == 0;
+}
+
 int store_open(const char *path, struct store **out)
+{
+	return open_impl(path, false, out);
+}
+
+static int open_impl(const char *path, bool readonly, struct store **out)
 {
 	char def[1024];
 	sqlite3_stmt *s;
@@ -382,17 +463,44 @@ int store_open(const char *path, struct store **out)
 	if (gethostname(st->host, sizeof(st->host) - 1) != 0)
 		snprintf(st->host, sizeof(st->host), "localhost");
 	read_line("/proc/sys/kernel/random/boot_id", st->boot_id, sizeof(st->boot_id));
-	rc = mkdirs(path);
-	if (rc)
-		goto fail;
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			     NULL);
+	if (!readonly) {
+		rc = mkdirs(path);
+		if (rc)
+			goto fail;
+	}
+	if (readonly) {
+		/* WAL needs its index (-shm) beside the file; in a folder we
+		 * cannot write, a file with no -wal (every writer closed it,
+		 * the log checkpointed) is read as immutable: an archive or a
+		 * read-only mount (SQLite, "URI filenames", immutable) */
+		char wal[1100], uri[1200];
+
+		snprintf(wal, sizeof(wal), "%s-wal", path);
+		if (!dir_writable(path) && access(wal, F_OK) != 0) {
+			uri_path(uri, sizeof(uri), path);
+			rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
+					     SQLITE_OPEN_URI, NULL);
+		} else {
+			rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
+		}
+	} else {
+		rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+				     SQLITE_OPEN_CREATE, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		rc = db_fail(st, rc, "open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 0);
+	if (readonly) {
+		snprintf(st->journal, sizeof(st->journal), "read-only");
+		rc = schema_check_ro(st);
+		if (rc)
+			goto fail;
+		*out = st;
+		return BERT_OK;
+	}
 	/* WAL: readers never block the writer and the writer never blocks
 	 * readers; FULL: a committed step survives power loss too. */
 	rc = prepare(st, "PRAGMA journal_mode = WAL", &s);
@@ -435,7 +543,9 @@ int store_open_existing(const char *path, struct store **out)
 				 "stored yet, or give --db PATH)", path);
 	if (!S_ISREG(sb.st_mode))
 		return bert_fail(BERT_ERR_CONFIG, "%s: not a database file", path);
-	return store_open(path, out);
+	/* a reader of a file it may not write (nor its folder, where the WAL
+	 * index lives) reads it read-only */
+	return open_impl(path, access(path, W_OK) != 0 || !dir_writable(path), out);
 }
 
 void store_close(struct store *st)
@@ -465,36 +575,72 @@ const char *store_journal_mode(struct store *st)
 /* Inside a write transaction: the next change counter. */
 #define NEXT_CHANGE "(SELECT COALESCE(MAX(changed), 0) + 1 FROM runs)"
 
+/* The operator serial and the traceability columns (version 3). */
+static void bind_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v[0])
+		bind_text(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 static int put_operator_sn(struct store *st, const struct qual_record *rec)
 {
+	json_t *j = qual_trace_to_json(&rec->trace);
+	char *trace = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	sqlite3_stmt *s;
 	int rc;
 
-	if (!rec->dut.operator_serial[0])
-		return BERT_OK;
-	rc = prepare(st, "UPDATE runs SET operator_sn = ? WHERE id = ?", &s);
-	if (rc)
+	json_decref(j);
+	if (!trace)
+		return bert_fail(BERT_ERR_NOMEM, "store: trace");
+	rc = prepare(st, "UPDATE runs SET operator_sn = ?, operator = ?, work_order = ?, "
+		     "lot = ?, date_code = ?, trace = ? WHERE id = ?", &s);
+	if (rc) {
+		free(trace);
 		return rc;
-	bind_text(s, 1, rec->dut.operator_serial);
-	sqlite3_bind_int64(s, 2, rec->id);
+	}
+	bind_or_null(s, 1, rec->dut.operator_serial);
+	bind_or_null(s, 2, rec->trace.operator_name);
+	bind_or_null(s, 3, rec->trace.work_order);
+	bind_or_null(s, 4, rec->trace.lot);
+	bind_or_null(s, 5, rec->dut.date_code);
+	bind_text(s, 6, trace);
+	sqlite3_bind_int64(s, 7, rec->id);
 	rc = sqlite3_step(s) == SQLITE_DONE ? BERT_OK :
-		db_fail(st, sqlite3_errcode(st->db), "operator serial");
+		db_fail(st, sqlite3_errcode(st->db), "operator serial and trace");
 	sqlite3_finalize(s);
+	free(trace);
 	return rc;
 }
 
 static int get_operator_sn(struct store *st, struct qual_record *rec)
 {
 	sqlite3_stmt *s;
-	int rc = prepare(st, "SELECT operator_sn FROM runs WHERE id = ?", &s);
+	int rc = prepare(st, "SELECT operator_sn, date_code, trace FROM runs WHERE id = ?",
+			 &s);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, rec->id);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 2);
+
 		col_text(s, 0, rec->dut.operator_serial, sizeof(rec->dut.operator_serial));
+		col_text(s, 1, rec->dut.date_code, sizeof(rec->dut.date_code));
+		if (t) {
+			json_t *j = json_loads((const char *)t, 0, NULL);
+
+			rc = j ? qual_trace_from_json(j, &rec->trace) :
+			     bert_fail(BERT_ERR_PROTOCOL, "runs.trace: not JSON");
+			json_decref(j);
+			if (rc)
+				rc = bert_fail_ctx(rc, "runs.trace of run %lld",
+						   (long long)rec->id);
+		}
+	}
 	sqlite3_finalize(s);
-	return BERT_OK;
+	return rc;
 }
 
 int store_run_begin(struct store *st, struct qual_record *rec)
@@ -707,6 +853,10 @@ static int step_insert(struct store *st, const struct qual_record *rec,
 	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
+	/* a run in progress never reads pass: only a verdict no later step
+	 * can improve (fail, error) is shown before the run's end */
+	if (so_far == QUAL_PASS || so_far == QUAL_MARGINAL)
+		so_far = QUAL_NONE;
 
 	/* the identity is known after the first step: keep the row current so
 	 * a run that dies later still names its module */
@@ -725,7 +875,7 @@ static int step_insert(struct store *st, const struct qual_record *rec,
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
-	return BERT_OK;
+	return put_operator_sn(st, rec);	/* the date code comes with the identity */
 fail:
 	rc = db_fail(st, sqlite3_errcode(st->db), "writing step");
 	sqlite3_finalize(s);

@@ -33,7 +33,7 @@
 #include "bert/qual/journal.h"
 #include "bert/qual/record.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_BUSY_TIMEOUT_MS	5000
 
 struct store;

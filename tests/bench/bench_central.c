@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
-#include "bert/station/bertd_core.h"
+#include "bert/daemon/bertd_core.h"
 #include "bert/store/pg.h"
 #include "bert/store/results_db.h"
 #include "bert/store/spool.h"

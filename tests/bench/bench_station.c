@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
-#include "bert/station/bertd_core.h"
+#include "bert/daemon/bertd_core.h"
 #include "fixtures/fixture_sim.h"
 #include "fixtures/sim/bench.h"
 #include "fixtures/sim/cmis_module.h"

@@ -41,7 +41,7 @@ fi
 export PGPASSFILE
 psql_q() { sh "$PY/cluster.sh" psql "$PGC" -d "${2:-bert}" -At -c "$1"; }
 
-# --- schema: the previous version (2), data, migration to version 3 keeps it ------
+# --- schema: an older version (2), data, migration to version 4 keeps it ----------
 run "$BERT" results db migrate --db "$T/local.db"
 status_is 2; err_has "postgresql://"
 run "$BERT" results list --db "$URI"
@@ -55,11 +55,13 @@ done
 run "$BERT" results sync --db "$T/q.db" --central "$URI"
 status_is 2; err_has "schema version 2 has no uncertainty budgets.*migrate"
 out_has "0 runs uploaded.*2 waiting"
-# runs that fit version 2: the same records without budgets, from another station
+# runs that fit version 2: the same records without budgets and trace, from
+# another station
 for u in $("$BERT" results list --db "$T/q.db" --json | jq -r '.[].uuid'); do
 	"$BERT" results export "$u" --db "$T/q.db" | jq '.uuid |= "00000000" + .[8:] |
 		.station.name = "line-old" |
-		walk(if type == "object" then del(.uncertainty_budget) else . end)' >"$T/nb.json"
+		walk(if type == "object" then del(.uncertainty_budget) else . end) |
+		del(.trace) | .dut.date_code = null' >"$T/nb.json"
 	"$BERT" results import "$T/nb.json" --db "$T/old.db" -q || fail "import $u"
 done
 run "$BERT" results sync --db "$T/old.db" --central "$URI"
@@ -68,8 +70,8 @@ for u in $("$BERT" results list --db "$T/old.db" --json | jq -r '.[].uuid'); do
 	"$BERT" results export "$u" --db "$URI" >"$T/v2-$u.json" || fail "export at v2"
 done
 run "$BERT" results db migrate --db "$URI" --json
-status_is 0; out_has '"from": 2'; out_has '"version": 3'
-[ "$(psql_q "SELECT string_agg(version::text, ',' ORDER BY version) FROM bert_schema_version")" = "1,2,3" ] ||
+status_is 0; out_has '"from": 2'; out_has '"version": 4'
+[ "$(psql_q "SELECT string_agg(version::text, ',' ORDER BY version) FROM bert_schema_version")" = "1,2,3,4" ] ||
 	fail "schema versions recorded: $(psql_q 'SELECT version FROM bert_schema_version')"
 psql_q "SELECT operator, work_order, lot FROM runs LIMIT 1" >/dev/null || fail "v2 columns"
 psql_q "SELECT count(*) FROM calibrations" >/dev/null || fail "v2 tables"
@@ -82,6 +84,10 @@ python3 "$PY/compare.py" "$BERT" line-old "$T/old.db" "$URI" >"$T/cmp.out" ||
 run "$BERT" results sync --db "$T/q.db" --central "$URI"
 status_is 0; out_has "2 runs uploaded.*0 waiting"
 [ "$(psql_q "SELECT count(*) FROM uncertainty_components")" -gt 0 ] || fail "no budgets stored"
+# version 4: the trace of each run (the instruments' *IDN?, the calibration used)
+[ "$(psql_q "SELECT count(*) FROM runs WHERE jsonb_array_length(trace->'instruments') = 3 \
+	AND trace->>'calibration' LIKE 'patch %' AND date_code = '250101'")" = 2 ] ||
+	fail "the trace of the runs is not stored centrally"
 run "$BERT" results db migrate --db "$URI"
 status_is 0; out_has "nothing to do"
 run "$BERT" results db migrate --db "$URI" --to 2

@@ -22,7 +22,7 @@ export BERT_STATION_SOCKET="$T/bertd.sock"
 run "$BERTD" --config "$STATION" --socket "$T/x.sock" --db "$T/r.db" --foreground --http 0.0.0.0:0
 status_is 2; err_has "not a loopback address.*http_token_file"
 run "$BERTD" --config "$STATION" --socket "$T/x.sock" --db "$T/r.db" --foreground --http localhost
-status_is 2; err_has "not HOST:PORT"
+status_is 2; err_has "not \[HOST\]:PORT"
 sed -e '/^\[bertd\]$/a http_token_file = '"$T/token" -e "s|^fixture = sim:|fixture = sim:$TOP/stations/|" \
 	"$STATION" >"$T/tok.ini"
 echo short >"$T/token"

@@ -34,7 +34,7 @@ out_has 'VERDICT: FAIL'
 # --out DIR: the four reports; the JUnit parses as XML
 run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-weak-lane3.ini" --out "$T/rep" -q
 status_is 1
-for f in summary.txt record.json junit.xml measurements.csv; do
+for f in summary.txt record.json junit.xml measurements.csv report.html; do
 	[ -s "$T/rep/$f" ] || fail "--out lacks $f"
 done
 python3 - "$T/rep/junit.xml" <<'PY' || fail "junit.xml does not parse"

@@ -142,7 +142,7 @@ for sa, sb in zip(a['steps'], b['steps']):
     assert sa['points'] == sb['points'], (sa['points'], sb['points'])
 " || fail "JSON export"
 run "$BERT" results export 1 --db "$DB" --out "$T/rep"; status_is 0
-for f in summary.txt record.json junit.xml measurements.csv; do
+for f in summary.txt record.json junit.xml measurements.csv report.html; do
 	[ -s "$T/rep/$f" ] || fail "--out lacks $f"
 done
 grep -q "^Verdict: FAIL" "$T/rep/summary.txt" || fail "summary.txt"
@@ -154,7 +154,7 @@ run "$BERT" results show 99 --db "$DB"; status_is 2; err_has "no run '99'"
 run "$BERT" results show --db "$DB"; status_is 2; err_has "expects one RUN"
 run "$BERT" results export 1 --db "$DB" --format xml; status_is 2; err_has "not json, csv"
 run "$BERT" results export 1 --db "$DB" --out "$T/x" --format csv; status_is 2
-run "$BERT" results list --db "$DB" --format csv; status_is 2; err_has "belong to export"
+run "$BERT" results list --db "$DB" --format csv; status_is 2; err_has "--format belongs to show and export"
 run "$BERT" results list --db "$DB" --since yesterday; status_is 2; err_has "--since"
 run "$BERT" results frobnicate --db "$DB"; status_is 2; err_has "unknown subcommand"
 echo '{"kind": "bert.run", "schema": 7}' > "$T/new.json"

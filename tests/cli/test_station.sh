@@ -58,6 +58,18 @@ start_bertd
 run "$BERT" station status
 status_is 0; out_has "site 8 +idle"
 [ "$(printf '%s\n' "$out" | grep -c idle)" -eq 8 ] || fail "8 idle sites expected"
+# before any run, the presence poll has read each module's EEPROM serial on
+# the site's fixture, which it keeps open (one open per site)
+sn_known() {
+	[ "$("$BERT" station status | grep -Ec 'idle .*SN SIM0[1-8]00001')" -eq 8 ]
+}
+wait_for sn_known || fail "idle sites without the module's serial"
+run "$BERT" station status
+status_is 0; out_has "site 3 +idle .*SN SIM0300001"
+run "$BERT" station status --json
+status_is 0
+[ "$(printf '%s' "$out" | grep -c '"fixture_opens": 1,')" -eq 8 ] || fail "fixture opens per site"
+[ "$(printf '%s' "$out" | grep -c '"last"')" -eq 0 ] || fail "a run before the start"
 run "$BERT" station start --site all
 status_is 0; out_has "started 8 site"
 run "$BERT" station watch

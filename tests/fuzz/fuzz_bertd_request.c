@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* libFuzzer harness for bertd's request parser (bert/station/bertd_proto.c):
+/* libFuzzer harness for bertd's request parser (bert/daemon/bertd_proto.c):
  * any bytes must parse or fail with BERT_ERR_PROTOCOL and an error code, and
  * every reply built from the outcome must be one line of valid JSON (no
  * crash, leak, hang or sanitizer report). A parsed request must satisfy the
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

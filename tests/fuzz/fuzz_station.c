@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer harness for the station parser (bert/qual/site.c and the
- * [instrument] sections of instruments/station.c): any text must either
+ * [instrument] sections of instruments/instr_file.c): any text must either
  * load or fail with BERT_ERR_CONFIG (never crash, leak, hang or trip a
  * sanitizer). A loaded station must be consistent: sites numbered 1..N with
  * a fixture each, every lane channel naming an instrument of the station,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* bertd's core (bert/station/bertd_core.h) in process: 8 emulated sites on
+/* bertd's core (bert/daemon/bertd_core.h) in process: 8 emulated sites on
  * the station-8 bench and one virtual clock, a site's adapter unplugged mid
  * run while the others pass, shared-meter arbitration keeping every site
  * progressing (event order and station times, identical run after run),
@@ -14,8 +14,8 @@
 #include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "bert/qual/record.h"
-#include "bert/station/bertd_core.h"
-#include "bert/station/bertd_proto.h"
+#include "bert/daemon/bertd_core.h"
+#include "bert/daemon/bertd_proto.h"
 #include "bert/store/store.h"
 #include "common.h"
 #include "instruments/scpi_sim.h"
@@ -498,6 +498,91 @@ START_TEST(test_insertion_start)
 }
 END_TEST
 
+/* The daemon keeps each site's fixture open: 1000 polls open it once per
+ * site; the poll reads the serial of a module when it sees it; an adapter
+ * that goes away (BERT_ERR_NODEV on the GPIO read) is reopened once after
+ * it is back. */
+static json_t *site_status(json_t *st, unsigned site)
+{
+	return json_array_get(json_object_get(st, "sites"), site - 1);
+}
+
+START_TEST(test_poll_keeps_fixture_open)
+{
+	static struct ev_log a;
+	struct bertd *d;
+	json_t *st;
+	char sn3[64];
+	unsigned s, k;
+
+	new_db("poll_open");
+	d = open_station(test_path("stations/station-8.ini"), &a);
+	for (k = 0; k < 1000; k++)
+		ck_assert_uint_eq(bertd_poll(d), 0);
+	st = bertd_status(d);
+	for (s = 1; s <= NSITES; s++) {
+		json_t *j = site_status(st, s);
+
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "fixture_opens")), 1);
+		ck_assert(json_is_true(json_object_get(j, "present")));
+		/* the serial of an idle site's module, before any run */
+		ck_assert_ptr_null(json_object_get(j, "last"));
+		ck_assert_msg(json_is_string(json_object_get(j, "module_serial")) &&
+			      !strncmp(json_string_value(json_object_get(j, "module_serial")),
+				       "SIM", 3), "site %u: no serial", s);
+	}
+	snprintf(sn3, sizeof(sn3), "%s",
+		 json_string_value(json_object_get(site_status(st, 3), "module_serial")));
+	json_decref(st);
+	/* site 3's adapter unplugged: the GPIO read fails, the fixture is
+	 * dropped and not reopened while the adapter is away */
+	ck_assert_int_eq(bertd_sim(d, 3, -1, 1), BERT_OK);
+	for (k = 0; k < 10; k++)
+		ck_assert_uint_eq(bertd_poll(d), 0);
+	st = bertd_status(d);
+	ck_assert_int_eq(json_integer_value(json_object_get(site_status(st, 3),
+							    "fixture_opens")), 1);
+	json_decref(st);
+	/* back: reopened once, by its URI, and kept */
+	ck_assert_int_eq(bertd_sim(d, 3, -1, 0), BERT_OK);
+	for (k = 0; k < 100; k++)
+		ck_assert_uint_eq(bertd_poll(d), 0);
+	st = bertd_status(d);
+	for (s = 1; s <= NSITES; s++)
+		ck_assert_int_eq(json_integer_value(json_object_get(site_status(st, s),
+								    "fixture_opens")), s == 3 ? 2 : 1);
+	ck_assert_str_eq(json_string_value(json_object_get(site_status(st, 3), "module_serial")),
+			 sn3);
+	json_decref(st);
+	/* a module out: no serial; a new one in: its serial, read by the poll
+	 * (the run it starts is on the same open fixture) */
+	ck_assert_int_eq(bertd_sim(d, 3, 0, -1), BERT_OK);
+	ck_assert_uint_eq(bertd_poll(d), 0);
+	st = bertd_status(d);
+	ck_assert(json_is_null(json_object_get(site_status(st, 3), "module_serial")));
+	ck_assert(json_is_false(json_object_get(site_status(st, 3), "present")));
+	json_decref(st);
+	ck_assert_int_eq(bertd_sim(d, 3, 1, -1), BERT_OK);
+	ck_assert_uint_eq(bertd_poll(d), 1);
+	st = bertd_status(d);
+	ck_assert_msg(json_is_string(json_object_get(site_status(st, 3), "module_serial")) &&
+		      strcmp(json_string_value(json_object_get(site_status(st, 3),
+							       "module_serial")), sn3),
+		      "no new serial after the insertion");
+	json_decref(st);
+	bertd_wait_idle(d);
+	for (k = 0; k < 10; k++)
+		ck_assert_uint_eq(bertd_poll(d), 0);
+	st = bertd_status(d);
+	ck_assert_str_eq(last_verdict(st, 3, "status"), "complete");
+	ck_assert_int_eq(json_integer_value(json_object_get(site_status(st, 3),
+							    "fixture_opens")), 2);
+	json_decref(st);
+	bertd_close(d);
+	drop_db();
+}
+END_TEST
+
 START_TEST(test_abort_site)
 {
 	static struct ev_log a;
@@ -627,6 +712,7 @@ Suite *suite_bertd(void)
 	tcase_add_test(tc, test_instrument_vanishes);
 	tcase_add_test(tc, test_shared_meter_vanishes);
 	tcase_add_test(tc, test_insertion_start);
+	tcase_add_test(tc, test_poll_keeps_fixture_open);
 	tcase_add_test(tc, test_abort_site);
 	tcase_add_loop_test(tp, test_proto_cases, 0, ARRAY_SIZE(reqs));
 	tcase_add_test(tp, test_proto_replies);

@@ -247,6 +247,66 @@ START_TEST(test_media_type_refused)
 }
 END_TEST
 
+/* A journal that takes the run and refuses the step numbered fail_at (the
+ * disk filled up, the database was locked past the busy timeout). */
+struct fail_journal {
+	unsigned steps, fail_at, finished;
+	enum qual_run_status finished_as;
+};
+
+static int fj_begin(void *user, struct qual_record *rec)
+{
+	(void)user;
+	rec->id = 1;
+	return BERT_OK;
+}
+
+static int fj_step(void *user, const struct qual_record *rec, const struct qual_step *s)
+{
+	struct fail_journal *j = user;
+
+	(void)rec;
+	(void)s;
+	if (j->steps++ == j->fail_at)
+		return bert_fail(BERT_ERR_IO, "results.db: commit step: the disk is full");
+	return BERT_OK;
+}
+
+static int fj_finish(void *user, const struct qual_record *rec)
+{
+	struct fail_journal *j = user;
+
+	j->finished++;
+	j->finished_as = rec->status;
+	return BERT_OK;
+}
+
+static const struct qual_journal_ops fail_journal_ops = {
+	.run_begin = fj_begin, .step_commit = fj_step, .run_finish = fj_finish,
+};
+
+START_TEST(test_journal_failure_ends_run)
+{
+	struct run *r = setup_run(GOOD, DR4);
+	struct fail_journal j = { .fail_at = 2 };
+	size_t i;
+
+	r->ctx.journal.ops = &fail_journal_ops;
+	r->ctx.journal.user = &j;
+	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_ERR_IO);
+	/* a good module, but the record lacks a step: error, never pass */
+	ck_assert_int_eq(r->rec.status, QUAL_RUN_ERROR);
+	ck_assert_int_ne(r->rec.verdict, QUAL_PASS);
+	ck_assert_int_eq(r->ctx.run.journal_error, BERT_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(r->rec.message, "results not stored: step dom"));
+	for (i = 3; i < r->rec.nsteps; i++)
+		ck_assert_int_eq(r->rec.steps[i]->status, QUAL_STEP_SKIPPED);
+	ck_assert_uint_eq(j.finished, 1);
+	ck_assert_int_eq(j.finished_as, QUAL_RUN_ERROR);
+	free_run(r);
+}
+END_TEST
+
 START_TEST(test_stop_on_fail)
 {
 	struct run *r = setup_run(WEAK3, DR4);
@@ -639,6 +699,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, test_operator_serial);
 	tcase_add_test(tc, test_station_default);
 	tcase_add_test(tc, test_kill_qualify_mid_run);
+	tcase_add_test(tc, test_journal_failure_ends_run);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -26,7 +26,7 @@
 #include "instruments/scpi.h"
 #include "instruments/scpi_sim.h"
 #include "instruments/sim/emu_hub.h"
-#include "instruments/station.h"
+#include "instruments/instr_file.h"
 #include "instruments/usbtmc.h"
 #include "instruments/voa.h"
 #include "common.h"

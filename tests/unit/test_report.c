@@ -166,6 +166,60 @@ START_TEST(test_json_and_dir)
 }
 END_TEST
 
+/* The HTML certificate of the sample record: markup and bytes from the
+ * module escaped, unmeasured values n/a, every measurement a table row,
+ * the plots closed; an empty record renders too. (The CLI test parses real
+ * runs' certificates with an HTML and an XML parser.) */
+START_TEST(test_html)
+{
+	struct qual_record r;
+	char *t;
+	size_t i, k;
+
+	sample_record(&r);
+	t = render(REPORT_HTML, &r);
+	ck_assert_msg(!strncmp(t, "<!DOCTYPE html>\n", 16), "%.40s", t);
+	ck_assert(strstr(t, "</html>\n"));
+	ck_assert(strstr(t, "A&amp;B &lt;Optics&gt; &quot;Q&quot;??"));
+	ck_assert_ptr_null(strstr(t, "<Optics>"));
+	ck_assert_ptr_null(strchr(t, '\x01'));
+	ck_assert_ptr_null(strchr(t, '\xff'));
+	ck_assert(strstr(t, "NACK &lt;page 11h&gt; &amp; retry"));
+	ck_assert(strstr(t, "INA226 &quot;shunt&quot; 1 %"));
+	ck_assert(strstr(t, "data-verdict=\"fail\""));
+	ck_assert(strstr(t, "class=\"banner v-fail\""));
+	/* every measurement a row */
+	for (i = 0, k = 0; i < r.nsteps; i++)
+		k += r.steps[i]->nm;
+	ck_assert_uint_eq(occurrences(t, "<tr class=\"m\""), k);
+	/* NaN and -inf values as words, never as numbers */
+	ck_assert(strstr(t, "<td class=\"n\">n/a</td>"));
+	ck_assert(strstr(t, "<td class=\"n\">-inf</td>"));
+	ck_assert_ptr_null(strstr(t, "nan"));
+	/* the sweep points of the ber step: the finite one is a mark in its
+	 * lane's plot and in the overlay; -inf dBm is in the table only; and
+	 * the four lanes' tx_power_avg in their chart */
+	ck_assert_uint_eq(occurrences(t, "class=\"mark\""), 2 + 4);
+	ck_assert_uint_eq(occurrences(t, "<tr class=\"pt\">"), 2);
+	ck_assert_uint_eq(occurrences(t, "<svg "), occurrences(t, "</svg>"));
+	/* traceability without data says n/a; the profile is found by name, its
+	 * hash differs from the sample's: said so */
+	ck_assert(strstr(t, "<td>operator</td><td>n/a</td>"));
+	ck_assert(strstr(t, "has changed since the run") || strstr(t, "is not installed here"));
+	free(t);
+	qual_record_free(&r);
+
+	/* an empty record: no steps, no lanes */
+	qual_record_init(&r, "0.1.0-test");
+	t = render(REPORT_HTML, &r);
+	ck_assert(strstr(t, "No sweep points in this run"));
+	ck_assert(strstr(t, "NOT JUDGED"));
+	ck_assert_uint_eq(occurrences(t, "<svg "), 0);
+	free(t);
+	qual_record_free(&r);
+}
+END_TEST
+
 Suite *suite_report(void)
 {
 	Suite *s = suite_create("report");
@@ -175,6 +229,7 @@ Suite *suite_report(void)
 	tcase_add_test(tc, test_csv);
 	tcase_add_test(tc, test_junit);
 	tcase_add_test(tc, test_json_and_dir);
+	tcase_add_test(tc, test_html);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -69,28 +69,38 @@ START_TEST(test_open_schema_wal)
 	ck_assert_str_eq(store_journal_mode(st), "wal");
 	ck_assert_str_eq(store_path(st), db);
 	store_close(st);
-	ck_assert_int_eq(count("SELECT MAX(version) FROM schema_version"), 2);
+	ck_assert_int_eq(count("SELECT MAX(version) FROM schema_version"), 3);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
 			       "AND name IN ('runs', 'steps', 'measurements', "
 			       "'sweep_points', 'uncertainty_components')"), 5);
 	/* reopening keeps the schema rows */
 	st = open_ok();
 	store_close(st);
-	ck_assert_int_eq(count("SELECT COUNT(*) FROM schema_version"), 1);
-	/* a version 1 database is migrated to version 2 on open */
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM schema_version"), 2);
+	/* a version 1 database is migrated to version 3 on open */
 	{
 		sqlite3 *h;
 
 		ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
 		ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE uncertainty_components; "
+					      "DROP INDEX runs_lot; "
+					      "ALTER TABLE runs DROP COLUMN operator; "
+					      "ALTER TABLE runs DROP COLUMN work_order; "
+					      "ALTER TABLE runs DROP COLUMN lot; "
+					      "ALTER TABLE runs DROP COLUMN date_code; "
+					      "ALTER TABLE runs DROP COLUMN trace; "
+					      "DELETE FROM schema_version WHERE version = 3; "
 					      "UPDATE schema_version SET version = 1",
 					      NULL, NULL, NULL), SQLITE_OK);
 		sqlite3_close(h);
 		st = open_ok();
 		store_close(st);
-		ck_assert_int_eq(count("SELECT MAX(version) FROM schema_version"), 2);
+		ck_assert_int_eq(count("SELECT MAX(version) FROM schema_version"), 3);
 		ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name = "
 				       "'uncertainty_components'"), 1);
+		ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('runs') "
+				       "WHERE name IN ('operator', 'work_order', 'lot', "
+				       "'date_code', 'trace')"), 5);
 	}
 	/* the default path follows XDG, then HOME */
 	setenv("XDG_DATA_HOME", "/x/data", 1);
@@ -133,11 +143,20 @@ START_TEST(test_journal_step_by_step)
 
 	sample_record(&r);
 	snprintf(r.dut.operator_serial, sizeof(r.dut.operator_serial), "OP-123");
+	snprintf(r.dut.date_code, sizeof(r.dut.date_code), "250101AB");
+	snprintf(r.trace.operator_name, sizeof(r.trace.operator_name), "J. Doe");
+	snprintf(r.trace.work_order, sizeof(r.trace.work_order), "WO-4711");
+	snprintf(r.trace.lot, sizeof(r.trace.lot), "L-23");
+	snprintf(r.trace.calibration, sizeof(r.trace.calibration), "patch 0.60 dB");
+	ck_assert_int_eq(qual_trace_add_instrument(&r.trace, "opm1", "Keysight,8163B,X1,1.0",
+						   "2026-01-31"), BERT_OK);
 	/* pretend the run is live: journal it as the engine would */
 	r.status = QUAL_RUN_RUNNING;
 	ck_assert_int_eq(store_run_begin(st, &r), BERT_OK);
 	ck_assert_int_gt(r.id, 0);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM runs WHERE operator_sn = 'OP-123'"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM runs WHERE operator = 'J. Doe' AND "
+			       "work_order = 'WO-4711' AND lot = 'L-23'"), 1);
 	ck_assert_int_eq(store_run_list(st, NULL, &v, &n), BERT_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(v[0].status, QUAL_RUN_RUNNING);
