@@ -10,8 +10,12 @@ MOD="$TOP/fixtures/sim/modules"
 BERTD="${BERT_BUILD:-build}/bertd"
 
 hostile() { # MODE SEED -> $T/h-MODE-SEED.ini
+	# a second [faults] section is an error: continue the module's own
+	# when it is the last section
 	{ cat "$MOD/dr4-good.ini"
-	  printf '\n[faults]\nhostile = %s\nhostile_rate = 0.05\nhostile_seed = %s\n' "$1" "$2"
+	  [ "$(grep '^\[' "$MOD/dr4-good.ini" | tail -n 1)" = "[faults]" ] ||
+		printf '\n[faults]\n'
+	  printf 'hostile = %s\nhostile_rate = 0.05\nhostile_seed = %s\n' "$1" "$2"
 	} >"$T/h-$1-$2.ini"
 }
 sane() { # WHAT: no crash, no sanitizer report, no hang
