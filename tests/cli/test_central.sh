@@ -266,4 +266,26 @@ dups=$(psql_q "SELECT count(*) FROM (SELECT uuid FROM runs GROUP BY uuid HAVING 
 ab=$("$BERT" results list --db "$URI" --station line-b --json | jq '[.[] | select(.status == "aborted")] | length')
 echo "line-b: $ab run(s) aborted by the kill -9, uploaded as aborted"
 echo "$(wc -l <"$T/scrapes.log") scrapes of 3 stations parsed"
+
+# --- the fleet report over PostgreSQL: yield per station as SQL computes it from
+# the same rows (complete runs; modules by serial; first and last run of each)
+run "$BERT" results report --db "$URI" --format json
+status_is 0
+got=$(printf '%s' "$out" | jq -r '.yield.station[] | "\(.name) \(.runs) \(.modules) \(.first_pass) \(.final_pass)"' | sort)
+want=$(psql_q "WITH c AS (SELECT station, sn, verdict IN ('pass', 'marginal') AS ok,
+	row_number() OVER (PARTITION BY station, sn ORDER BY wall_start, id) AS f,
+	row_number() OVER (PARTITION BY station, sn ORDER BY wall_start DESC, id DESC) AS l
+	FROM runs WHERE status = 'complete')
+	SELECT station || ' ' || count(*) || ' ' || count(DISTINCT sn) || ' ' ||
+	count(*) FILTER (WHERE f = 1 AND ok) || ' ' || count(*) FILTER (WHERE l = 1 AND ok)
+	FROM c GROUP BY station" | sort)
+[ -n "$want" ] || fail "no complete runs in the central database"
+[ "$got" = "$want" ] || fail "fleet report over PostgreSQL: got [$got], SQL says [$want]"
+total=$(psql_q "SELECT count(*) FROM runs")
+[ "$(printf '%s' "$out" | jq '.runs + .incomplete_runs')" = "$total" ] ||
+	fail "fleet report: runs + incomplete_runs != $total rows"
+run "$BERT" results report --db "$URI" --format html -o "$T/fleet.html"
+status_is 0
+grep -q "line-a" "$T/fleet.html" || fail "fleet html names no station"
+echo "fleet report over PostgreSQL: $(printf '%s' "$want" | tr '\n' ';')"
 for s in a b c d; do kill -TERM "$(eval "printf '%s' \"\$PID_$s\"")"; done

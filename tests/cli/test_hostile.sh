@@ -9,17 +9,17 @@
 MOD="$TOP/fixtures/sim/modules"
 BERTD="${BERT_BUILD:-build}/bertd"
 
-hostile() { # MODE SEED -> $T/h-MODE-SEED.ini
-	# a second [faults] section is an error: continue the module's own
-	# when it is the last section
-	{ cat "$MOD/dr4-good.ini"
-	  [ "$(grep '^\[' "$MOD/dr4-good.ini" | tail -n 1)" = "[faults]" ] ||
-		printf '\n[faults]\n'
-	  printf 'hostile = %s\nhostile_rate = 0.05\nhostile_seed = %s\n' "$1" "$2"
-	} >"$T/h-$1-$2.ini"
+hostile() { # MODE SEED -> $T/h-MODE-SEED.ini: dr4-good with hostile keys in its [faults]
+	awk -v m="$1" -v s="$2" '
+		{ print }
+		/^\[faults\]/ { printf "hostile = %s\nhostile_rate = 0.05\nhostile_seed = %s\n", m, s; done = 1 }
+		END { if (!done) printf "\n[faults]\nhostile = %s\nhostile_rate = 0.05\nhostile_seed = %s\n", m, s }
+	' "$MOD/dr4-good.ini" >"$T/h-$1-$2.ini"
 }
-sane() { # WHAT: no crash, no sanitizer report, no hang
+sane() { # WHAT: no crash, no sanitizer report, no hang, the module file itself accepted
 	[ "$rc" -eq 124 ] && fail "$1: hung (timeout)"
+	printf '%s' "$err" | grep -q 'h-[0-9]*-[0-9]*\.ini:[0-9]' &&
+		fail "$1: the module file was refused, the module never ran: $err"
 	[ "$rc" -gt 3 ] && fail "$1: exit $rc (crash?)"
 	printf '%s' "$err" | grep -q 'Sanitizer\|runtime error' && fail "$1: sanitizer report"
 	return 0
