@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The CMIS host driver against the emulated module on the sim bus. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,92 @@ START_TEST(test_bring_up_breakout)
 }
 END_TEST
 
+/* A module as slow as it may be: every duration at its advertised bound
+ * (OIF-CMIS 5.x Page 01h codes 100 ms, 500 ms, 1 s, 10 ms, 50 ms). The
+ * tightest wait is DPTxTurnOff + DPDeinit: 60 ms, tolerance 50 ms. */
+static void slow_cfg(struct sim_module_cfg *cfg)
+{
+	sim_module_cfg_default(cfg);
+	cfg->t_pwrup_ms = 500;
+	cfg->t_dpinit_ms = 1000;
+	cfg->t_txon_ms = 100;
+	cfg->t_txoff_ms = 10;
+	cfg->t_dpdeinit_ms = 50;
+}
+
+/* One seeded run: a bring-up from low power, then a second from
+ * DPActivated (through DPTxTurnOff and DPDeinit), with every I2C batch
+ * delayed by up to jitter_ns each way. BERT_OK or the first error. */
+static int jittered_bring_ups(const struct sim_module_cfg *cfg, uint64_t jitter_ns,
+			      uint64_t seed, bool powered)
+{
+	struct drig r;
+	int rc;
+
+	rig_up(&r, cfg, true);
+	if (powered)
+		ck_assert_int_eq(cmis_set_high_power(r.dev, true), BERT_OK);
+	i2c_sim_set_jitter(r.t.bus, jitter_ns, seed);
+	rc = cmis_bring_up(r.dev, 1, 0xff);
+	if (!rc)
+		rc = cmis_bring_up(r.dev, 1, 0xff);
+	rig_down(&r);
+	return rc;
+}
+
+/* CMIS durations bound the module, not the host's view of it: transport
+ * jitter up to the host tolerance (50 ms, cmis_host_bound_ns()) never
+ * fails a module within its advertised durations. The bound
+ * advertised + 1/20 (one poll period) failed here. */
+START_TEST(test_bring_up_host_jitter)
+{
+	struct sim_module_cfg cfg;
+	unsigned seed, fails = 0;
+	char first[256] = "";
+
+	slow_cfg(&cfg);
+	for (seed = 1; seed <= 500; seed++)
+		if (jittered_bring_ups(&cfg, 50 * BERT_NS_PER_MS, seed, false) != BERT_OK &&
+		    !fails++)
+			snprintf(first, sizeof(first), "seed %u: %s", seed,
+				 bert_error_detail());
+	ck_assert_msg(fails == 0, "%u of 500 runs (1000 bring-ups) failed, %s",
+		      fails, first);
+	ck_assert_uint_eq(cmis_host_bound_ns(60 * BERT_NS_PER_MS), 110 * BERT_NS_PER_MS);
+	ck_assert_uint_eq(cmis_host_bound_ns(BERT_NS_PER_S), 1500 * BERT_NS_PER_MS);
+}
+END_TEST
+
+/* Beyond the tolerance a module that looks late times out, and says which
+ * lane, which state, how long and against which bound. */
+START_TEST(test_bring_up_jitter_beyond)
+{
+	struct sim_module_cfg cfg;
+	unsigned seed;
+	int rc = BERT_OK;
+	const char *d;
+
+	slow_cfg(&cfg);
+	/* 1 s each way: twice the 500 ms tolerance of ModulePwrUp */
+	for (seed = 1; seed <= 50 && rc == BERT_OK; seed++)
+		rc = jittered_bring_ups(&cfg, BERT_NS_PER_S, seed, false);
+	ck_assert_int_eq(rc, BERT_ERR_TIMEOUT);
+	d = bert_error_detail();
+	ck_assert_msg(strstr(d, "module stuck in ModulePwrUp, not ModuleReady after ") &&
+		      strstr(d, " ms (bound 750 ms: advertised MaxDurationModulePwrUp "
+			     "500 ms + host tolerance 250 ms)"), "detail: %s", d);
+	/* the same on the data-path waits, the module already powered */
+	rc = BERT_OK;
+	for (seed = 1; seed <= 50 && rc == BERT_OK; seed++)
+		rc = jittered_bring_ups(&cfg, BERT_NS_PER_S, seed, true);
+	ck_assert_int_eq(rc, BERT_ERR_TIMEOUT);
+	d = bert_error_detail();
+	ck_assert_msg(strstr(d, "lane ") && strstr(d, " stuck in ") &&
+		      strstr(d, " after ") && strstr(d, " ms (bound ") &&
+		      strstr(d, " ms + host tolerance "), "detail: %s", d);
+}
+END_TEST
+
 START_TEST(test_stuck_in_pwrup)
 {
 	struct sim_module_cfg cfg;
@@ -229,6 +316,8 @@ Suite *suite_cmis_driver(void)
 	tcase_add_test(tc, test_access_rules);
 	tcase_add_test(tc, test_bring_up_dr4);
 	tcase_add_test(tc, test_bring_up_breakout);
+	tcase_add_test(tc, test_bring_up_host_jitter);
+	tcase_add_test(tc, test_bring_up_jitter_beyond);
 	tcase_add_test(tc, test_stuck_in_pwrup);
 	tcase_add_test(tc, test_module_fault);
 	tcase_add_test(tc, test_nack_storm);
