@@ -16,11 +16,14 @@ SOCK="$T/bertd.sock"
 DB="$T/results.db"
 export BERT_STATION_SOCKET="$SOCK"
 PIDS=""
+# users and group of the socket test, named per run: two test runs at once
+# (plain and SAN) must not delete each other's
+GRP="bst$$"; UOUT="bsto$$"; UIN="bsti$$"
 cleanup() {
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	if [ "$(id -u)" = 0 ]; then
-		userdel bertst_out 2>/dev/null; userdel bertst_in 2>/dev/null
-		groupdel bertst 2>/dev/null
+		userdel "$UOUT" 2>/dev/null; userdel "$UIN" 2>/dev/null
+		groupdel "$GRP" 2>/dev/null
 	fi
 	rm -rf "$T"
 }
@@ -222,14 +225,14 @@ if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: socket permission test needs root (creates users)"
 	exit 0
 fi
-groupadd -f bertst
-id bertst_out >/dev/null 2>&1 || useradd -M -s /bin/sh bertst_out
-id bertst_in >/dev/null 2>&1 || useradd -M -s /bin/sh -G bertst bertst_in
-start_bertd --group bertst --mode 0660
-ls -l "$SOCK" | grep -q "^srw-rw---- .* bertst " || fail "socket mode/group: $(ls -l "$SOCK")"
-run runuser -u bertst_out -- "$BERT" station status --socket "$SOCK"
+groupadd -f "$GRP"
+id "$UOUT" >/dev/null 2>&1 || useradd -M -s /bin/sh "$UOUT"
+id "$UIN" >/dev/null 2>&1 || useradd -M -s /bin/sh -G "$GRP" "$UIN"
+start_bertd --group "$GRP" --mode 0660
+ls -l "$SOCK" | grep -q "^srw-rw---- .* $GRP " || fail "socket mode/group: $(ls -l "$SOCK")"
+run runuser -u "$UOUT" -- "$BERT" station status --socket "$SOCK"
 status_is 3; err_has "Permission denied"
-run runuser -u bertst_in -- "$BERT" station status --socket "$SOCK"
+run runuser -u "$UIN" -- "$BERT" station status --socket "$SOCK"
 status_is 0; out_has "site 1"
 kill -TERM "$BPID"; wait_for gone "$BPID"
 exit 0
