@@ -59,23 +59,6 @@ static const char *const css =
 	"thead{display:table-header-group}"
 	".banner,td,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
-static const char *vclass(enum qual_verdict v)
-{
-	return qual_verdict_name(v);
-}
-
-static const char *upper(enum qual_verdict v)
-{
-	switch (v) {
-	case QUAL_PASS: return "PASS";
-	case QUAL_MARGINAL: return "MARGINAL";
-	case QUAL_FAIL: return "FAIL";
-	case QUAL_ERROR: return "ERROR";
-	case QUAL_NONE: break;
-	}
-	return "NOT JUDGED";
-}
-
 /* A number as the tables show it: "n/a" when unmeasured. */
 static const char *num(double v, enum qual_scale sc, char *buf, size_t size)
 {
@@ -165,7 +148,7 @@ static void meas_line(FILE *f, const struct qual_measurement *m)
 		esc(f, l);
 		fprintf(f, ")");
 	}
-	fprintf(f, " &#8212; %s", upper(m->verdict));
+	fprintf(f, " &#8212; %s", report_verdict_label("NOT JUDGED", m->verdict));
 	if (m->message[0]) {
 		fprintf(f, ": ");
 		esc(f, m->message);
@@ -181,8 +164,8 @@ static void banner(FILE *f, const struct qual_record *r)
 	size_t i, k;
 
 	fprintf(f, "<div class=\"banner v-%s\" id=\"verdict\" data-verdict=\"%s\">\n"
-		"<div class=\"v\">%s</div>\n", vclass(r->verdict), vclass(r->verdict),
-		upper(r->verdict));
+		"<div class=\"v\">%s</div>\n", qual_verdict_name(r->verdict), qual_verdict_name(r->verdict),
+		report_verdict_label("NOT JUDGED", r->verdict));
 	if (r->status != QUAL_RUN_COMPLETE) {
 		snprintf(b, sizeof(b), "run %s%s%s", qual_run_status_name(r->status),
 			 r->message[0] ? ": " : "", r->message);
@@ -645,7 +628,7 @@ static void charts(FILE *f, const struct qual_record *r)
 			fprintf(f, " &#177; %s W", num(mp->uncertainty, 0, u, sizeof(u)));
 		report_limits(&mp->lim, l, sizeof(l));
 		fprintf(f, " (limit %s) &#8212; %s</p>\n", l[0] ? l : "none in the profile",
-			upper(mp->verdict));
+			report_verdict_label("NOT JUDGED", mp->verdict));
 	}
 	fprintf(f, "</section>\n");
 }
@@ -703,7 +686,8 @@ static void table(FILE *f, const struct qual_record *r)
 			}
 			fprintf(f, "</td><td>");
 			esc(f, m->method);
-			fprintf(f, "</td><td class=\"t-%s\">%s", vclass(m->verdict), upper(m->verdict));
+			fprintf(f, "</td><td class=\"t-%s\">%s", qual_verdict_name(m->verdict),
+				report_verdict_label("NOT JUDGED", m->verdict));
 			if (m->message[0]) {
 				fprintf(f, "<br/>");
 				esc(f, m->message);
@@ -798,7 +782,8 @@ static void steps(FILE *f, const struct qual_record *r)
 		esc(f, s->name);
 		fprintf(f, "</td><td>%s</td><td class=\"t-%s\">%s</td><td class=\"n\">%.3f</td>"
 			"<td class=\"n\">%.3f</td><td class=\"n\">%zu</td><td>",
-			qual_step_status_name(s->status), vclass(s->verdict), upper(s->verdict),
+			qual_step_status_name(s->status), qual_verdict_name(s->verdict),
+			report_verdict_label("NOT JUDGED", s->verdict),
 			(double)s->start_ns / 1e9, (double)s->end_ns / 1e9, s->nm);
 		esc(f, s->message);
 		fprintf(f, "</td></tr>\n");
@@ -833,7 +818,7 @@ int report_html_profile(FILE *f, const struct qual_record *r, const struct profi
 		"<meta name=\"generator\" content=\"bert ");
 	esc(f, r->bert_version);
 	fprintf(f, "\"/>\n<title>");
-	esc(f, upper(r->verdict));
+	esc(f, report_verdict_label("NOT JUDGED", r->verdict));
 	fprintf(f, " ");
 	esc(f, r->dut.pn);
 	fprintf(f, " SN ");

@@ -113,7 +113,7 @@ int report_json(FILE *f, const struct qual_record *r)
 	return finish(f);
 }
 
-static const char *upper(enum qual_verdict v)
+const char *report_verdict_label(const char *none, enum qual_verdict v)
 {
 	switch (v) {
 	case QUAL_PASS: return "PASS";
@@ -122,7 +122,7 @@ static const char *upper(enum qual_verdict v)
 	case QUAL_ERROR: return "ERROR";
 	case QUAL_NONE: break;
 	}
-	return "-";
+	return none;
 }
 
 /* Strings from a module's EEPROM go to a terminal: keep them printable. */
@@ -199,7 +199,7 @@ static void full_table(FILE *f, const struct qual_record *r)
 				s->name, m->name, lane, v[0] ? v : "n/a", m->unit,
 				report_limits(&m->lim, lim, sizeof(lim)),
 				qual_limits_empty(&m->lim) ? "" : mg[0] ? mg : "n/a",
-				u[0] ? u : "n/a", upper(m->verdict),
+				u[0] ? u : "n/a", report_verdict_label("-", m->verdict),
 				safe(m->method, s1, sizeof(s1)));
 		}
 	}
@@ -258,7 +258,7 @@ int report_text(FILE *f, const struct qual_record *r)
 			c[m->lane <= lanes ? m->lane : 0].v[m->verdict]++;
 		}
 
-	fprintf(f, "Verdict: %s", upper(r->verdict));
+	fprintf(f, "Verdict: %s", report_verdict_label("-", r->verdict));
 	if (r->status != QUAL_RUN_COMPLETE)
 		fprintf(f, " (run %s%s%s)", qual_run_status_name(r->status),
 			r->message[0] ? ": " : "", safe(r->message, fx, sizeof(fx)));
@@ -292,7 +292,7 @@ int report_text(FILE *f, const struct qual_record *r)
 			snprintf(name, sizeof(name), "%u", l);
 		else
 			snprintf(name, sizeof(name), "module");
-		fprintf(f, "%-8s %-9s %5u %5u %5u %5u\n", name, upper(lv[l]),
+		fprintf(f, "%-8s %-9s %5u %5u %5u %5u\n", name, report_verdict_label("-", lv[l]),
 			c[l].v[QUAL_PASS], c[l].v[QUAL_MARGINAL], c[l].v[QUAL_FAIL],
 			c[l].v[QUAL_ERROR]);
 	}
@@ -303,7 +303,7 @@ int report_text(FILE *f, const struct qual_record *r)
 			unsigned first = (l - 1) * r->lanes_per_link + 1;
 
 			fprintf(f, "%-8u %-9s ", l,
-				upper(qual_verdict_link(lv, l, r->lanes_per_link)));
+				report_verdict_label("-", qual_verdict_link(lv, l, r->lanes_per_link)));
 			if (r->lanes_per_link == 1)
 				fprintf(f, "%u\n", first);
 			else
@@ -322,7 +322,7 @@ int report_text(FILE *f, const struct qual_record *r)
 		const struct qual_step *s = r->steps[i];
 
 		fprintf(f, "  %-16s %-8s %-9s %8.1f s .. %8.1f s  %zu measurements%s%s\n",
-			s->name, qual_step_status_name(s->status), upper(s->verdict),
+			s->name, qual_step_status_name(s->status), report_verdict_label("-", s->verdict),
 			(double)s->start_ns / 1e9, (double)s->end_ns / 1e9, s->nm,
 			s->message[0] ? "  " : "", safe(s->message, fx, sizeof(fx)));
 	}

@@ -28,6 +28,8 @@ int report_format_parse(const char *s, enum report_format *fmt);
 /* The stable file name report_write_dir() uses: "summary.txt",
  * "record.json", "junit.xml", "measurements.csv", "report.html". */
 const char *report_file_name(enum report_format fmt);
+/* A verdict as the reports print it ("PASS", ...); `none` for one not judged. */
+const char *report_verdict_label(const char *none, enum qual_verdict v);
 
 int report_text(FILE *f, const struct qual_record *r);
 int report_json(FILE *f, const struct qual_record *r);
