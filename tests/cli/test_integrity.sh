@@ -111,6 +111,10 @@ status_is 1
 printf '%s\n' "$out" > "$T/dark/stdout.txt"
 printf '%s\n' "$err" > "$T/dark/stderr.txt"
 grep -rniE "$BAD" "$T/dark" && fail "qualify --out: inf/nan/sub-floor figure in the output folder"
+# the sweep's reason keeps its first part (it was lost to a self-overlapping snprintf)
+grep -q 'rx_sensitivity_oma lane 2: n/a dBm  (no lock even with the VOA at 0 dB' \
+	"$T/dark/stderr.txt" || fail "sensitivity: the no-lock reason is lost"
+grep -q '(; ' "$T/dark/stderr.txt" "$T/dark/stdout.txt" && fail "a reason starts with '; '"
 grep -q 'dom_rx_power .* n/a dBm .*(no light: below the DOM reporting floor of 0.1 uW)' \
 	"$T/dark/summary.txt" || fail "summary: lane 2 Rx power not n/a with the reason"
 python3 - "$T/dark/record.json" <<'PY' || fail "record: no light"
