@@ -117,6 +117,10 @@ grep -q 'rx_sensitivity_oma lane 2: n/a dBm  (no lock even with the VOA at 0 dB'
 grep -q '(; ' "$T/dark/stderr.txt" "$T/dark/stdout.txt" && fail "a reason starts with '; '"
 grep -q 'dom_rx_power .* n/a dBm .*(no light: below the DOM reporting floor of 0.1 uW)' \
 	"$T/dark/summary.txt" || fail "summary: lane 2 Rx power not n/a with the reason"
+grep -q 'value n/a dBm, limits none (no light: below the DOM reporting floor' "$T/dark/junit.xml" ||
+	fail "junit: lane 2 Rx power without the reason"
+grep -q ',dom_rx_power,2,,dBm,.*,no light: below the DOM reporting floor' "$T/dark/measurements.csv" ||
+	fail "csv: lane 2 Rx power not an empty cell with the reason"
 python3 - "$T/dark/record.json" <<'PY' || fail "record: no light"
 import json, sys
 r = json.load(open(sys.argv[1]))
