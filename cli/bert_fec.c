@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bert/core/error.h"
+#include "bert/core/figure.h"
 #include "bert/signal/berstat.h"
 #include "bert/signal/fec.h"
 #include "cli/bert.h"
@@ -31,6 +32,57 @@ static json_t *jnum(double v)
 static void print_kv(const char *k, double v)
 {
 	printf("%-16s %.4g\n", k, v);
+}
+
+/* A modelled ratio (CER, FLR, post-FEC BER from the random-error chain):
+ * below the reporting floor the model says nothing a test time could
+ * confirm, so it prints "< 1e-15" and is stored as the floor, its name
+ * listed in "below_floor" (the rule of bert/core/figure.h). */
+static void print_model(const char *k, double v)
+{
+	if (v < BERT_FIG_FLOOR)
+		printf("%-16s < %s\n", k, BERT_FIG_FLOOR_TEXT);
+	else
+		print_kv(k, v);
+}
+
+/* The BER margin to the KP4 threshold in decades; a BER above the
+ * threshold is "above" it, not a negative "below". */
+static void print_margin(double decades)
+{
+	if (!isfinite(decades))
+		printf("%-16s n/a (a BER of 0 has no finite margin)\n", "margin");
+	else
+		printf("%-16s %.2f decades %s the %.1e threshold\n", "margin",
+		       fabs(decades), decades >= 0 ? "below" : "above",
+		       BERT_KP4_THRESHOLD_BER);
+}
+
+static void model_text(char *buf, size_t size, double v)
+{
+	if (v < BERT_FIG_FLOOR)
+		snprintf(buf, size, "< %s", BERT_FIG_FLOOR_TEXT);
+	else
+		snprintf(buf, size, "%.3g", v);
+}
+
+static void set_model(json_t *j, json_t *below, const char *k, double v)
+{
+	if (!isfinite(v)) {
+		json_object_set_new(j, k, json_null());
+		return;
+	}
+	if (v < BERT_FIG_FLOOR) {
+		v = BERT_FIG_FLOOR;
+		json_array_append_new(below, json_string(k));
+	}
+	json_object_set_new(j, k, json_real(v));
+}
+
+static void set_floor(json_t *j, json_t *below)
+{
+	json_object_set_new(j, "reporting_floor", json_real(BERT_FIG_FLOOR));
+	json_object_set_new(j, "below_floor", below);
 }
 
 int cmd_fec(int argc, char **argv)
@@ -82,27 +134,30 @@ int cmd_fec(int argc, char **argv)
 		if (rc)
 			return cli_error(rc, "fec analyze");
 		if (o.json) {
-			json_t *j = json_object();
+			json_t *j = json_object(), *below = json_array();
 
 			json_object_set_new(j, "ber", json_real(ch.ber));
 			json_object_set_new(j, "ser", json_real(ch.ser));
-			json_object_set_new(j, "cer", json_real(ch.cer));
-			json_object_set_new(j, "flr", json_real(ch.flr));
-			json_object_set_new(j, "post_fec_ber", json_real(ch.post_fec_ber));
+			set_model(j, below, "cer", ch.cer);
+			set_model(j, below, "flr", ch.flr);
+			set_model(j, below, "post_fec_ber", ch.post_fec_ber);
 			json_object_set_new(j, "threshold_ber", json_real(BERT_KP4_THRESHOLD_BER));
 			json_object_set_new(j, "margin_decades", jnum(ch.margin_decades));
 			json_object_set_new(j, "flr_factor", json_real(factor));
+			set_floor(j, below);
 			cli_print_json(j);
 		} else if (o.quiet) {	/* the one value: post-FEC BER */
-			printf("%.4g\n", ch.post_fec_ber);
+			if (ch.post_fec_ber < BERT_FIG_FLOOR)
+				printf("< %s\n", BERT_FIG_FLOOR_TEXT);
+			else
+				printf("%.4g\n", ch.post_fec_ber);
 		} else {
 			print_kv("pre-FEC BER", ch.ber);
 			print_kv("SER", ch.ser);
-			print_kv("CER", ch.cer);
-			print_kv("FLR", ch.flr);
-			print_kv("post-FEC BER", ch.post_fec_ber);
-			printf("%-16s %.2f decades below the %.1e threshold\n", "margin",
-			       ch.margin_decades, BERT_KP4_THRESHOLD_BER);
+			print_model("CER", ch.cer);
+			print_model("FLR", ch.flr);
+			print_model("post-FEC BER", ch.post_fec_ber);
+			print_margin(ch.margin_decades);
 		}
 		return EXIT_OK;
 	}
@@ -125,40 +180,47 @@ int cmd_fec(int argc, char **argv)
 			ch.post_fec_ber = a.post_fec_ber_min;
 		margin = a.ber_lower > 0 ? log10(BERT_KP4_THRESHOLD_BER / a.ber_lower) : INFINITY;
 		if (o.json) {
-			json_t *j = json_object();
+			json_t *j = json_object(), *below = json_array();
 
 			json_object_set_new(j, "codewords", json_integer((json_int_t)a.codewords));
 			json_object_set_new(j, "ber", json_real(a.ber_lower));
 			json_object_set_new(j, "ser", json_real(a.ser));
 			json_object_set_new(j, "cer", json_real(a.cer));
 			json_object_set_new(j, "flr", json_real(a.flr));
-			json_object_set_new(j, "post_fec_ber", json_real(ch.post_fec_ber));
+			set_model(j, below, "post_fec_ber", ch.post_fec_ber);
 			json_object_set_new(j, "threshold_ber", json_real(BERT_KP4_THRESHOLD_BER));
 			json_object_set_new(j, "margin_decades", jnum(margin));
-			json_object_set_new(j, "cer_predicted", jnum(a.fit_bins >= 2 ? a.cer_predicted : NAN));
-			json_object_set_new(j, "flr_predicted", jnum(a.fit_bins >= 2 ? a.flr_predicted : NAN));
+			set_model(j, below, "cer_predicted", a.fit_bins >= 2 ? a.cer_predicted : NAN);
+			set_model(j, below, "flr_predicted", a.fit_bins >= 2 ? a.flr_predicted : NAN);
 			json_object_set_new(j, "r2", jnum(a.r2));
 			json_object_set_new(j, "fit_bins", json_integer(a.fit_bins));
 			json_object_set_new(j, "max_bin", json_integer(a.max_bin));
 			json_object_set_new(j, "bursty", json_boolean(a.bursty));
+			set_floor(j, below);
 			cli_print_json(j);
 		} else if (o.quiet) {
-			printf("%.4g\n", ch.post_fec_ber);
+			if (ch.post_fec_ber < BERT_FIG_FLOOR)
+				printf("< %s\n", BERT_FIG_FLOOR_TEXT);
+			else
+				printf("%.4g\n", ch.post_fec_ber);
 		} else {
 			printf("%-16s %llu\n", "codewords", (unsigned long long)a.codewords);
 			print_kv("pre-FEC BER >=", a.ber_lower);
 			print_kv("SER", a.ser);
 			print_kv("CER", a.cer);
 			print_kv("FLR", a.flr);
-			print_kv("post-FEC BER", ch.post_fec_ber);
-			if (a.fit_bins >= 2)
-				printf("%-16s CER %.3g, FLR %.3g (R^2 %.3f, %u bins)\n",
-				       "predicted", a.cer_predicted, a.flr_predicted, a.r2,
-				       a.fit_bins);
+			print_model("post-FEC BER", ch.post_fec_ber);
+			if (a.fit_bins >= 2) {
+				char cer_s[24], flr_s[24];
+
+				model_text(cer_s, sizeof(cer_s), a.cer_predicted);
+				model_text(flr_s, sizeof(flr_s), a.flr_predicted);
+				printf("%-16s CER %s, FLR %s (R^2 %.3f, %u bins)\n",
+				       "predicted", cer_s, flr_s, a.r2, a.fit_bins);
+			}
 			else
 				printf("%-16s not enough bins with >= 10 counts\n", "predicted");
-			printf("%-16s %.2f decades below the %.1e threshold\n", "margin",
-			       margin, BERT_KP4_THRESHOLD_BER);
+			print_margin(margin);
 			printf("%-16s %d (FEC margin %d symbols)\n", "max bin", a.max_bin,
 			       a.max_bin >= 0 && a.max_bin <= 15 ? 15 - a.max_bin : 0);
 			printf("%-16s %s\n", "burst", a.bursty ?

@@ -9,7 +9,20 @@ done
 out_has '"cer": 8\.1[0-9]*e-13'
 out_has '"flr": 1\.7[0-9]*e-12'
 out_has '"margin_decades": 0\.0'
-run "$BERT" fec analyze --ber 1e-4; status_is 0; out_has 'CER +1\.3[0-9]*e-18'
+run "$BERT" fec analyze --ber 1e-3; status_is 0; out_has 'CER +0\.000153'
+out_has 'margin +0\.62 decades above'
+# the reporting floor: the chain's 1.3e-18 CER at 1e-4 (and anything below
+# 1e-15) prints as "< 1e-15" and is stored as the floor, named in below_floor
+run "$BERT" fec analyze --ber 1e-4; status_is 0; out_has 'CER +< 1e-15'
+out_has 'post-FEC BER +< 1e-15'; out_has 'margin +0\.38 decades below'
+run "$BERT" fec analyze --ber 1e-4 -q; status_is 0; out_has '^< 1e-15$'
+run "$BERT" fec analyze --ber 1e-6 --json; status_is 0
+printf '%s' "$out" > "$T/floor.json"
+json() { python3 -c "import json,sys; d=json.load(open('$1')); $2"; }
+json "$T/floor.json" "assert d['cer'] == d['flr'] == d['post_fec_ber'] == d['reporting_floor'] == 1e-15 and d['below_floor'] == ['cer', 'flr', 'post_fec_ber'], d" || fail "model figures below the floor"
+run "$BERT" fec analyze --histogram 1000000,200000,30000,4000,500,60,7,1,0,0,0,0,0,0,0,0,3
+status_is 0; out_has 'predicted +CER 1\.17e-14'
+printf '%s' "$out" | grep -Eq 'e-(1[6-9]|[2-9][0-9])' && fail "a figure below the 1e-15 floor printed"
 run "$BERT" fec analyze --ber 2; status_is 2; err_has "not a bit error ratio"
 run "$BERT" fec analyze --ber abc; status_is 2
 run "$BERT" fec analyze; status_is 2; err_has "exactly one of"
@@ -20,7 +33,6 @@ status_is 0; out_has '"r2": 0\.99'; out_has '"max_bin": 5'; out_has '"bursty": t
 for k in ber ser cer flr post_fec_ber threshold_ber margin_decades; do
 	out_has "\"$k\": "
 done
-json() { python3 -c "import json,sys; d=json.load(open('$1')); $2"; }
 # impossible numbers: FLR above 1; a post-FEC BER below what 3 measured
 # uncorrectable codewords imply (>= 16 wrong bits each)
 run "$BERT" fec analyze --ber 0.3 --json; status_is 0
