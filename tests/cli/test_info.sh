@@ -83,7 +83,6 @@ run "$BERT" fixture reset --software --fixture "sim:$T/slowreset.ini"; status_is
 err_has 'not readable \(NACK\) after 70[0-9][0-9] ms \(bound 7000 ms: host wait for a software reset'
 run "$BERT" fixture status --software; status_is 2; err_has '\-\-software goes with reset'
 run "$BERT" fixture lpmode maybe; status_is 2
-exit 0
 
 # dom: the module's thresholds beside the monitors; a module in low power
 # reads 'no light' on the first read and on every --watch read alike
