@@ -14,20 +14,7 @@ PIDS=""
 cleanup() { for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap 'cleanup; checks_done' EXIT
 
-wait_for() {	# up to ~30 s
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 600 ] && return 1; sleep 0.05
-	done
-}
 
-all_done() {	# every site idle with a finished run
-	"$BERT" station status --socket "$SOCK" --json > "$T/st.json" 2>/dev/null || return 1
-	python3 -c "
-import json, sys
-d = json.load(open('$T/st.json'))
-sys.exit(0 if all(s['state'] == 'idle' and s['runs'] >= 1 for s in d['sites']) else 1)"
-}
 
 # one_station KIND: KIND is tcp or serial, the endpoint the station uses
 one_station() {
@@ -61,7 +48,7 @@ PY
 	wait_for "$BERT" station status --socket "$SOCK" || { out=""; err=$(cat "$T/bertd-$kind.log"); fail "bertd did not come up"; }
 	run "$BERT" station start --socket "$SOCK" --site all; status_is 0; out_has 'started 8'
 	i=0
-	while ! all_done; do
+	while ! station_all_done; do
 		i=$((i + 1)); [ $i -gt 1200 ] && { out=$(cat "$T/st.json"); err=$(tail -30 "$T/bertd-$kind.log"); fail "$kind: the runs did not finish"; }
 		sleep 0.1
 	done

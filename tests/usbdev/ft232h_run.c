@@ -207,16 +207,7 @@ int main(int argc, char **argv)
 
 	/* Under umockdev's preload itself, so that its uevents (udev's view of
 	 * the testbed's /sys) reach the programs it runs. */
-	if (!getenv("LD_PRELOAD") || !strstr(getenv("LD_PRELOAD"), "libumockdev-preload")) {
-		char *pre = getenv("LD_PRELOAD");
-		char buf[1024];
-
-		snprintf(buf, sizeof(buf), "%s%slibumockdev-preload.so.0", pre ? pre : "",
-			 pre && *pre ? ":" : "");
-		setenv("LD_PRELOAD", buf, 1);
-		/* a sanitizer build: its runtime is not first any more */
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
-		execv("/proc/self/exe", argv);
+	if (ft232h_reexec_preloaded(argv)) {
 		perror("ft232h_run: re-exec under umockdev");
 		return 3;
 	}
