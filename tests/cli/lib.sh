@@ -56,3 +56,23 @@ usbdev_preload() {
 	[ -n "$asan" ] && USBDEV_PRELOAD="$asan:$USBDEV_PRELOAD"
 	export USBDEV_PRELOAD
 }
+# station_run_all LOG [WHAT]: starts every site of the bertd at $SOCK
+# (8), waits (bounded, ~2 min) until each has finished a run, and checks
+# each run completed with pass or marginal; LOG is bertd's log, WHAT names
+# the case in the messages.
+station_run_all() {
+	log=$1; what=${2:+$2: }
+	run "$BERT" station start --socket "$SOCK" --site all; status_is 0; out_has 'started 8'
+	i=0
+	while ! station_all_done; do
+		i=$((i + 1)); [ $i -gt 1200 ] && { out=$(cat "$T/st.json"); err=$(tail -30 "$log"); fail "${what}the runs did not finish"; return 1; }
+		sleep 0.1
+	done
+	python3 - "$T/st.json" <<'PY' || { out=$(cat "$T/st.json"); err=$(tail -30 "$log"); fail "${what}a site did not pass"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d['sites']:
+    assert s['last']['status'] == 'complete', s
+    assert s['last']['verdict'] in ('pass', 'marginal'), s
+PY
+}

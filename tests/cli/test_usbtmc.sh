@@ -21,7 +21,6 @@ fi
 # runtime in a sanitizer build).
 usbdev_preload "$BERT"
 
-
 timeout 600 "$SIM" serve --bench "$BENCH" --speed 100 --json --station "$T/station.ini" \
 	> "$T/sim.out" 2> "$T/sim.err" &
 SIMPID=$!

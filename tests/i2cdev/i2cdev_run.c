@@ -77,11 +77,10 @@ static void usage(void)
 		"  STEP: @run PROG ARGS... | @out=FILE | @err=FILE | @remove | @insert\n");
 }
 
-static void write_stats(const char *path, struct i2cdev_dev *d, const int *rcs, unsigned n)
+static void write_stats(const char *path, struct i2cdev_dev *d, const struct step_run *sr)
 {
 	struct i2cdev_stats s;
 	FILE *f = fopen(path, "w");
-	unsigned i;
 
 	if (!f) {
 		fprintf(stderr, "i2cdev_run: %s: %s\n", path, strerror(errno));
@@ -91,16 +90,14 @@ static void write_stats(const char *path, struct i2cdev_dev *d, const int *rcs, 
 	fprintf(f, "{\"opens\": %llu, \"ioctl_rdwr\": %llu, \"ioctl_funcs\": %llu, "
 		"\"ioctl_slave\": %llu, \"msgs\": %llu, \"addr_nacks\": %llu, "
 		"\"data_nacks\": %llu, \"refused\": %llu, \"bytes_read\": %llu, "
-		"\"bytes_written\": %llu, \"latency_ns\": %llu, \"stretch_ns\": %llu, \"rc\": [",
+		"\"bytes_written\": %llu, \"latency_ns\": %llu, \"stretch_ns\": %llu, ",
 		(unsigned long long)s.opens, (unsigned long long)s.ioctl_rdwr,
 		(unsigned long long)s.ioctl_funcs, (unsigned long long)s.ioctl_slave,
 		(unsigned long long)s.msgs, (unsigned long long)s.addr_nacks,
 		(unsigned long long)s.data_nacks, (unsigned long long)s.refused,
 		(unsigned long long)s.bytes_read, (unsigned long long)s.bytes_written,
 		(unsigned long long)s.latency_ns, (unsigned long long)s.stretch_ns);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s%d", i ? ", " : "", rcs[i]);
-	fprintf(f, "]}\n");
+	step_run_write_rcs(sr, f);
 	fclose(f);
 }
 
@@ -188,7 +185,7 @@ int main(int argc, char **argv)
 	i2cdev_dev_on_xfer(r.d, on_xfer, &r);
 	last = step_run_steps(&r.sr, argc, argv, i, own_step, &r);
 	if (stats)
-		write_stats(stats, r.d, r.sr.rcs, r.sr.nrun);
+		write_stats(stats, r.d, &r.sr);
 out:
 	i2cdev_dev_free(r.d);
 	if (tb)

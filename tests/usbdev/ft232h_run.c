@@ -144,12 +144,11 @@ static void usage(void)
 }
 
 static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_engine *e,
-			const int *rcs, unsigned n)
+			const struct step_run *sr)
 {
 	struct mpsse_engine_stats es;
 	struct ft232h_stats s;
 	FILE *f = fopen(path, "w");
-	unsigned i;
 
 	if (!f) {
 		fprintf(stderr, "ft232h_run: %s: %s\n", path, strerror(errno));
@@ -163,7 +162,7 @@ static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_eng
 	fprintf(f, "\"urbs_control\": %llu, \"urbs_bulk_out\": %llu, \"urbs_bulk_in\": %llu, "
 		"\"in_packets\": %llu, \"in_status_only\": %llu, \"bytes_out\": %llu, "
 		"\"bytes_in\": %llu, \"usb_round_trips\": %llu, \"refused\": %llu, "
-		"\"claims\": %llu, \"nodev\": %llu, \"plugs\": %llu, \"unplugs\": %llu, \"rc\": [",
+		"\"claims\": %llu, \"nodev\": %llu, \"plugs\": %llu, \"unplugs\": %llu, ",
 		(unsigned long long)s.urbs_control, (unsigned long long)s.urbs_bulk_out,
 		(unsigned long long)s.urbs_bulk_in, (unsigned long long)s.in_packets,
 		(unsigned long long)s.in_status_only, (unsigned long long)s.bytes_out,
@@ -171,9 +170,7 @@ static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_eng
 		(unsigned long long)s.refused, (unsigned long long)s.claims,
 		(unsigned long long)s.nodev, (unsigned long long)s.plugs,
 		(unsigned long long)s.unplugs);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s%d", i ? ", " : "", rcs[i]);
-	fprintf(f, "]}\n");
+	step_run_write_rcs(sr, f);
 	fclose(f);
 }
 
@@ -272,7 +269,7 @@ int main(int argc, char **argv)
 	ft232h_dev_on_bulk(r.d, on_bulk, &r);
 	last = step_run_steps(&r.sr, argc, argv, i, own_step, &r);
 	if (stats)
-		write_stats(stats, r.d, r.eng[r.port], r.sr.rcs, r.sr.nrun);
+		write_stats(stats, r.d, r.eng[r.port], &r.sr);
 	g_object_unref(tb);
 	ft232h_dev_free(r.d);
 	step_run_clock_free(&r.sr);

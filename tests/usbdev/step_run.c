@@ -163,3 +163,13 @@ int step_run_steps(struct step_run *s, int argc, char **argv, int i,
 	}
 	return last;
 }
+
+void step_run_write_rcs(const struct step_run *s, FILE *f)
+{
+	unsigned i;
+
+	fprintf(f, "\"rc\": [");
+	for (i = 0; i < s->nrun; i++)
+		fprintf(f, "%s%d", i ? ", " : "", s->rcs[i]);
+	fprintf(f, "]}\n");
+}

@@ -13,6 +13,7 @@
 #define BERT_TESTS_USBDEV_STEP_RUN_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tests/usbdev/ft232h_clock.h"
 
@@ -38,6 +39,8 @@ void step_run_clock_free(struct step_run *s);
 /* Around a transfer: before (after = 0) the emulation catches up with the
  * caller's time, after it the caller's time catches up with the bus's. */
 void step_run_sync(struct step_run *s, struct bert_clock *clk, int after);
+/* Ends a --stats JSON object: `"rc": [each @run's exit status]}`. */
+void step_run_write_rcs(const struct step_run *s, FILE *f);
 /* Runs the STEPs argv[i..argc). A step that is not @run/@out/@err goes to
  * other(user, step): 0 done, 3 the emulation failed (stops, status 3), -1
  * unknown (usage, status 2). Returns the last @run's exit status. */
