@@ -5,12 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bert/core/figure.h"
 #include "cli/common.h"
 #include "cli/common_cmis.h"
 
 #define KEY_W 20	/* width of the text keys */
 /* A power monitor reading 0 (OIF-CMIS lane monitors: 0.1 uW per LSB). */
-#define NO_LIGHT "no light: the monitor reads 0 mW (below its 0.1 uW step)"
+#define NO_LIGHT BERT_FIG_NO_LIGHT_TEXT
 
 /* "name" or "unknown (0xNN)" in buf. */
 static const char *name_or_code(const char *name, unsigned code, char *buf,

@@ -4,6 +4,11 @@
 
 #include "bert/core/figure.h"
 
+bool bert_fig_dbm_no_light(double dbm)
+{
+	return isinf(dbm) && dbm < 0;
+}
+
 bool bert_fig_ratio_ok(double v)
 {
 	return isfinite(v) && v >= 0 && v <= 1;

@@ -198,12 +198,26 @@ void qual_ctx_info(struct qual_ctx *ctx, unsigned lane, const char *fmt, ...)
  * floor (bert/core/figure.h): an impossible one becomes n/a (NaN, which
  * qual_judge makes an ERROR) and names the value it replaced; one below the
  * floor is stored as the floor (no test time confirms less) and judged
- * there, which for every limit at or above the floor is the same verdict. */
+ * there, which for every limit at or above the floor is the same verdict.
+ * A dBm figure of -inf (a monitor reading 0 mW) is no light: n/a with the
+ * reason, judged as the bound "below 0.1 uW" (qual_judge_below()). */
 static void check_figure(struct qual_measurement *m)
 {
 	char note[QUAL_MSG_MAX];
 	double v = m->value;
 
+	if (!strcmp(m->unit, "dBm") && bert_fig_dbm_no_light(v)) {
+		char why[QUAL_MSG_MAX - sizeof(BERT_FIG_NO_LIGHT_TEXT) - 2];
+
+		m->value = NAN;
+		m->uncertainty = NAN;
+		m->nucomp = 0;
+		m->verdict = qual_judge_below(BERT_FIG_NO_LIGHT_DBM, &m->lim, m->unit,
+					      why, sizeof(why));
+		snprintf(m->message, sizeof(m->message), "%s%s%s",
+			 BERT_FIG_NO_LIGHT_TEXT, why[0] ? "; " : "", why);
+		return;
+	}
 	if (m->lim.scale != QUAL_SCALE_LOG10 || m->unit[0] || isnan(v))
 		return;
 	if (!bert_fig_ratio_ok(v)) {

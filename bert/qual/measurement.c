@@ -207,6 +207,40 @@ enum qual_verdict qual_judge(double value, double uncertainty,
 	return QUAL_PASS;
 }
 
+enum qual_verdict qual_judge_below(double bound, const struct qual_limits *lim,
+				   const char *unit, char *why, size_t why_size)
+{
+	const char *u = unit && unit[0] ? unit : "";
+	const char *sp = u[0] ? " " : "";
+	double lo = lim->low, hi = lim->high;
+
+	say(why, why_size, "%s", "");
+	if (isnan(bound)) {
+		say(why, why_size, "not measured");
+		return QUAL_ERROR;
+	}
+	if (!isnan(lo) && !isnan(hi) && lo > hi) {
+		say(why, why_size, "bad limits: min %g > max %g", lo, hi);
+		return QUAL_ERROR;
+	}
+	/* true < bound <= lo: below the minimum, whatever the true value */
+	if (!isnan(lo) && lo >= bound) {
+		say(why, why_size, "< %g%s%s < min %g%s%s", bound, sp, u, lo, sp, u);
+		return QUAL_FAIL;
+	}
+	if (!isnan(lo)) {
+		say(why, why_size, "< %g%s%s cannot show min %g%s%s is met", bound,
+		    sp, u, lo, sp, u);
+		return QUAL_ERROR;
+	}
+	if (!isnan(hi) && hi < bound) {
+		say(why, why_size, "< %g%s%s cannot show max %g%s%s is met", bound,
+		    sp, u, hi, sp, u);
+		return QUAL_ERROR;
+	}
+	return QUAL_PASS;	/* below a max at or above the bound, or no limits */
+}
+
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");

@@ -134,6 +134,15 @@ enum qual_verdict qual_judge(double value, double uncertainty,
 			     const struct qual_limits *lim, const char *unit,
 			     char *why, size_t why_size);
 
+/* The decision for a reading that is only a bound, true value < bound (a
+ * power monitor reading 0: no light, bert/core/figure.h): a min limit >=
+ * bound FAILs, a max limit >= bound is met, a limit below the bound cannot
+ * be decided (ERROR, never PASS); no limits: PASS (informational). Margins
+ * and uncertainty do not enter: the bound is all the reading says. why
+ * (may be NULL) receives the reason for anything but PASS. */
+enum qual_verdict qual_judge_below(double bound, const struct qual_limits *lim,
+				   const char *unit, char *why, size_t why_size);
+
 /* Fills a measurement and judges it. method and unit may be NULL (""). */
 void qual_measure(struct qual_measurement *m, const char *name, unsigned lane,
 		  double value, const char *unit, const struct qual_limits *lim,

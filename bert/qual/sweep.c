@@ -683,8 +683,11 @@ static void finish_lane(struct run *r, unsigned i)
 		rc = sweep_fit_qlin(q, m, r->qs, rel, &L->fit);
 	}
 	if (rc) {
-		snprintf(L->note, sizeof(L->note), "%s%s%s", L->note[0] ? L->note : "",
-			 L->note[0] ? "; " : "", bert_error_detail());
+		size_t len = strlen(L->note);	/* append: L->note is no argument
+						 * of its own snprintf */
+
+		snprintf(L->note + len, sizeof(L->note) - len, "%s%s", len ? "; " : "",
+			 bert_error_detail());
 		bert_error_clear();
 		L->ok = false;
 		return;

@@ -110,6 +110,11 @@ static void testcase(FILE *f, const struct qual_record *r, const struct qual_ste
 		esc(f, m->unit);
 		fputs(", limits ", f);
 		esc(f, lim[0] ? lim : "none");
+		if (m->verdict == QUAL_PASS && isnan(m->value) && m->message[0]) {
+			fputs(" (", f);
+			esc(f, m->message);	/* why it is n/a: no light */
+			fputc(')', f);
+		}
 		fputs("</system-out>\n", f);
 	}
 	fputs("    </testcase>\n", f);

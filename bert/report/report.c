@@ -195,12 +195,16 @@ static void full_table(FILE *f, const struct qual_record *r)
 			report_num(m->value, m->lim.scale, v, sizeof(v));
 			report_num(d, QUAL_SCALE_LINEAR, mg, sizeof(mg));
 			report_num(m->uncertainty, QUAL_SCALE_LINEAR, u, sizeof(u));
-			fprintf(f, "  %-12s %-20s %-6s %10s %-5s %-20s %8s %8s %-9s %s\n",
+			fprintf(f, "  %-12s %-20s %-6s %10s %-5s %-20s %8s %8s %-9s %s",
 				s->name, m->name, lane, v[0] ? v : "n/a", m->unit,
 				report_limits(&m->lim, lim, sizeof(lim)),
 				qual_limits_empty(&m->lim) ? "" : mg[0] ? mg : "n/a",
 				u[0] ? u : "n/a", report_verdict_label("-", m->verdict),
 				safe(m->method, s1, sizeof(s1)));
+			/* an n/a value always says why (no light, not locked) */
+			if (isnan(m->value) && m->message[0])
+				fprintf(f, "  (%s)", safe(m->message, s1, sizeof(s1)));
+			fputc('\n', f);
 		}
 	}
 }

@@ -88,3 +88,55 @@ PY
 run "$BERT" ber --fixture "sim:$MOD/dr4-good.ini"
 status_is 0
 out_has '^module alarms: none'
+
+# no light: lane 2's receiver is dark (module INI rx_dark). Its Rx power is
+# n/a with the reason everywhere, never -inf / nan / a sub-floor exponent,
+# and the run fails on the lane, not on a number.
+DARK="sim:$MOD/dr4-dark-lane2.ini"
+BAD='(^|[^a-z])(-?inf|nan)([^a-z]|$)|[0-9]e-(1[6-9]|[2-9][0-9]|[1-9][0-9]{2})'
+run "$BERT" dom --fixture "$DARK" --bring-up
+status_is 0
+out_has '^  2 .* no light '
+printf '%s' "$out" | grep -qiE "$BAD" && fail "dom text: $(printf '%s' "$out" | grep -iE "$BAD")"
+run "$BERT" dom --fixture "$DARK" --bring-up --json
+status_is 0
+python3 - "$T/out" <<'PY' || fail "dom --json: no light"
+import json, sys
+l = json.load(open(sys.argv[1]))["lanes"][1]
+assert l["rx_power_dbm"] is None and l["rx_power_mw"] == 0, l
+assert l["rx_power_note"].startswith("no light: below the DOM reporting floor"), l
+PY
+run "$BERT" qualify --no-db --out "$T/dark" --fixture "$DARK"
+status_is 1
+printf '%s\n' "$out" > "$T/dark/stdout.txt"
+printf '%s\n' "$err" > "$T/dark/stderr.txt"
+grep -rniE "$BAD" "$T/dark" && fail "qualify --out: inf/nan/sub-floor figure in the output folder"
+# the sweep's reason keeps its first part (it was lost to a self-overlapping snprintf)
+grep -q 'rx_sensitivity_oma lane 2: n/a dBm  (no lock even with the VOA at 0 dB' \
+	"$T/dark/stderr.txt" || fail "sensitivity: the no-lock reason is lost"
+grep -q '(; ' "$T/dark/stderr.txt" "$T/dark/stdout.txt" && fail "a reason starts with '; '"
+grep -q 'dom_rx_power .* n/a dBm .*(no light: below the DOM reporting floor of 0.1 uW)' \
+	"$T/dark/summary.txt" || fail "summary: lane 2 Rx power not n/a with the reason"
+grep -q 'value n/a dBm, limits none (no light: below the DOM reporting floor' "$T/dark/junit.xml" ||
+	fail "junit: lane 2 Rx power without the reason"
+grep -q ',dom_rx_power,2,,dBm,.*,no light: below the DOM reporting floor' "$T/dark/measurements.csv" ||
+	fail "csv: lane 2 Rx power not an empty cell with the reason"
+python3 - "$T/dark/record.json" <<'PY' || fail "record: no light"
+import json, sys
+r = json.load(open(sys.argv[1]))
+rx = {m["lane"]: m for s in r["steps"] for m in s["measurements"] if m["name"] == "dom_rx_power"}
+assert rx[2]["value"] is None and rx[2]["uncertainty"] is None, rx[2]
+assert rx[2]["message"].startswith("no light: below the DOM reporting floor of 0.1 uW"), rx[2]
+assert all(isinstance(rx[l]["value"], float) for l in (1, 3, 4)), rx
+assert r["verdict"] == "fail", r["verdict"]
+PY
+# judged as a bound: the factory profile's min -6 dBm fails it
+run "$BERT" qualify --no-db --json --profile "$TOP/profiles/dr4-factory.ini" --fixture "$DARK"
+status_is 1
+python3 - "$T/out" <<'PY' || fail "factory: no light vs min"
+import json, sys
+r = json.load(open(sys.argv[1]))
+rx = [m for s in r["steps"] for m in s["measurements"] if m["name"] == "dom_rx_power" and m["lane"] == 2]
+assert rx and rx[0]["verdict"] == "fail" and rx[0]["value"] is None, rx
+assert "< min -6 dBm" in rx[0]["message"], rx
+PY

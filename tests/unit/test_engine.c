@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bert/core/error.h"
+#include "bert/core/bytes.h"
 #include "bert/core/figure.h"
 #include "bert/qual/engine.h"
 #include "bert/store/store.h"
@@ -62,6 +63,8 @@ static uint8_t read_byte(struct qrig *r, uint8_t page, uint8_t off)
 #define WEAK3 "fixtures/sim/modules/dr4-weak-lane3.ini"
 #define DR4 "profiles/400gbase-dr4.ini"
 #define DR "profiles/100gbase-dr.ini"
+#define DARK2 "fixtures/sim/modules/dr4-dark-lane2.ini"
+#define FACTORY "profiles/dr4-factory.ini"
 
 START_TEST(test_good_passes_every_step)
 {
@@ -166,6 +169,39 @@ START_TEST(test_marginal_module_reference_passes)
 	ck_assert_double_eq_tol(r->ctx.run.lane[3].rx_oma_budget_dbm,
 				r->ctx.run.lane[3].tx_oma_dbm - 3.5, 0.05);
 	qrig_free(r);
+}
+END_TEST
+
+/* Lane 2's receiver is dark: its Rx power is n/a with the no-light reason
+ * (never -inf), judged as "below 0.1 uW": the factory profile's min -6 dBm
+ * fails it, the DR4 profile (no DOM limit) records it as information. */
+START_TEST(test_dark_lane_no_light)
+{
+	static const struct {
+		const char *profile;
+		enum qual_verdict want;
+	} c[] = { { DR4, QUAL_PASS }, { FACTORY, QUAL_FAIL } };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct run *r = setup_run(DARK2, c[i].profile);
+		const struct qual_measurement *m, *m1;
+
+		ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
+		m = meas(&r->rec, "dom_rx_power", 2);
+		m1 = meas(&r->rec, "dom_rx_power", 1);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_ptr_nonnull(m1);
+		ck_assert_msg(isnan(m->value), "%s: lane 2 Rx %g dBm", c[i].profile,
+			      m->value);
+		ck_assert(isnan(m->uncertainty));
+		ck_assert_msg(strstr(m->message, BERT_FIG_NO_LIGHT_TEXT), "%s", m->message);
+		ck_assert_msg(m->verdict == c[i].want, "%s: %s (%s)", c[i].profile,
+			      qual_verdict_name(m->verdict), m->message);
+		ck_assert(isfinite(m1->value) && m1->verdict == QUAL_PASS);
+		ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
+		free_run(r);
+	}
 }
 END_TEST
 
@@ -659,6 +695,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, test_good_passes_every_step);
 	tcase_add_test(tc, test_marginal_fails_lane3_at_budget_point);
 	tcase_add_test(tc, test_marginal_module_reference_passes);
+	tcase_add_test(tc, test_dark_lane_no_light);
 	tcase_add_test(tc, test_100g_dr_four_links);
 	tcase_add_test(tc, test_media_type_refused);
 	tcase_add_test(tc, test_stop_on_fail);

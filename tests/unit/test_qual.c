@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bert/core/bytes.h"
+#include "bert/core/figure.h"
 #include "bert/core/error.h"
 #include "bert/qual/measurement.h"
 #include "bert/qual/profile.h"
@@ -534,6 +535,50 @@ START_TEST(test_judge)
 }
 END_TEST
 
+/* A no-light reading is the bound "below 0.1 uW" (bert/core/figure.h): a min
+ * at or above it fails, a max at or above it is met, a limit below it cannot
+ * be decided (ERROR, never PASS), no limits: informational. */
+START_TEST(test_judge_below)
+{
+	static const struct {
+		double lo, hi;
+		enum qual_verdict want;
+		const char *why;
+	} c[] = {
+		{ -6.0, NAN, QUAL_FAIL, "< -40 dBm < min -6 dBm" },
+		{ -40.0, NAN, QUAL_FAIL, "< min -40" },		/* true < -40 <= min */
+		{ -45.0, NAN, QUAL_ERROR, "cannot show min -45" },
+		{ NAN, 5.0, QUAL_PASS, "" },
+		{ NAN, -40.0, QUAL_PASS, "" },
+		{ NAN, -45.0, QUAL_ERROR, "cannot show max -45" },
+		{ -12.0, 5.0, QUAL_FAIL, "min -12" },
+		{ NAN, NAN, QUAL_PASS, "" },
+		{ 1.0, -1.0, QUAL_ERROR, "bad limits" },
+	};
+	char why[QUAL_MSG_MAX];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct qual_limits l = qual_limits_none();
+		enum qual_verdict v;
+
+		l.low = c[i].lo;
+		l.high = c[i].hi;
+		l.marginal = 0.5;	/* no band or guard moves a bound */
+		l.guard = QUAL_GUARD_STRICT;
+		v = qual_judge_below(BERT_FIG_NO_LIGHT_DBM, &l, "dBm", why, sizeof(why));
+		ck_assert_msg(v == c[i].want, "case %zu: %s, want %s (%s)", i,
+			      qual_verdict_name(v), qual_verdict_name(c[i].want), why);
+		ck_assert_msg(strstr(why, c[i].why), "case %zu: '%s' lacks '%s'", i, why,
+			      c[i].why);
+	}
+	ck_assert(bert_fig_dbm_no_light(-INFINITY));
+	ck_assert(!bert_fig_dbm_no_light(-40.0));
+	ck_assert(!bert_fig_dbm_no_light(NAN));
+	ck_assert(!bert_fig_dbm_no_light(INFINITY));
+}
+END_TEST
+
 START_TEST(test_aggregation)
 {
 	enum qual_verdict lv[5];
@@ -735,6 +780,7 @@ Suite *suite_qual(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("measurement");
 	tcase_add_test(tc, test_judge);
+	tcase_add_test(tc, test_judge_below);
 	tcase_add_test(tc, test_aggregation);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("record");
