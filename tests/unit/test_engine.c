@@ -184,7 +184,7 @@ START_TEST(test_dark_lane_no_light)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		struct run *r = setup_run(DARK2, c[i].profile);
+		struct qrig *r = setup_run(DARK2, c[i].profile);
 		const struct qual_measurement *m, *m1;
 
 		ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
@@ -200,7 +200,7 @@ START_TEST(test_dark_lane_no_light)
 			      qual_verdict_name(m->verdict), m->message);
 		ck_assert(isfinite(m1->value) && m1->verdict == QUAL_PASS);
 		ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
-		free_run(r);
+		qrig_free(r);
 	}
 }
 END_TEST
