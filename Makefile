@@ -92,6 +92,8 @@ USBTMC_CLIENT := $(BUILD)/tests/usbtmc_client
 # The FTDI adapters at the usbdevfs level (tests/usbdev/ft232h_*): the
 # runner the CLI tests start bert under.
 FT232H_SRCS := tests/usbdev/ft232h_dev.c
+# the step runner ft232h_run and i2cdev_run share
+STEP_RUN_SRCS := tests/usbdev/step_run.c
 FT232H_RUN  := $(BUILD)/tests/ft232h_run
 FT232H_SHIM := $(BUILD)/tests/ft232h_clock_shim.so
 FT232H_TEST := $(BUILD)/tests/ft232h_usb
@@ -214,11 +216,12 @@ $(USBTMC_CLIENT): tests/usbdev/usbtmc_client.c $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS)
 
-$(FT232H_RUN): tests/usbdev/ft232h_run.c $(FT232H_SRCS) tests/usbdev/ft232h_dev.h $(LIB)
+$(FT232H_RUN): tests/usbdev/ft232h_run.c $(FT232H_SRCS) $(STEP_RUN_SRCS) \
+		tests/usbdev/ft232h_dev.h tests/usbdev/step_run.h $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ \
-		tests/usbdev/ft232h_run.c $(FT232H_SRCS) $(LIB) $(LIBS) \
+		tests/usbdev/ft232h_run.c $(FT232H_SRCS) $(STEP_RUN_SRCS) $(LIB) $(LIBS) \
 		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
 $(FT232H_SHIM): tests/usbdev/ft232h_clock_shim.c tests/usbdev/ft232h_clock.h
@@ -226,11 +229,12 @@ $(FT232H_SHIM): tests/usbdev/ft232h_clock_shim.c tests/usbdev/ft232h_clock.h
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -fPIC -O2 $(WARN) -I. -o $@ $< -ldl
 
-$(I2CDEV_RUN): tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) tests/i2cdev/i2cdev_dev.h $(LIB)
+$(I2CDEV_RUN): tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) $(STEP_RUN_SRCS) \
+		tests/i2cdev/i2cdev_dev.h tests/usbdev/step_run.h $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UMOCK_PKG)) -o $@ \
-		tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) $(LIB) $(LIBS) \
+		tests/i2cdev/i2cdev_run.c $(I2CDEV_SRCS) $(STEP_RUN_SRCS) $(LIB) $(LIBS) \
 		$(shell $(PKG_CONFIG) --libs $(UMOCK_PKG))
 
 $(I2CDEV_PROBE): tests/i2cdev/i2cdev_probe.c $(LIB)

@@ -203,16 +203,6 @@ void bertd_http_keepalive(struct bertd_http *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
-unsigned bertd_http_streams(struct bertd_http *h)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&h->mu);
-	n = h->nstreams;
-	pthread_mutex_unlock(&h->mu);
-	return n;
-}
-
 static enum MHD_Result open_stream(struct bertd_http *h, struct MHD_Connection *c)
 {
 	/* the page reconnects a second after a lost stream */

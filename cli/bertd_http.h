@@ -60,8 +60,6 @@ void bertd_http_event(struct bertd_http *h, const char *line, size_t len);
  * BERTD_HTTP_KEEPALIVE_S. */
 #define BERTD_HTTP_KEEPALIVE_S	15
 void bertd_http_keepalive(struct bertd_http *h);
-/* Open event streams (metrics, tests). */
-unsigned bertd_http_streams(struct bertd_http *h);
 unsigned bertd_http_port(const struct bertd_http *h);
 void bertd_http_stop(struct bertd_http *h);
 

@@ -69,7 +69,12 @@ static const struct {
 	{ BERT_ERR_INTERNAL, EXIT_HW },
 };
 
-int cli_exit_code(int err)
+/* The contract of every command (README "Exit codes and output"):
+ * exit codes by error class, one table: configuration, argument, range and
+ * "the device does not advertise this" errors are 2 (usage, configuration or
+ * bad input, an output that cannot be written included), the rest
+ * hardware or communication errors (3). */
+static int cli_exit_code(int err)
 {
 	unsigned i;
 
@@ -117,7 +122,8 @@ static void join(char *out, size_t size, const char *part)
 	snprintf(out + n, size - n, "%s%s", n ? ": " : "", part);
 }
 
-void cli_format_error(int err, const char *what, char *buf, size_t size)
+/* The message cli_error() prints, without the program name. */
+static void cli_format_error(int err, const char *what, char *buf, size_t size)
 {
 	const char *d = bert_error_detail();
 

@@ -56,17 +56,9 @@ uint64_t cli_parse_duration(const char *s);
 /* Returns true when c was a common option (and records it in o). */
 bool cli_common_option(int c, const char *arg, struct cli_opts *o);
 
-/* The contract of every command (README "Exit codes and output"):
- * exit codes by error class, one table: configuration, argument, range and
- * "the device does not advertise this" errors are 2 (usage, configuration or
- * bad input, an output that cannot be written included), the rest
- * hardware or communication errors (3). */
-int cli_exit_code(int err);
 /* Prints "PROG: WHAT: detail" on stderr (the error class in words when the
  * detail is empty; no repeated context); returns cli_exit_code(). */
 int cli_error(int err, const char *what);
-/* The message cli_error() prints, without the program name. */
-void cli_format_error(int err, const char *what, char *buf, size_t size);
 /* Prints "PROG: message" on stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Set by --json (and by the front end before the command parses): a failing

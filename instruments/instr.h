@@ -127,7 +127,6 @@ struct instr {
  * station's [instrument NAME]. */
 int instr_conn_open(const char *name, const char *uri, struct bert_clock *clock,
 		    struct instr_conn **out);
-struct instr_conn *instr_conn_ref(struct instr_conn *c);
 /* Drops a reference; the last one closes the transport. */
 void instr_conn_put(struct instr_conn *c);
 const char *instr_conn_name(const struct instr_conn *c);

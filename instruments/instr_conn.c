@@ -144,7 +144,7 @@ int instr_conn_open(const char *name, const char *uri, struct bert_clock *clock,
 	return BERT_OK;
 }
 
-struct instr_conn *instr_conn_ref(struct instr_conn *c)
+static struct instr_conn *instr_conn_ref(struct instr_conn *c)
 {
 	pthread_mutex_lock(&c->mu);
 	c->refs++;

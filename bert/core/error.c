@@ -56,7 +56,7 @@ const char *bert_strerror_name(int err)
 	return "BERT_ERR_UNKNOWN";
 }
 
-int bert_failv(int err, const char *fmt, va_list ap)
+static int bert_failv(int err, const char *fmt, va_list ap)
 {
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	return err;

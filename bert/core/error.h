@@ -33,7 +33,6 @@ const char *bert_strerror_name(int err);
  * `return bert_fail(BERT_ERR_NACK, "addr 0x%02x page %02xh", ...)`. */
 int bert_fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int bert_failv(int err, const char *fmt, va_list ap);
 /* Prepends context ("reading page 11h") and ": " to the current detail;
  * returns err. A trailing ": " of the context is dropped (never doubled). */
 int bert_fail_ctx(int err, const char *fmt, ...)

@@ -116,7 +116,7 @@ struct bertd {
 	bool pacer_ok;
 };
 
-const char *bertd_state_name(enum bertd_site_state s)
+static const char *bertd_state_name(enum bertd_site_state s)
 {
 	switch (s) {
 	case BERTD_IDLE: return "idle";

@@ -59,7 +59,6 @@ enum bertd_site_state {
 	BERTD_RUNNING,
 	BERTD_ABORTING,
 };
-const char *bertd_state_name(enum bertd_site_state s);
 
 /* Receives every progress event as one JSON line (with '\n'), from worker
  * threads and from the caller's thread; must not block. */

@@ -25,7 +25,8 @@
 
 /* ---- plans ----------------------------------------------------------------- */
 
-void qual_plan_init(struct qual_plan *p)
+/* An empty plan. */
+static void qual_plan_init(struct qual_plan *p)
 {
 	memset(p, 0, sizeof(*p));
 }
@@ -147,7 +148,8 @@ void qual_ctx_release_all(struct qual_ctx *ctx)
 	ctx->run.info = NULL;
 }
 
-uint64_t qual_ctx_now(struct qual_ctx *ctx)
+/* The station time of the run. */
+static uint64_t qual_ctx_now(struct qual_ctx *ctx)
 {
 	uint64_t now = bert_clock_now(ctx->clock);
 
@@ -391,7 +393,7 @@ int qual_ctx_meter_read(struct qual_ctx *ctx, unsigned lane, double *dbm)
 	return lane_io_meter_read(lio(ctx), lane, dbm);
 }
 
-double qual_ctx_rx_from_meter(const struct qual_ctx *ctx, double meter_dbm)
+static double qual_ctx_rx_from_meter(const struct qual_ctx *ctx, double meter_dbm)
 {
 	return lane_io_rx_from_meter(ctx->site, meter_dbm);
 }
@@ -565,7 +567,8 @@ int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out)
 	return BERT_OK;
 }
 
-int qual_ctx_module_safe(struct qual_ctx *ctx)
+/* Leaves the module safe: Tx disabled on the lanes under test. */
+static int qual_ctx_module_safe(struct qual_ctx *ctx)
 {
 	uint8_t mask = ctx->run.media_mask ? ctx->run.media_mask : 0xff;
 

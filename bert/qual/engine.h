@@ -101,7 +101,6 @@ extern const struct qual_step_def qual_step_module_power;
 extern const struct qual_step_def qual_step_verdict;
 
 void qual_plan_default(struct qual_plan *p);
-void qual_plan_init(struct qual_plan *p);	/* empty */
 int qual_plan_append(struct qual_plan *p, const struct qual_step_def *d);
 /* Inserts d after (before) the step called name. BERT_ERR_RANGE when no
  * such step, BERT_ERR_ARG for a duplicate name or a full plan. */
@@ -275,7 +274,6 @@ int qual_ctx_last_error(const struct qual_ctx *ctx);
 
 /* ---- for steps ----------------------------------------------------------- */
 
-uint64_t qual_ctx_now(struct qual_ctx *ctx);	/* station time of the run */
 bool qual_ctx_aborted(struct qual_ctx *ctx);
 /* Sleeps on the clock; BERT_ERR_ABORTED when aborted. */
 int qual_ctx_sleep(struct qual_ctx *ctx, uint64_t ns);
@@ -315,12 +313,9 @@ void qual_ctx_release(struct qual_ctx *ctx, const char *instr, unsigned lane);
  * has no such instrument. */
 int qual_ctx_voa_set(struct qual_ctx *ctx, unsigned lane, double db);
 int qual_ctx_meter_read(struct qual_ctx *ctx, unsigned lane, double *dbm);
-/* Meter reading -> power at the receiver / launch power (site.h). */
-double qual_ctx_rx_from_meter(const struct qual_ctx *ctx, double meter_dbm);
+/* Meter reading behind the tap and the VOA -> launch power (site.h). */
 double qual_ctx_tx_from_meter(const struct qual_ctx *ctx, double meter_dbm,
 			      double voa_db);
-/* The channel budget of the run: opts.budget_db, else the profile's. */
-double qual_ctx_budget_db(const struct qual_ctx *ctx);
 /* OMA minus average power of lane through its stimulus ER (site.h,
  * qual_site_er()); NAN without an ER. */
 double qual_ctx_oma_offset(const struct qual_ctx *ctx, unsigned lane);
@@ -344,7 +339,5 @@ int qual_ctx_set_rx_oma_lanes(struct qual_ctx *ctx, uint32_t mask,
 int qual_ctx_read_info(struct qual_ctx *ctx, struct cmis_info *info);
 /* Opens ctx->run.diag when not open yet. */
 int qual_ctx_diag(struct qual_ctx *ctx, struct cmis_diag **out);
-/* Leaves the module safe: Tx disabled on the lanes under test. */
-int qual_ctx_module_safe(struct qual_ctx *ctx);
 
 #endif

@@ -19,6 +19,8 @@
 #include "bert/core/ini.h"
 #include "bert/qual/profile.h"
 
+static const char *profile_modulation_name(enum profile_modulation m);
+
 #ifndef BERT_DATADIR
 #define BERT_DATADIR "/usr/local/share/bert"
 #endif
@@ -939,7 +941,7 @@ const char *profile_media_name(enum profile_media m)
 	return "?";
 }
 
-const char *profile_modulation_name(enum profile_modulation m)
+static const char *profile_modulation_name(enum profile_modulation m)
 {
 	switch (m) {
 	case PROFILE_NRZ: return "nrz";

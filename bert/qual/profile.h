@@ -146,6 +146,5 @@ int profile_version_cmp(const char *a, const char *b);
 char *profile_canonical(const struct profile *p);
 
 const char *profile_media_name(enum profile_media m);
-const char *profile_modulation_name(enum profile_modulation m);
 
 #endif

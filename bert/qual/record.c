@@ -433,7 +433,7 @@ static double stored_value(const struct qual_measurement *m)
 	return bert_fig_ratio(m->value, true, true);
 }
 
-json_t *qual_measurement_to_json(const struct qual_measurement *m)
+static json_t *qual_measurement_to_json(const struct qual_measurement *m)
 {
 	json_t *j = json_object();
 
@@ -500,7 +500,7 @@ static int get_budget(const json_t *j, struct qual_measurement *m)
 	return BERT_OK;
 }
 
-int qual_measurement_from_json(const json_t *j, struct qual_measurement *m)
+static int qual_measurement_from_json(const json_t *j, struct qual_measurement *m)
 {
 	char buf[16];
 	long long lane;

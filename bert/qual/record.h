@@ -151,8 +151,6 @@ enum qual_verdict qual_record_verdict(const struct qual_record *r);
 /* out[0] module, out[1..r->lanes] per lane, over every step. */
 void qual_record_lane_verdicts(const struct qual_record *r, enum qual_verdict *out);
 
-json_t *qual_measurement_to_json(const struct qual_measurement *m);
-int qual_measurement_from_json(const json_t *j, struct qual_measurement *m);
 json_t *qual_step_to_json(const struct qual_step *s);
 /* The trace object of RECORD.md ("trace") and back; from_json ignores
  * unknown fields, BERT_ERR_PROTOCOL naming the bad one. */

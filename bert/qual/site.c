@@ -21,6 +21,10 @@
 #include "instruments/scpi_sim.h"
 #include "instruments/voa.h"
 
+static int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
+			       const char *fixture_uri, struct qual_site_io *io,
+			       const struct qual_arbiter *arb, struct instr_pool *pool);
+
 /* The default bench's patch cord: 2 m at 0.5 dB/km and two connections of
  * 0.3 dB (fixtures/sim/benches/default.ini). */
 #define DEFAULT_PATCH_LOSS_DB	(0.002 * 0.5 + 2 * 0.3)
@@ -574,12 +578,6 @@ static int open_fixture(const struct qual_site *site, const char *fixture_uri,
 	return open_module(io);
 }
 
-int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,
-			   struct qual_site_io *io)
-{
-	return open_fixture(site, fixture_uri, NULL, io);
-}
-
 /* The connection of station instrument name, from the pool (opened on
  * first use). A sim: instrument without a bench acts on the bench of the
  * site's fixture when that is emulated (bert_fixture_bench). */
@@ -622,9 +620,10 @@ static int site_open(const struct qual_station *st, const struct qual_site *site
 		     struct qual_site_io *io, const struct qual_arbiter *arb,
 		     struct instr_pool *pool);
 
-int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
-			const char *fixture_uri, struct qual_site_io *io,
-			const struct qual_arbiter *arb, struct instr_pool *pool)
+/* qual_site_open() with arbitration and a pool (qual_site_open_lent()). */
+static int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
+			       const char *fixture_uri, struct qual_site_io *io,
+			       const struct qual_arbiter *arb, struct instr_pool *pool)
 {
 	return site_open(st, site, fixture_uri, NULL, io, arb, pool);
 }

@@ -210,27 +210,21 @@ struct qual_site_io {
  * station mistakes, hardware errors otherwise. */
 int qual_site_open(const struct qual_station *st, const struct qual_site *site,
 		   const char *fixture_uri, struct qual_site_io *io);
-/* The same with shared-instrument arbitration (bertd, engine.h) on the
- * station's pool of connections. Each instrument is acquired by its station
- * name around its own set-up, so a site opening does not hold instruments
- * other sites share for longer than it talks to them; arb NULL = no
- * arbitration. One pool serves every site (bertd), so an instrument sites
- * share is opened once; pool NULL = a pool of the site's own. */
-struct qual_arbiter;
-struct instr_pool;
-int qual_site_open_pool(const struct qual_station *st, const struct qual_site *site,
-			const char *fixture_uri, struct qual_site_io *io,
-			const struct qual_arbiter *arb, struct instr_pool *pool);
 /* The same on a fixture the caller keeps open (bertd holds each site's
  * fixture while it runs): the site's URI is not opened, and
- * qual_site_close() leaves the fixture open. */
+ * qual_site_close() leaves the fixture open. With shared-instrument
+ * arbitration (bertd, engine.h) on the station's pool of connections: each
+ * instrument is acquired by its station name around its own set-up, so a
+ * site opening does not hold instruments other sites share for longer than
+ * it talks to them; arb NULL = no arbitration. One pool serves every site
+ * (bertd), so an instrument sites share is opened once; pool NULL = a pool
+ * of the site's own. */
+struct qual_arbiter;
+struct instr_pool;
 struct bert_fixture;
 int qual_site_open_lent(const struct qual_station *st, const struct qual_site *site,
 			struct bert_fixture *fixture, struct qual_site_io *io,
 			const struct qual_arbiter *arb, struct instr_pool *pool);
-/* Opens only the fixture and module part (instruments left NULL). */
-int qual_site_open_fixture(const struct qual_site *site, const char *fixture_uri,
-			   struct qual_site_io *io);
 void qual_site_close(struct qual_site_io *io);
 
 #endif

@@ -392,7 +392,8 @@ static bool ber_abort(void *user)
 	return ctx->abort && ctx->abort(ctx->abort_user);
 }
 
-double qual_ctx_budget_db(const struct qual_ctx *ctx)
+/* The channel budget of the run: opts.budget_db, else the profile's. */
+static double qual_ctx_budget_db(const struct qual_ctx *ctx)
 {
 	return isnan(ctx->opts.budget_db) ? ctx->profile->channel_budget_db :
 					   ctx->opts.budget_db;

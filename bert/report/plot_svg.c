@@ -521,15 +521,6 @@ void plot_bar(struct plot *p, double x0, double x1, double y, const char *color)
 	p->has_data = true;
 }
 
-void plot_text(struct plot *p, double x, double y, const char *text, const char *color)
-{
-	double X = px(p, x), Y = py(p, y);
-
-	if (isnan(X) || isnan(Y) || !inside(p, X, Y))
-		return;
-	label_at(p, X + 4, Y - 4, X > (p->fx0 + p->fx1) / 2 ? "end" : "start", text, color);
-}
-
 void plot_legend(struct plot *p, const char *text, const char *color, bool line)
 {
 	/* bottom left, growing upwards: where a waterfall has no data */

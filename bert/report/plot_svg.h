@@ -113,8 +113,6 @@ void plot_note(struct plot *p, unsigned line, const char *text, const char *colo
 /* A bar from the y axis' minimum (or 0, when inside the range) up to y
  * between x0 and x1: a <rect class="bar" data-x0 data-x1 data-y>. */
 void plot_bar(struct plot *p, double x0, double x1, double y, const char *color);
-/* Text anchored at a data point (skipped when outside the frame). */
-void plot_text(struct plot *p, double x, double y, const char *text, const char *color);
 /* One legend row (bottom left inside the frame, rows upwards). */
 void plot_legend(struct plot *p, const char *text, const char *color, bool line);
 /* Writes the "no data" note when nothing was drawn, closes the svg. */

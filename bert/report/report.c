@@ -98,7 +98,7 @@ static int finish(FILE *f)
 	return BERT_OK;
 }
 
-int report_json(FILE *f, const struct qual_record *r)
+static int report_json(FILE *f, const struct qual_record *r)
 {
 	json_t *j = qual_record_to_json(r);
 	int rc;

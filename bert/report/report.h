@@ -32,7 +32,6 @@ const char *report_file_name(enum report_format fmt);
 const char *report_verdict_label(const char *none, enum qual_verdict v);
 
 int report_text(FILE *f, const struct qual_record *r);
-int report_json(FILE *f, const struct qual_record *r);
 int report_junit(FILE *f, const struct qual_record *r);
 int report_csv(FILE *f, const struct qual_record *r);
 /* The self-contained HTML certificate (bert/report/html.c). The profile

@@ -212,7 +212,7 @@ double bert_binom_pmf(unsigned n, unsigned k, double p)
 		   k * log(p) + (n - k) * log1p(-p));
 }
 
-double bert_binom_tail(unsigned n, unsigned k, double p)
+static double bert_binom_tail(unsigned n, unsigned k, double p)
 {
 	double s = 0;
 	unsigned i;

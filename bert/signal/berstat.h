@@ -75,9 +75,8 @@ struct bert_fec_chain {
 };
 int bert_fec_chain_from_ber(double ber, double flr_factor,
 			    struct bert_fec_chain *out);
-/* P[Bin(n, p) = k] and P[Bin(n, p) > k], accurate in the far tail. */
+/* P[Bin(n, p) = k], accurate in the far tail. */
 double bert_binom_pmf(unsigned n, unsigned k, double p);
-double bert_binom_tail(unsigned n, unsigned k, double p);
 
 /* Codeword histogram (the SONiC FEC-histogram method, docs/SOURCES.md). */
 struct bert_hist_analysis {

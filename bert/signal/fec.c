@@ -106,7 +106,7 @@ static void fec_init(void)
 	}
 }
 
-void fec_tables_init(void)
+static void fec_tables_init(void)
 {
 	pthread_once(&fec_once, fec_init);
 }
@@ -159,7 +159,7 @@ void bert_rs_encode(uint16_t cw[BERT_RS_N])
 		cw[BERT_RS_K + (BERT_RS_NPAR - 1 - k)] = par[k];
 }
 
-int fec_syndromes_scalar(const uint16_t *cw, uint16_t *syn)
+static int fec_syndromes_scalar(const uint16_t *cw, uint16_t *syn)
 {
 	uint16_t s[BERT_RS_NPAR];
 	unsigned i, j, any = 0;
@@ -249,7 +249,7 @@ static int find_roots(const uint16_t *lam, int L, unsigned *pos)
 	}
 }
 
-int fec_decode_syn(uint16_t *cw, const uint16_t *syn)
+static int fec_decode_syn(uint16_t *cw, const uint16_t *syn)
 {
 	uint16_t lam[BERT_RS_NPAR + 1], b[BERT_RS_NPAR + 1], t[BERT_RS_NPAR + 1];
 	uint16_t val[BERT_RS_T];

@@ -39,9 +39,6 @@ struct fec_tables {
 
 extern struct fec_tables fec_tab;
 
-void fec_tables_init(void);
-int fec_syndromes_scalar(const uint16_t *cw, uint16_t *syn);
-int fec_decode_syn(uint16_t *cw, const uint16_t *syn);
 #if FEC_HAVE_AVX2
 void fec_syndromes_avx2(const uint16_t *cws, size_t n,
 			uint16_t syn[][BERT_RS_NPAR]);

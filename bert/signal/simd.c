@@ -6,6 +6,8 @@
 #include "bert/core/error.h"
 #include "bert/signal/simd.h"
 
+static const char *bert_simd_name(enum bert_simd_path path);
+
 static enum bert_simd_path forced = BERT_SIMD_AUTO;
 
 bool bert_simd_available(enum bert_simd_path path)
@@ -53,7 +55,7 @@ enum bert_simd_path bert_simd_get(void)
 	return BERT_SIMD_SCALAR;
 }
 
-const char *bert_simd_name(enum bert_simd_path path)
+static const char *bert_simd_name(enum bert_simd_path path)
 {
 	switch (path) {
 	case BERT_SIMD_AUTO:   return "auto";

@@ -22,6 +22,5 @@ bool bert_simd_available(enum bert_simd_path path);
 int bert_simd_set(enum bert_simd_path path);
 /* The path in effect: never AUTO. */
 enum bert_simd_path bert_simd_get(void);
-const char *bert_simd_name(enum bert_simd_path path);
 
 #endif

@@ -148,6 +148,5 @@ void emu_voa_settle(struct scpi_emu *e);
 bool emu_meter_measure(struct scpi_emu *e, unsigned ch, double avg_s, double *mw,
 		       uint64_t *ready);
 void emu_meter_reply(struct scpi_emu *e, unsigned ch, double mw, bool ok, uint64_t ready);
-double emu_gauss(struct scpi_emu *e);
 
 #endif

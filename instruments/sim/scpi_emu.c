@@ -42,7 +42,7 @@ static double uniform(uint64_t *s)
 	return (double)(splitmix(s) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-double emu_gauss(struct scpi_emu *e)
+static double emu_gauss(struct scpi_emu *e)
 {
 	double u1 = uniform(&e->rng), u2 = uniform(&e->rng);
 

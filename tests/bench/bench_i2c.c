@@ -176,23 +176,12 @@ int main(int argc, char **argv)
 {
 	struct result r400, r1m;
 	struct usb_result u = { 0 };
-	const char *pre = getenv("LD_PRELOAD");
 	int rc;
 
 	(void)argc;
-	/* the USB line needs umockdev's preload library: re-exec under it
-	 * (the sanitizer runtime, when there is one, stays first) */
-	if (!pre || !strstr(pre, "libumockdev-preload") ) {
-		char lp[1024];
-
-		snprintf(lp, sizeof(lp), "%s%slibumockdev-preload.so.0", pre ? pre : "",
-			 pre && *pre ? ":" : "");
-		setenv("LD_PRELOAD", lp, 1);
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
-		execv("/proc/self/exe", argv);
-		/* no re-exec: the in-process lines still run; the USB one says why */
-		unsetenv("LD_PRELOAD");
-	}
+	/* the USB line needs umockdev's preload library; without it the
+	 * in-process lines still run and the USB one says why */
+	ft232h_reexec_preloaded(argv);
 	rc = run(400000, &r400);
 	if (rc == BERT_OK)
 		rc = run(1000000, &r1m);

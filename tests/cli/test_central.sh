@@ -24,12 +24,7 @@ cleanup() {
 trap 'cleanup; checks_done' EXIT
 
 # wait_for CMD...: retries up to ~60 s (bounded; not a timing assertion)
-wait_for() {
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 1200 ] && return 1; sleep 0.05
-	done
-}
+WAIT_TRIES=1200
 
 sh "$PY/cluster.sh" start "$PGC" >"$T/cluster.log" 2>&1; crc=$?
 if [ $crc = 77 ]; then

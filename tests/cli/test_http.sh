@@ -10,12 +10,7 @@ STATION="$TOP/stations/station-8.ini"
 PIDS=""
 cleanup() { for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap 'cleanup; checks_done' EXIT
-wait_for() {
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 400 ] && return 1; sleep 0.05
-	done
-}
+WAIT_TRIES=400
 export BERT_STATION_SOCKET="$T/bertd.sock"
 
 # refused before anything starts

@@ -73,8 +73,16 @@ run "$BERT" info --fixture "sim:$T/bad.ini"; status_is 2; err_has 'bad.ini:2: un
 run "$BERT" fixture status --json; status_is 0; out_has '"present": true'
 run "$BERT" fixture lpmode on; status_is 0; out_has 'LPMode: +high'
 run "$BERT" fixture reset; status_is 0
+# the module's SoftwareReset: the host runs its reset state and the module
+# Resetting and MgmtInit; one that stays silent past the host's 7 s times out
+run "$BERT" fixture reset --software -vv; status_is 0
+err_has 'cmis: enter reset on software-reset'; err_has 'sim-module: Resetting -> MgmtInit'
+err_has 'sim-module: MgmtInit -> ModuleLowPwr'; err_has 'cmis: enter idle on done'
+printf '[timing]\nt_reset_ms = 8000\n' > "$T/slowreset.ini"
+run "$BERT" fixture reset --software --fixture "sim:$T/slowreset.ini"; status_is 3
+err_has 'not readable \(NACK\) after 70[0-9][0-9] ms \(bound 7000 ms: host wait for a software reset'
+run "$BERT" fixture status --software; status_is 2; err_has '\-\-software goes with reset'
 run "$BERT" fixture lpmode maybe; status_is 2
-exit 0
 
 # dom: the module's thresholds beside the monitors; a module in low power
 # reads 'no light' on the first read and on every --watch read alike

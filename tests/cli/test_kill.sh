@@ -25,12 +25,6 @@ fi
 BPID=""
 trap '[ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null; checks_done' EXIT
 
-wait_for() {
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 600 ] && return 1; sleep 0.05
-	done
-}
 gone() { ! kill -0 "$1" 2>/dev/null; }
 up() { "$BERT" station status; }
 checkdb() { python3 "$CHECK" "$@" >"$T/check" 2>&1 || { cat "$T/check"; fail "database check: $*"; }; }

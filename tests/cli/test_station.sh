@@ -30,12 +30,7 @@ cleanup() {
 trap 'cleanup; checks_done' EXIT
 
 # wait_for CMD...: retries up to ~20 s (bounded; not a timing assertion)
-wait_for() {
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 400 ] && return 1; sleep 0.05
-	done
-}
+WAIT_TRIES=400
 start_bertd() {
 	"$BERTD" --config "$STATION" --socket "$SOCK" --db "$DB" --foreground -v "$@" \
 		>>"$T/bertd.log" 2>&1 &

@@ -19,12 +19,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap 'cleanup; checks_done' EXIT
-wait_for() {
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 600 ] && return 1; sleep 0.05
-	done
-}
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # --- one station file for every program ------------------------------------

@@ -14,21 +14,6 @@ PIDS=""
 cleanup() { for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap 'cleanup; checks_done' EXIT
 
-wait_for() {	# up to ~30 s
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 600 ] && return 1; sleep 0.05
-	done
-}
-
-all_done() {	# every site idle with a finished run
-	"$BERT" station status --socket "$SOCK" --json > "$T/st.json" 2>/dev/null || return 1
-	python3 -c "
-import json, sys
-d = json.load(open('$T/st.json'))
-sys.exit(0 if all(s['state'] == 'idle' and s['runs'] >= 1 for s in d['sites']) else 1)"
-}
-
 # one_station KIND: KIND is tcp or serial, the endpoint the station uses
 one_station() {
 	kind=$1
@@ -59,19 +44,7 @@ PY
 		--foreground --max-time 1 >> "$T/bertd-$kind.log" 2>&1 &
 	BPID=$!; PIDS="$PIDS $BPID"
 	wait_for "$BERT" station status --socket "$SOCK" || { out=""; err=$(cat "$T/bertd-$kind.log"); fail "bertd did not come up"; }
-	run "$BERT" station start --socket "$SOCK" --site all; status_is 0; out_has 'started 8'
-	i=0
-	while ! all_done; do
-		i=$((i + 1)); [ $i -gt 1200 ] && { out=$(cat "$T/st.json"); err=$(tail -30 "$T/bertd-$kind.log"); fail "$kind: the runs did not finish"; }
-		sleep 0.1
-	done
-	python3 - "$T/st.json" <<'PY' || { out=$(cat "$T/st.json"); err=$(tail -30 "$T/bertd-$kind.log"); fail "$kind: a site did not pass"; }
-import json, sys
-d = json.load(open(sys.argv[1]))
-for s in d['sites']:
-    assert s['last']['status'] == 'complete', s
-    assert s['last']['verdict'] in ('pass', 'marginal'), s
-PY
+	station_run_all "$T/bertd-$kind.log" "$kind"
 	kill -TERM $BPID; wait $BPID
 	kill -TERM $SIMPID; wait $SIMPID
 	tail -1 "$T/sim-$kind.out" > "$T/counters-$kind.json"

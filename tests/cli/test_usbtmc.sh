@@ -17,19 +17,9 @@ trap 'cleanup; checks_done' EXIT
 if ! [ -x "$HOST" ] || ! [ -x "$CLIENT" ]; then
 	echo "SKIP: $HOST / $CLIENT not built (make check builds them)"; exit 0
 fi
-# The child runs under umockdev's preload library; a sanitizer build of bert
-# needs its ASan runtime first in LD_PRELOAD.
-USBDEV_PRELOAD=libumockdev-preload.so.0
-asan=$(ldd "$BERT" 2>/dev/null | sed -n 's/.*libasan[^ ]* => \([^ ]*\).*/\1/p')
-[ -n "$asan" ] && USBDEV_PRELOAD="$asan:$USBDEV_PRELOAD"
-export USBDEV_PRELOAD
-
-wait_for() {	# up to ~30 s
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 600 ] && return 1; sleep 0.05
-	done
-}
+# The child runs under umockdev's preload library (behind bert's ASan
+# runtime in a sanitizer build).
+usbdev_preload "$BERT"
 
 timeout 600 "$SIM" serve --bench "$BENCH" --speed 100 --json --station "$T/station.ini" \
 	> "$T/sim.out" 2> "$T/sim.err" &

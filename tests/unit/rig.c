@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The shared emulator test rig (see rig.h). */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bert/core/clock.h"
@@ -8,6 +10,7 @@
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/i2c_sim.h"
 #include "fixtures/sim/bench.h"
+#include "common.h"
 #include "rig.h"
 
 static void attach(struct rig *r)
@@ -98,4 +101,65 @@ void rig_sel(struct rig *r, uint8_t bank, uint8_t page)
 	uint8_t bp[2] = { bank, page };
 
 	ck_assert_int_eq(rig_wr(r, CMIS_BANK_SELECT, bp, 2), BERT_OK);
+}
+
+struct qrig *qrig_new(const char *module, const char *profile_path)
+{
+	struct qrig *r = calloc(1, sizeof(*r));
+	char uri[600];
+	int rc;
+
+	ck_assert_ptr_nonnull(r);
+	snprintf(uri, sizeof(uri), "sim:%s", !module ? "" : module[0] == '/' ?
+		 module : test_path(module));
+	ck_assert_int_eq(qual_station_default(uri, &r->st), BERT_OK);
+	rc = profile_load(test_path(profile_path), &r->prof);
+	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
+	return r;
+}
+
+void qrig_open(struct qrig *r)
+{
+	int rc = qual_site_open(&r->st, &r->st.site[0], NULL, &r->io);
+
+	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
+	qual_record_init(&r->rec, "test");
+	qual_plan_default(&r->plan);
+	qual_ctx_init(&r->ctx);
+	r->ctx.profile = &r->prof;
+	r->ctx.station = &r->st;
+	r->ctx.site = &r->st.site[0];
+	r->ctx.io = &r->io;
+	r->ctx.rec = &r->rec;
+}
+
+struct qrig *qrig_setup(const char *module, const char *profile_path)
+{
+	struct qrig *r = qrig_new(module, profile_path);
+
+	qrig_open(r);
+	return r;
+}
+
+void qrig_free(struct qrig *r)
+{
+	qual_ctx_release_all(&r->ctx);
+	qual_site_close(&r->io);
+	qual_record_free(&r->rec);
+	free(r);
+}
+
+const struct qual_measurement *qrig_find(const struct qual_record *rec,
+					 const char *step, const char *name,
+					 unsigned lane)
+{
+	size_t i, j;
+
+	for (i = 0; i < rec->nsteps; i++)
+		for (j = 0; j < rec->steps[i]->nm; j++)
+			if ((!step || !strcmp(rec->steps[i]->name, step)) &&
+			    !strcmp(rec->steps[i]->m[j].name, name) &&
+			    rec->steps[i]->m[j].lane == lane)
+				return &rec->steps[i]->m[j];
+	return NULL;
 }

@@ -19,62 +19,14 @@
 #include "fixtures/cmis/decode.h"
 #include "fixtures/fixture_sim.h"
 #include "fixtures/sim/cmis_module.h"
+#include "rig.h"
 
-struct arun {
-	struct qual_station st;
-	struct profile prof;
-	struct qual_site_io io;
-	struct qual_record rec;
-	struct qual_plan plan;
-	struct qual_ctx ctx;
-};
-
-static struct arun *setup(const char *module_path, enum sweep_method m)
+static struct qrig *setup(const char *module_path, enum sweep_method m)
 {
-	struct arun *r = calloc(1, sizeof(*r));
-	char uri[600];
-	int rc;
+	struct qrig *r = qrig_setup(module_path, "profiles/400gbase-dr4.ini");
 
-	ck_assert_ptr_nonnull(r);
-	snprintf(uri, sizeof(uri), "sim:%s", module_path);
-	ck_assert_int_eq(qual_station_default(uri, &r->st), BERT_OK);
-	rc = profile_load(test_path("profiles/400gbase-dr4.ini"), &r->prof);
-	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
-	rc = qual_site_open(&r->st, &r->st.site[0], NULL, &r->io);
-	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
-	qual_record_init(&r->rec, "test");
-	qual_plan_default(&r->plan);
 	ck_assert_int_eq(qual_plan_add_sweep(&r->plan, m), BERT_OK);
-	qual_ctx_init(&r->ctx);
-	r->ctx.profile = &r->prof;
-	r->ctx.station = &r->st;
-	r->ctx.site = &r->st.site[0];
-	r->ctx.io = &r->io;
-	r->ctx.rec = &r->rec;
 	return r;
-}
-
-static void teardown(struct arun *r)
-{
-	qual_ctx_release_all(&r->ctx);
-	qual_site_close(&r->io);
-	qual_record_free(&r->rec);
-	free(r);
-}
-
-static const struct qual_measurement *find(const struct qual_record *rec,
-					   const char *step, const char *name,
-					   unsigned lane)
-{
-	size_t i, j;
-
-	for (i = 0; i < rec->nsteps; i++)
-		for (j = 0; j < rec->steps[i]->nm; j++)
-			if ((!step || !strcmp(rec->steps[i]->name, step)) &&
-			    !strcmp(rec->steps[i]->m[j].name, name) &&
-			    rec->steps[i]->m[j].lane == lane)
-				return &rec->steps[i]->m[j];
-	return NULL;
 }
 
 /* The good module with the case at temp_c: a copy of dr4-good.ini. */
@@ -108,17 +60,17 @@ START_TEST(test_stimulus_flags_are_not_alarms)
 	/* _i: 0 fixed grid (8 dB below the budget point: Rx power low alarm
 	 * on three lanes), 1 smart */
 	enum sweep_method m = _i ? SWEEP_SMART : SWEEP_FIXED;
-	struct arun *r = setup(test_path("fixtures/sim/modules/dr4-good.ini"), m);
+	struct qrig *r = setup("fixtures/sim/modules/dr4-good.ini", m);
 	const struct qual_measurement *a;
 	unsigned lane, flagged = 0;
 
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
-	a = find(&r->rec, "verdict", "dom_alarms", 0);
+	a = qrig_find(&r->rec, "verdict", "dom_alarms", 0);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_msg(a->value == 0, "dom_alarms %g: %s", a->value, a->message);
 	ck_assert_int_eq(r->rec.verdict, QUAL_PASS);
 	for (lane = 1; lane <= 4; lane++) {
-		const struct qual_measurement *f = find(&r->rec, "sensitivity",
+		const struct qual_measurement *f = qrig_find(&r->rec, "sensitivity",
 							"stimulus_flags", lane);
 
 		if (!f)
@@ -131,18 +83,18 @@ START_TEST(test_stimulus_flags_are_not_alarms)
 	}
 	if (m == SWEEP_FIXED)
 		ck_assert_uint_ge(flagged, 3);	/* the flags were there, and recorded */
-	teardown(r);
+	qrig_free(r);
 }
 END_TEST
 
 START_TEST(test_hot_module_fails)
 {
 	const char *path = hot_module(80.0);	/* above the 75 degC high alarm */
-	struct arun *r = setup(path, SWEEP_SMART);
+	struct qrig *r = setup(path, SWEEP_SMART);
 	const struct qual_measurement *a;
 
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
-	a = find(&r->rec, "verdict", "dom_alarms", 0);
+	a = qrig_find(&r->rec, "verdict", "dom_alarms", 0);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(a->verdict, QUAL_FAIL);
 	ck_assert_msg(a->value == 1, "%g %s", a->value, a->message);
@@ -150,7 +102,7 @@ START_TEST(test_hot_module_fails)
 	ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
 	/* the verdict step reads as the run */
 	ck_assert_int_eq(r->rec.steps[r->rec.nsteps - 1]->verdict, QUAL_FAIL);
-	teardown(r);
+	qrig_free(r);
 	unlink(path);
 }
 END_TEST
@@ -176,17 +128,17 @@ START_TEST(test_alarm_during_run_still_fails)
 	static const struct qual_step_def heat = {
 		.name = "heat_wave", .summary = "test", .run = step_heat_wave,
 	};
-	struct arun *r = setup(test_path("fixtures/sim/modules/dr4-good.ini"), SWEEP_SMART);
+	struct qrig *r = setup("fixtures/sim/modules/dr4-good.ini", SWEEP_SMART);
 	const struct qual_measurement *a;
 
 	ck_assert_int_eq(qual_plan_insert_before(&r->plan, "sensitivity", &heat), BERT_OK);
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
-	a = find(&r->rec, "verdict", "dom_alarms", 0);
+	a = qrig_find(&r->rec, "verdict", "dom_alarms", 0);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(a->verdict, QUAL_FAIL);
 	ck_assert_ptr_nonnull(strstr(a->message, "temp_high_alarm"));
 	ck_assert_ptr_nonnull(strstr(a->message, "during the run"));
-	teardown(r);
+	qrig_free(r);
 }
 END_TEST
 

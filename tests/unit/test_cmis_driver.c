@@ -114,6 +114,52 @@ START_TEST(test_bring_up_dr4)
 }
 END_TEST
 
+/* Software reset from DPActivated: the module comes back in ModuleLowPwr
+ * (LPMode held) with its lanes deactivated and its controls at their
+ * defaults, no sooner than its management init; a second bring-up runs.
+ * A module silent past the host's 7 s times out, naming the bound. */
+START_TEST(test_software_reset)
+{
+	struct sim_module_cfg cfg;
+	struct drig r;
+	unsigned lane;
+	uint64_t t0;
+	uint8_t v;
+	int st;
+
+	sim_module_cfg_default(&cfg);
+	rig_up(&r, &cfg, true);
+	ck_assert_int_eq(cmis_bring_up(r.dev, 1, 0xff), BERT_OK);
+	t0 = bert_clock_now(r.t.clk);
+	ck_assert_msg(cmis_software_reset(r.dev) == BERT_OK, "reset: %s",
+		      bert_error_detail());
+	ck_assert_uint_ge(bert_clock_now(r.t.clk) - t0,
+			  (uint64_t)(cfg.t_reset_ms * BERT_NS_PER_MS));
+	ck_assert_int_eq(sim_module_state(r.t.m), CMIS_MODSTATE_LOWPWR);
+	for (lane = 1; lane <= 8; lane++) {
+		ck_assert_int_eq(cmis_get_dp_state(r.dev, lane, &st), BERT_OK);
+		ck_assert_int_eq(st, CMIS_DPSTATE_DEACTIVATED);
+	}
+	ck_assert_int_eq(cmis_read_byte(r.dev, 0, CMIS_MOD_CTRL, &v), BERT_OK);
+	ck_assert_uint_eq(v, CMIS_CTRL_LOWPWR_ALLOW_HW);
+	ck_assert_int_eq(cmis_read_byte(r.dev, 0x10, CMIS_P10_TX_DISABLE, &v), BERT_OK);
+	ck_assert_uint_eq(v, 0);
+	ck_assert(!sim_module_tx_enabled(r.t.m, 1));
+	ck_assert_msg(cmis_bring_up(r.dev, 1, 0xff) == BERT_OK, "bring-up: %s",
+		      bert_error_detail());
+	ck_assert_int_eq(sim_module_state(r.t.m), CMIS_MODSTATE_READY);
+	rig_down(&r);
+
+	cfg.t_reset_ms = 8000;
+	rig_up(&r, &cfg, true);
+	ck_assert_int_eq(cmis_software_reset(r.dev), BERT_ERR_TIMEOUT);
+	ck_assert_msg(strstr(bert_error_detail(), "not readable (NACK) after ") &&
+		      strstr(bert_error_detail(), "(bound 7000 ms: host wait for a "
+			     "software reset"), "detail: %s", bert_error_detail());
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(test_bring_up_breakout)
 {
 	struct sim_module_cfg cfg;
@@ -316,6 +362,7 @@ Suite *suite_cmis_driver(void)
 	tcase_add_test(tc, test_access_rules);
 	tcase_add_test(tc, test_bring_up_dr4);
 	tcase_add_test(tc, test_bring_up_breakout);
+	tcase_add_test(tc, test_software_reset);
 	tcase_add_test(tc, test_bring_up_host_jitter);
 	tcase_add_test(tc, test_bring_up_jitter_beyond);
 	tcase_add_test(tc, test_stuck_in_pwrup);

@@ -22,6 +22,7 @@
 #include "bert/qual/engine.h"
 #include "bert/store/store.h"
 #include "common.h"
+#include "rig.h"
 #include "fixtures/cmis/cmis.h"
 #include "fixtures/cmis/cmis_regs.h"
 #include "fixtures/cmis/diag.h"
@@ -29,47 +30,9 @@
 #include "instruments/scpi_sim.h"
 #include "instruments/sim/scpi_emu.h"
 
-struct run {
-	struct qual_station st;
-	struct profile prof;
-	struct qual_site_io io;
-	struct qual_record rec;
-	struct qual_plan plan;
-	struct qual_ctx ctx;
-};
-
-static char fixture_uri[600];
-
-static struct run *setup_run(const char *module, const char *profile)
+static struct qrig *setup_run(const char *module, const char *profile)
 {
-	struct run *r = calloc(1, sizeof(*r));
-	int rc;
-
-	ck_assert_ptr_nonnull(r);
-	snprintf(fixture_uri, sizeof(fixture_uri), "sim:%s",
-		 test_path(module));
-	ck_assert_int_eq(qual_station_default(fixture_uri, &r->st), BERT_OK);
-	rc = profile_load(test_path(profile), &r->prof);
-	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
-	rc = qual_site_open(&r->st, &r->st.site[0], NULL, &r->io);
-	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
-	qual_record_init(&r->rec, "test");
-	qual_plan_default(&r->plan);
-	qual_ctx_init(&r->ctx);
-	r->ctx.profile = &r->prof;
-	r->ctx.station = &r->st;
-	r->ctx.site = &r->st.site[0];
-	r->ctx.io = &r->io;
-	r->ctx.rec = &r->rec;
-	return r;
-}
-
-static void free_run(struct run *r)
-{
-	qual_ctx_release_all(&r->ctx);
-	qual_site_close(&r->io);
-	qual_record_free(&r->rec);
-	free(r);
+	return qrig_setup(module, profile);
 }
 
 static const struct qual_step *step_of(const struct qual_record *rec, const char *name)
@@ -85,17 +48,10 @@ static const struct qual_step *step_of(const struct qual_record *rec, const char
 static const struct qual_measurement *meas(const struct qual_record *rec,
 					   const char *name, unsigned lane)
 {
-	size_t i, j;
-
-	for (i = 0; i < rec->nsteps; i++)
-		for (j = 0; j < rec->steps[i]->nm; j++)
-			if (!strcmp(rec->steps[i]->m[j].name, name) &&
-			    rec->steps[i]->m[j].lane == lane)
-				return &rec->steps[i]->m[j];
-	return NULL;
+	return qrig_find(rec, NULL, name, lane);
 }
 
-static uint8_t read_byte(struct run *r, uint8_t page, uint8_t off)
+static uint8_t read_byte(struct qrig *r, uint8_t page, uint8_t off)
 {
 	uint8_t v = 0;
 
@@ -112,7 +68,7 @@ static uint8_t read_byte(struct run *r, uint8_t page, uint8_t off)
 
 START_TEST(test_good_passes_every_step)
 {
-	struct run *r = setup_run(GOOD, DR4);
+	struct qrig *r = setup_run(GOOD, DR4);
 	const struct qual_measurement *m;
 	unsigned lane;
 	size_t i;
@@ -177,14 +133,14 @@ START_TEST(test_good_passes_every_step)
 			ck_assert_uint_eq(st.protocol_errors, 0);
 		}
 	}
-	free_run(r);
+	qrig_free(r);
 	scpi_sim_reset();
 }
 END_TEST
 
 START_TEST(test_marginal_fails_lane3_at_budget_point)
 {
-	struct run *r = setup_run(WEAK3, DR4);
+	struct qrig *r = setup_run(WEAK3, DR4);
 	enum qual_verdict v[QUAL_SITE_LANES + 1];
 
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
@@ -197,7 +153,7 @@ START_TEST(test_marginal_fails_lane3_at_budget_point)
 	ck_assert_int_eq(v[2], QUAL_PASS);
 	ck_assert_int_eq(v[3], QUAL_FAIL);
 	ck_assert_int_eq(v[4], QUAL_PASS);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -205,14 +161,14 @@ START_TEST(test_marginal_module_reference_passes)
 {
 	/* The receiver at the lane's own Tx - 3.5 dB: the weak lane still has
 	 * about 1.3 dB over its -3.5 dBm OMA sensitivity. */
-	struct run *r = setup_run(WEAK3, DR4);
+	struct qrig *r = setup_run(WEAK3, DR4);
 
 	r->ctx.opts.budget_ref = QUAL_BUDGET_REF_MODULE;
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
 	ck_assert_int_eq(meas(&r->rec, "pre_fec_ber", 3)->verdict, QUAL_PASS);
 	ck_assert_double_eq_tol(r->ctx.run.lane[3].rx_oma_budget_dbm,
 				r->ctx.run.lane[3].tx_oma_dbm - 3.5, 0.05);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -228,7 +184,7 @@ START_TEST(test_dark_lane_no_light)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		struct run *r = setup_run(DARK2, c[i].profile);
+		struct qrig *r = setup_run(DARK2, c[i].profile);
 		const struct qual_measurement *m, *m1;
 
 		ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
@@ -244,14 +200,14 @@ START_TEST(test_dark_lane_no_light)
 			      qual_verdict_name(m->verdict), m->message);
 		ck_assert(isfinite(m1->value) && m1->verdict == QUAL_PASS);
 		ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
-		free_run(r);
+		qrig_free(r);
 	}
 }
 END_TEST
 
 START_TEST(test_100g_dr_four_links)
 {
-	struct run *r = setup_run(WEAK3, DR);
+	struct qrig *r = setup_run(WEAK3, DR);
 	enum qual_verdict v[QUAL_SITE_LANES + 1];
 	unsigned link;
 
@@ -263,13 +219,13 @@ START_TEST(test_100g_dr_four_links)
 	for (link = 1; link <= 4; link++)
 		ck_assert_int_eq(qual_verdict_link(v, link, 1),
 				 link == 3 ? QUAL_FAIL : QUAL_PASS);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
 START_TEST(test_media_type_refused)
 {
-	struct run *r = setup_run(GOOD, DR4);
+	struct qrig *r = setup_run(GOOD, DR4);
 	size_t i;
 
 	r->prof.media_type = PROFILE_MEDIA_MMF;
@@ -281,14 +237,14 @@ START_TEST(test_media_type_refused)
 		ck_assert_int_eq(r->rec.steps[i]->status, QUAL_STEP_SKIPPED);
 	/* nothing was brought up */
 	ck_assert_int_eq(r->ctx.run.tx_touched, false);
-	free_run(r);
+	qrig_free(r);
 
 	/* a media ID the module lacks is refused the same way */
 	r = setup_run(GOOD, DR4);
 	r->prof.media_id = 0x99;
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_ERR_UNSUPPORTED);
 	ck_assert_ptr_nonnull(strstr(r->rec.steps[0]->message, "media ID"));
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -332,7 +288,7 @@ static const struct qual_journal_ops fail_journal_ops = {
 
 START_TEST(test_journal_failure_ends_run)
 {
-	struct run *r = setup_run(GOOD, DR4);
+	struct qrig *r = setup_run(GOOD, DR4);
 	struct fail_journal j = { .fail_at = 2 };
 	size_t i;
 
@@ -348,13 +304,13 @@ START_TEST(test_journal_failure_ends_run)
 		ck_assert_int_eq(r->rec.steps[i]->status, QUAL_STEP_SKIPPED);
 	ck_assert_uint_eq(j.finished, 1);
 	ck_assert_int_eq(j.finished_as, QUAL_RUN_ERROR);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
 START_TEST(test_stop_on_fail)
 {
-	struct run *r = setup_run(WEAK3, DR4);
+	struct qrig *r = setup_run(WEAK3, DR4);
 
 	r->ctx.opts.stop_on_fail = true;
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
@@ -362,7 +318,7 @@ START_TEST(test_stop_on_fail)
 	ck_assert_int_eq(step_of(&r->rec, "module_power")->status, QUAL_STEP_SKIPPED);
 	ck_assert_int_eq(step_of(&r->rec, "verdict")->status, QUAL_STEP_DONE);
 	ck_assert_ptr_nonnull(strstr(r->rec.message, "stopped"));
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -379,7 +335,7 @@ START_TEST(test_step_error_leaves_module_safe)
 		.name = "bad", .summary = "fails", .run = step_io_error,
 		.flags = QUAL_STEP_REQUIRED,
 	};
-	struct run *r = setup_run(GOOD, DR4);
+	struct qrig *r = setup_run(GOOD, DR4);
 
 	ck_assert_int_eq(qual_plan_insert_after(&r->plan, "bring_up", &bad), BERT_OK);
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_ERR_IO);
@@ -389,7 +345,7 @@ START_TEST(test_step_error_leaves_module_safe)
 	ck_assert_int_eq(r->rec.status, QUAL_RUN_ERROR);
 	ck_assert_int_eq(r->rec.verdict, QUAL_ERROR);
 	ck_assert_uint_eq(read_byte(r, 0x10, CMIS_P10_TX_DISABLE) & 0x0f, 0x0f);
-	free_run(r);
+	qrig_free(r);
 
 	/* a non-required step error: an error verdict, the run goes on */
 	r = setup_run(GOOD, DR4);
@@ -403,7 +359,7 @@ START_TEST(test_step_error_leaves_module_safe)
 	ck_assert_int_eq(step_of(&r->rec, "bad")->verdict, QUAL_ERROR);
 	ck_assert_int_eq(step_of(&r->rec, "lane_ber")->status, QUAL_STEP_DONE);
 	ck_assert_int_eq(r->rec.verdict, QUAL_ERROR);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -419,7 +375,7 @@ static bool abort_after_polls(void *user)
 
 START_TEST(test_abort_in_ber_leaves_module_safe)
 {
-	struct run *r = setup_run(GOOD, DR4);
+	struct qrig *r = setup_run(GOOD, DR4);
 
 	r->ctx.abort = abort_after_polls;
 	r->ctx.abort_user = &r->ctx;
@@ -431,7 +387,7 @@ START_TEST(test_abort_in_ber_leaves_module_safe)
 	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_GEN_ENABLE), 0);
 	ck_assert_uint_eq(read_byte(r, 0x13, CMIS_P13_MEDIA_CHK_ENABLE), 0);
 	ck_assert_uint_eq(read_byte(r, 0x10, CMIS_P10_TX_DISABLE) & 0x0f, 0x0f);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -452,7 +408,7 @@ START_TEST(test_plan_insertion)
 	static const struct qual_step_def extra = {
 		.name = "link_budget", .summary = "test", .run = step_extra,
 	};
-	struct run *r = setup_run(GOOD, DR4);
+	struct qrig *r = setup_run(GOOD, DR4);
 	const struct qual_measurement *m;
 
 	ck_assert_int_eq(qual_plan_insert_after(&r->plan, "lane_ber", &extra), BERT_OK);
@@ -470,7 +426,7 @@ START_TEST(test_plan_insertion)
 	ck_assert_msg(strstr(m->message, "n/a: 2.12 is not a possible ratio"), "%s", m->message);
 	ck_assert_int_eq(qual_plan_remove(&r->plan, "link_budget"), BERT_OK);
 	ck_assert_uint_eq(r->plan.n, 7);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -478,7 +434,7 @@ END_TEST
 
 START_TEST(test_lane_ber_loop)
 {
-	struct run *r = setup_run(WEAK3, DR4);
+	struct qrig *r = setup_run(WEAK3, DR4);
 	struct lane_ber_opts o;
 	struct lane_ber_result res;
 	struct cmis_diag *d;
@@ -499,7 +455,7 @@ START_TEST(test_lane_ber_loop)
 	o.pattern = 0x0f;
 	ck_assert_int_ne(lane_ber_check(d, &o), BERT_OK);
 	cmis_diag_close(d);
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 
@@ -598,7 +554,7 @@ END_TEST
 
 START_TEST(test_operator_serial)
 {
-	struct run *r = setup_run(GOOD, DR4);
+	struct qrig *r = setup_run(GOOD, DR4);
 	const struct qual_measurement *m;
 
 	snprintf(r->rec.dut.operator_serial, sizeof(r->rec.dut.operator_serial), "SIM0000009");
@@ -612,7 +568,7 @@ START_TEST(test_operator_serial)
 	ck_assert_int_eq(m->verdict, QUAL_FAIL);
 	ck_assert_ptr_nonnull(strstr(m->message, "SIM0000009"));
 	ck_assert_int_eq(r->rec.verdict, QUAL_FAIL);
-	free_run(r);
+	qrig_free(r);
 
 	r = setup_run(GOOD, DR4);
 	snprintf(r->rec.dut.operator_serial, sizeof(r->rec.dut.operator_serial), "SIM0000001");
@@ -622,13 +578,13 @@ START_TEST(test_operator_serial)
 	ck_assert_double_eq(m->value, 1);
 	ck_assert_int_eq(m->verdict, QUAL_PASS);
 	ck_assert_int_eq(r->rec.verdict, QUAL_PASS);
-	free_run(r);
+	qrig_free(r);
 
 	/* none entered: no such measurement */
 	r = setup_run(GOOD, DR4);
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
 	ck_assert_ptr_null(meas(&r->rec, "serial_match", 0));
-	free_run(r);
+	qrig_free(r);
 }
 END_TEST
 

@@ -10,16 +10,8 @@
 #include "bert/qual/engine.h"
 #include "bert/qual/sweep_step.h"
 #include "common.h"
+#include "rig.h"
 #include "fixtures/fixture_sim.h"
-
-struct erun {
-	struct qual_station st;
-	struct profile prof;
-	struct qual_site_io io;
-	struct qual_record rec;
-	struct qual_plan plan;
-	struct qual_ctx ctx;
-};
 
 static int step_unplug(struct qual_ctx *ctx, struct qual_step *step)
 {
@@ -33,25 +25,12 @@ START_TEST(test_unplugged_mid_run)
 		.name = "unplug", .summary = "test: the adapter goes away",
 		.run = step_unplug,
 	};
-	struct erun *r = calloc(1, sizeof(*r));
+	struct qrig *r = qrig_setup(NULL, "profiles/400gbase-dr4.ini");
 	size_t i;
 	int rc;
 
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(qual_station_default("sim:", &r->st), BERT_OK);
-	ck_assert_int_eq(profile_load(test_path("profiles/400gbase-dr4.ini"), &r->prof),
-			 BERT_OK);
-	ck_assert_int_eq(qual_site_open(&r->st, &r->st.site[0], NULL, &r->io), BERT_OK);
-	qual_record_init(&r->rec, "test");
-	qual_plan_default(&r->plan);
 	ck_assert_int_eq(qual_plan_add_sweep(&r->plan, SWEEP_SMART), BERT_OK);
 	ck_assert_int_eq(qual_plan_insert_before(&r->plan, "lane_ber", &unplug), BERT_OK);
-	qual_ctx_init(&r->ctx);
-	r->ctx.profile = &r->prof;
-	r->ctx.station = &r->st;
-	r->ctx.site = &r->st.site[0];
-	r->ctx.io = &r->io;
-	r->ctx.rec = &r->rec;
 	rc = qual_run(&r->ctx, &r->plan);
 	ck_assert_int_ne(rc, BERT_OK);
 	ck_assert_int_eq(r->rec.status, QUAL_RUN_ERROR);
@@ -63,11 +42,8 @@ START_TEST(test_unplugged_mid_run)
 	for (i = 0; i < r->rec.nsteps; i++)
 		if (!strcmp(r->rec.steps[i]->name, "verdict"))
 			ck_assert_int_eq(r->rec.steps[i]->status, QUAL_STEP_SKIPPED);
-	qual_ctx_release_all(&r->ctx);
 	fixture_sim_set_unplugged(r->io.fixture, false);
-	qual_site_close(&r->io);
-	qual_record_free(&r->rec);
-	free(r);
+	qrig_free(r);
 }
 END_TEST
 

@@ -16,31 +16,18 @@
 #include "bert/qual/engine.h"
 #include "bert/qual/sweep_step.h"
 #include "common.h"
+#include "rig.h"
 
 #define SPREAD "fixtures/sim/modules/dr4-er-spread.ini"
 
 static const double true_sens[5] = { NAN, -6.5, -6.7, -4.3, -6.4 };
 static const double true_er[5] = { NAN, 3.6, 4.5, 5.5, 6.5 };
 
-struct urun {
-	struct qual_station st;
-	struct profile prof;
-	struct qual_site_io io;
-	struct qual_record rec;
-	struct qual_plan plan;
-	struct qual_ctx ctx;
-};
-
-static struct urun *setup(const char *module, bool calibrated, enum qual_guard guard)
+static struct qrig *setup(const char *module, bool calibrated, enum qual_guard guard)
 {
-	struct urun *r = calloc(1, sizeof(*r));
-	char uri[600];
+	struct qrig *r = qrig_new(module, "profiles/400gbase-dr4.ini");
 	unsigned l;
-	int rc;
 
-	ck_assert_ptr_nonnull(r);
-	snprintf(uri, sizeof(uri), "sim:%s", test_path(module));
-	ck_assert_int_eq(qual_station_default(uri, &r->st), BERT_OK);
 	if (calibrated) {
 		/* what a DCA measurement of each lane's launch would give */
 		r->st.site[0].stimulus_er_calibrated = true;
@@ -49,46 +36,20 @@ static struct urun *setup(const char *module, bool calibrated, enum qual_guard g
 			r->st.site[0].lane[l].er_u_db = 0.2;
 		}
 	}
-	rc = profile_load(test_path("profiles/400gbase-dr4.ini"), &r->prof);
-	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
 	r->prof.guard = guard;
 	for (l = 0; l < r->prof.nlimits; l++)
 		if (!r->prof.limits[l].guard_set)
 			r->prof.limits[l].lim.guard = guard;
-	rc = qual_site_open(&r->st, &r->st.site[0], NULL, &r->io);
-	ck_assert_msg(rc == BERT_OK, "%s", bert_error_detail());
-	qual_record_init(&r->rec, "test");
-	qual_plan_default(&r->plan);
+	qrig_open(r);
 	ck_assert_int_eq(qual_plan_add_sweep(&r->plan, SWEEP_SMART), BERT_OK);
-	qual_ctx_init(&r->ctx);
-	r->ctx.profile = &r->prof;
-	r->ctx.station = &r->st;
-	r->ctx.site = &r->st.site[0];
-	r->ctx.io = &r->io;
-	r->ctx.rec = &r->rec;
 	ck_assert_int_eq(qual_run(&r->ctx, &r->plan), BERT_OK);
 	return r;
-}
-
-static void teardown(struct urun *r)
-{
-	qual_ctx_release_all(&r->ctx);
-	qual_site_close(&r->io);
-	qual_record_free(&r->rec);
-	free(r);
 }
 
 static const struct qual_measurement *find(const struct qual_record *rec,
 					   const char *name, unsigned lane)
 {
-	size_t i, j;
-
-	for (i = 0; i < rec->nsteps; i++)
-		for (j = 0; j < rec->steps[i]->nm; j++)
-			if (!strcmp(rec->steps[i]->m[j].name, name) &&
-			    rec->steps[i]->m[j].lane == lane)
-				return &rec->steps[i]->m[j];
-	return NULL;
+	return qrig_find(rec, NULL, name, lane);
 }
 
 static const struct qual_ucomp *comp(const struct qual_measurement *m, const char *src)
@@ -112,7 +73,7 @@ static void check_budget(const struct qual_measurement *m, bool with_er)
 
 START_TEST(test_calibrated_er_every_lane_within_u)
 {
-	struct urun *r = setup(SPREAD, true, QUAL_GUARD_MARGINAL);
+	struct qrig *r = setup(SPREAD, true, QUAL_GUARD_MARGINAL);
 	unsigned l;
 
 	for (l = 1; l <= 4; l++) {
@@ -136,14 +97,14 @@ START_TEST(test_calibrated_er_every_lane_within_u)
 	}
 	ck_assert_int_eq(find(&r->rec, "rx_sensitivity_oma", 3)->verdict, QUAL_FAIL);
 	ck_assert_int_eq(find(&r->rec, "rx_sensitivity_oma", 1)->verdict, QUAL_PASS);
-	teardown(r);
+	qrig_free(r);
 }
 END_TEST
 
 START_TEST(test_assumed_er_says_so_and_decides_honestly)
 {
 	/* _i: 0 the profile's marginal guard, 1 strict */
-	struct urun *r = setup(SPREAD, false, _i ? QUAL_GUARD_STRICT : QUAL_GUARD_MARGINAL);
+	struct qrig *r = setup(SPREAD, false, _i ? QUAL_GUARD_STRICT : QUAL_GUARD_MARGINAL);
 	const struct qual_measurement *s3 = find(&r->rec, "rx_sensitivity_oma", 3);
 	unsigned l;
 
@@ -165,7 +126,7 @@ START_TEST(test_assumed_er_says_so_and_decides_honestly)
 	 * keeps it from passing: marginal guard MARGINAL, strict FAIL */
 	ck_assert(s3->value < -4.4);
 	ck_assert_int_eq(s3->verdict, _i ? QUAL_FAIL : QUAL_MARGINAL);
-	teardown(r);
+	qrig_free(r);
 }
 END_TEST
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <sys/ioctl.h>
+#include <unistd.h>
 #include <linux/usbdevice_fs.h>
 
 #include "bert/core/error.h"
@@ -780,4 +781,24 @@ void ft232h_dev_on_bulk(struct ft232h_dev *d, void (*cb)(void *user, int after),
 	d->on_urb = cb;
 	d->on_urb_user = user;
 	pthread_mutex_unlock(&d->lock);
+}
+
+int ft232h_reexec_preloaded(char **argv)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	char old[1024], lp[sizeof(old) + 32];
+
+	if (pre && strstr(pre, "libumockdev-preload"))
+		return 0;
+	snprintf(old, sizeof(old), "%s", pre ? pre : "");
+	snprintf(lp, sizeof(lp), "%s%slibumockdev-preload.so.0", old, *old ? ":" : "");
+	setenv("LD_PRELOAD", lp, 1);
+	/* a sanitizer build: its runtime is not first any more */
+	setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
+	execv("/proc/self/exe", argv);
+	if (pre)
+		setenv("LD_PRELOAD", old, 1);
+	else
+		unsetenv("LD_PRELOAD");
+	return -1;
 }

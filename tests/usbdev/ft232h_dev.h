@@ -89,4 +89,11 @@ void ft232h_dev_on_bulk(struct ft232h_dev *d, void (*cb)(void *user, int after),
 
 void ft232h_dev_stats(struct ft232h_dev *d, struct ft232h_stats *st);
 
+/* Re-executes the program (argv) under umockdev's preload library, added
+ * to LD_PRELOAD behind what is there (a sanitizer runtime stays first),
+ * unless it already runs under it: the testbed's uevents and ioctls reach
+ * only preloaded programs. Returns 0 when already preloaded; -1 when the
+ * re-exec failed, LD_PRELOAD as it was. */
+int ft232h_reexec_preloaded(char **argv);
+
 #endif

@@ -19,13 +19,9 @@
  * emulation cannot start). --stats writes one JSON object: the URB counts
  * and each run's exit status. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bert/core/clock.h"
@@ -36,12 +32,8 @@
 #include "fixtures/sim/board_sim.h"
 #include "fixtures/sim/cmis_module.h"
 #include "fixtures/sim/mpsse_engine.h"
-#include "tests/usbdev/ft232h_clock.h"
 #include "tests/usbdev/ft232h_dev.h"
-
-#define MAX_RUNS 32
-
-static char clock_path[64];
+#include "tests/usbdev/step_run.h"
 
 struct rig {
 	struct bert_clock *clock;
@@ -50,7 +42,8 @@ struct rig {
 	struct board_desc board;
 	struct mpsse_engine *eng[FT232H_DEV_MAX_IFACES];
 	unsigned port;		/* 0-based, where the board hangs */
-	struct ft232h_clock_page *time;	/* shared with the programs run */
+	struct step_run sr;	/* its clock page is shared with the programs run */
+	struct ft232h_dev *d;
 };
 
 /* The board's wiring, as fixture_mpsse_sim.c has it: output pins drive
@@ -75,16 +68,10 @@ static void drive_inputs(struct rig *r);
 static void on_bulk(void *user, int after)
 {
 	struct rig *r = user;
-	uint64_t host, own = bert_clock_now(r->clock);
 
-	host = __atomic_load_n(&r->time->virt_ns, __ATOMIC_SEQ_CST);
-	if (!after) {
-		if (host > own)
-			bert_clock_sleep_until(r->clock, host);
+	step_run_sync(&r->sr, r->clock, after);
+	if (!after)
 		drive_inputs(r);
-	} else if (own > host) {
-		__atomic_store_n(&r->time->virt_ns, own, __ATOMIC_SEQ_CST);
-	}
 }
 
 static void drive_inputs(struct rig *r)
@@ -148,55 +135,6 @@ static void rig_close(struct rig *r)
 	bert_clock_free(r->clock);
 }
 
-struct child {
-	GMainLoop *loop;
-	int status;
-};
-
-static void child_done(GPid pid, gint status, gpointer user)
-{
-	struct child *c = user;
-
-	c->status = status;
-	g_spawn_close_pid(pid);
-	g_main_loop_quit(c->loop);
-}
-
-/* Runs argv with stdout / stderr redirected where asked; returns its exit
- * status (128 + signal when killed). The main loop runs meanwhile, so an
- * armed unplug's sysfs removal happens while the program runs. */
-static int run_child(char **argv, const char *out, const char *err)
-{
-	const char *pre = getenv("FT232H_PRELOAD");
-	struct child c = { g_main_loop_new(NULL, FALSE), 0 };
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		perror("ft232h_run: fork");
-		return 3;
-	}
-	if (pid == 0) {
-		int fd;
-
-		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0)
-			dup2(fd, 1), close(fd);
-		if (err && (fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0)
-			dup2(fd, 2), close(fd);
-		setenv("LD_PRELOAD", pre && *pre ? pre : "libumockdev-preload.so.0", 1);
-		execvp(argv[0], argv);
-		fprintf(stderr, "ft232h_run: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	g_child_watch_add(pid, child_done, &c);
-	g_main_loop_run(c.loop);
-	g_main_loop_unref(c.loop);
-	if (WIFEXITED(c.status))
-		return WEXITSTATUS(c.status);
-	return 128 + (WIFSIGNALED(c.status) ? WTERMSIG(c.status) : 0);
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: ft232h_run [--chip 232h|2232h|4232h] [--serial S] "
@@ -206,12 +144,11 @@ static void usage(void)
 }
 
 static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_engine *e,
-			const int *rcs, unsigned n)
+			const struct step_run *sr)
 {
 	struct mpsse_engine_stats es;
 	struct ft232h_stats s;
 	FILE *f = fopen(path, "w");
-	unsigned i;
 
 	if (!f) {
 		fprintf(stderr, "ft232h_run: %s: %s\n", path, strerror(errno));
@@ -225,7 +162,7 @@ static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_eng
 	fprintf(f, "\"urbs_control\": %llu, \"urbs_bulk_out\": %llu, \"urbs_bulk_in\": %llu, "
 		"\"in_packets\": %llu, \"in_status_only\": %llu, \"bytes_out\": %llu, "
 		"\"bytes_in\": %llu, \"usb_round_trips\": %llu, \"refused\": %llu, "
-		"\"claims\": %llu, \"nodev\": %llu, \"plugs\": %llu, \"unplugs\": %llu, \"rc\": [",
+		"\"claims\": %llu, \"nodev\": %llu, \"plugs\": %llu, \"unplugs\": %llu, ",
 		(unsigned long long)s.urbs_control, (unsigned long long)s.urbs_bulk_out,
 		(unsigned long long)s.urbs_bulk_in, (unsigned long long)s.in_packets,
 		(unsigned long long)s.in_status_only, (unsigned long long)s.bytes_out,
@@ -233,36 +170,41 @@ static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_eng
 		(unsigned long long)s.refused, (unsigned long long)s.claims,
 		(unsigned long long)s.nodev, (unsigned long long)s.plugs,
 		(unsigned long long)s.unplugs);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s%d", i ? ", " : "", rcs[i]);
-	fprintf(f, "]}\n");
+	step_run_write_rcs(sr, f);
 	fclose(f);
+}
+
+/* The runner's own steps. */
+static int own_step(void *user, const char *a)
+{
+	struct rig *r = user;
+
+	if (!strncmp(a, "@unplug-after=", 14)) {
+		ft232h_dev_arm_unplug(r->d, (unsigned)atoi(a + 14));
+	} else if (!strcmp(a, "@unplug")) {
+		ft232h_dev_unplug(r->d);
+	} else if (!strcmp(a, "@plug")) {
+		ft232h_dev_unplug(r->d);	/* completes an armed unplug */
+		if (ft232h_dev_plug(r->d))
+			return 3;
+	} else {
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	const char *serial = "BERT232H", *module = "", *board = "default", *stats = NULL;
-	const char *out = NULL, *err = NULL;
 	enum mpsse_chip chip = MPSSE_FT232H;
 	unsigned nports = 1;
-	struct rig r = { 0 };
-	struct ft232h_dev *d;
+	struct rig r = { .sr = { "ft232h_run", "FT232H_PRELOAD", usage } };
 	UMockdevTestbed *tb;
-	int rcs[MAX_RUNS], last = 0, i, rc;
-	unsigned nrun = 0;
+	int last, i, rc;
 
 	/* Under umockdev's preload itself, so that its uevents (udev's view of
 	 * the testbed's /sys) reach the programs it runs. */
-	if (!getenv("LD_PRELOAD") || !strstr(getenv("LD_PRELOAD"), "libumockdev-preload")) {
-		char *pre = getenv("LD_PRELOAD");
-		char buf[1024];
-
-		snprintf(buf, sizeof(buf), "%s%slibumockdev-preload.so.0", pre ? pre : "",
-			 pre && *pre ? ":" : "");
-		setenv("LD_PRELOAD", buf, 1);
-		/* a sanitizer build: its runtime is not first any more */
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
-		execv("/proc/self/exe", argv);
+	if (ft232h_reexec_preloaded(argv)) {
 		perror("ft232h_run: re-exec under umockdev");
 		return 3;
 	}
@@ -310,93 +252,27 @@ int main(int argc, char **argv)
 		rig_close(&r);
 		return 3;
 	}
-	{
-		char tpath[] = "/tmp/ft232h_clock.XXXXXX";
-		struct timespec ts;
-		int fd = mkstemp(tpath);
-
-		if (fd < 0 || ftruncate(fd, sizeof(*r.time)) < 0) {
-			perror("ft232h_run: clock page");
-			rig_close(&r);
-			return 3;
-		}
-		r.time = mmap(NULL, sizeof(*r.time), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		close(fd);
-		if (r.time == MAP_FAILED) {
-			perror("ft232h_run: mmap");
-			unlink(tpath);
-			rig_close(&r);
-			return 3;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		r.time->base_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-		r.time->virt_ns = bert_clock_now(r.clock);
-		setenv("FT232H_CLOCK", tpath, 1);
-		/* the name is in the environment; the file goes at exit */
-		snprintf(clock_path, sizeof(clock_path), "%s", tpath);
-	}
-	tb = umockdev_testbed_new();
-	d = ft232h_dev_new(tb, chip, serial, r.eng);
-	if (!d || ft232h_dev_plug(d)) {
-		fprintf(stderr, "ft232h_run: cannot set up the emulated adapter\n");
-		ft232h_dev_free(d);
-		g_object_unref(tb);
+	if (step_run_clock(&r.sr, r.clock)) {
 		rig_close(&r);
 		return 3;
 	}
-	ft232h_dev_on_bulk(d, on_bulk, &r);
-	while (i < argc) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "@run")) {
-			int j = ++i;
-
-			while (i < argc && argv[i][0] != '@')
-				i++;
-			if (i == j || nrun == MAX_RUNS) {
-				usage();
-				last = 2;
-				break;
-			}
-			{
-				char *sv = argv[i < argc ? i : argc];
-
-				argv[i < argc ? i : argc] = NULL;
-				last = run_child(argv + j, out, err);
-				if (i < argc)
-					argv[i] = sv;
-			}
-			rcs[nrun++] = last;
-			out = err = NULL;
-			continue;
-		}
-		if (!strncmp(a, "@out=", 5))
-			out = a + 5;
-		else if (!strncmp(a, "@err=", 5))
-			err = a + 5;
-		else if (!strncmp(a, "@unplug-after=", 14))
-			ft232h_dev_arm_unplug(d, (unsigned)atoi(a + 14));
-		else if (!strcmp(a, "@unplug"))
-			ft232h_dev_unplug(d);
-		else if (!strcmp(a, "@plug")) {
-			ft232h_dev_unplug(d);	/* completes an armed unplug */
-			if (ft232h_dev_plug(d)) {
-				last = 3;
-				break;
-			}
-		} else {
-			usage();
-			last = 2;
-			break;
-		}
-		i++;
+	tb = umockdev_testbed_new();
+	r.d = ft232h_dev_new(tb, chip, serial, r.eng);
+	if (!r.d || ft232h_dev_plug(r.d)) {
+		fprintf(stderr, "ft232h_run: cannot set up the emulated adapter\n");
+		ft232h_dev_free(r.d);
+		g_object_unref(tb);
+		step_run_clock_free(&r.sr);
+		rig_close(&r);
+		return 3;
 	}
+	ft232h_dev_on_bulk(r.d, on_bulk, &r);
+	last = step_run_steps(&r.sr, argc, argv, i, own_step, &r);
 	if (stats)
-		write_stats(stats, d, r.eng[r.port], rcs, nrun);
+		write_stats(stats, r.d, r.eng[r.port], &r.sr);
 	g_object_unref(tb);
-	ft232h_dev_free(d);
-	munmap(r.time, sizeof(*r.time));
-	unlink(clock_path);
+	ft232h_dev_free(r.d);
+	step_run_clock_free(&r.sr);
 	rig_close(&r);
 	return last;
 }

@@ -209,21 +209,13 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	const char *pre = getenv("LD_PRELOAD");
 	Suite *s = suite_create("ft232h_usb");
 	TCase *tc = tcase_create("usbdevfs");
 	SRunner *sr;
 	int failed;
 
 	(void)argc;
-	if (!pre || !strstr(pre, "libumockdev-preload")) {
-		char lp[1024];
-
-		snprintf(lp, sizeof(lp), "%s%slibumockdev-preload.so.0", pre ? pre : "",
-			 pre && *pre ? ":" : "");
-		setenv("LD_PRELOAD", lp, 1);
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
-		execv("/proc/self/exe", argv);
+	if (ft232h_reexec_preloaded(argv)) {
 		printf("SKIP: ft232h_usb: cannot re-execute under umockdev's preload library\n");
 		return EXIT_SUCCESS;
 	}
