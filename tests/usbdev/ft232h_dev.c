@@ -65,6 +65,7 @@ struct ft232h_dev {
 	bool in_sysfs;
 	bool out_since_in;
 	unsigned unplug_after;	/* armed count, 0 = off */
+	guint unplug_idle;	/* the idle source that completes it, 0 = none */
 	struct urb_slot *pending, **tail;
 	struct ft232h_stats st;
 	void (*on_urb)(void *user, int after);
@@ -401,7 +402,12 @@ static void count_urb(struct ft232h_dev *d);
 
 static gboolean idle_unplug(gpointer user)
 {
-	ft232h_dev_unplug(user);
+	struct ft232h_dev *d = user;
+
+	pthread_mutex_lock(&d->lock);
+	d->unplug_idle = 0;
+	pthread_mutex_unlock(&d->lock);
+	ft232h_dev_unplug(d);
 	return G_SOURCE_REMOVE;
 }
 
@@ -410,7 +416,9 @@ static void count_urb(struct ft232h_dev *d)
 	if (!d->unplug_after || --d->unplug_after)
 		return;
 	d->plugged = false;
-	g_idle_add(idle_unplug, d);
+	/* sysfs can't change inside the ioctl handler: the main loop removes
+	 * the device next; ft232h_dev_unplug() cancels this if it runs first */
+	d->unplug_idle = g_idle_add(idle_unplug, d);
 }
 
 static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer user)
@@ -631,6 +639,8 @@ void ft232h_dev_free(struct ft232h_dev *d)
 
 	if (!d)
 		return;
+	if (d->unplug_idle)
+		g_source_remove(d->unplug_idle);
 	if (d->handler) {
 		g_signal_handlers_disconnect_by_data(d->handler, d);
 		g_object_unref(d->handler);
@@ -731,8 +741,14 @@ int ft232h_dev_plug(struct ft232h_dev *d)
 void ft232h_dev_unplug(struct ft232h_dev *d)
 {
 	bool sysfs;
+	guint idle;
 
 	pthread_mutex_lock(&d->lock);
+	/* An armed unplug whose idle has not run yet (the program exited
+	 * first): complete it here, or it would fire after the next @plug and
+	 * pull the new device out from under the next program. */
+	idle = d->unplug_idle;
+	d->unplug_idle = 0;
 	d->plugged = false;
 	sysfs = d->in_sysfs;
 	d->in_sysfs = false;
@@ -740,6 +756,8 @@ void ft232h_dev_unplug(struct ft232h_dev *d)
 	if (sysfs)
 		d->st.unplugs++;
 	pthread_mutex_unlock(&d->lock);
+	if (idle)
+		g_source_remove(idle);
 	if (!sysfs)
 		return;
 	umockdev_testbed_uevent(d->tb, d->syspath, "remove");

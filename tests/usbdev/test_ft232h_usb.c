@@ -207,6 +207,33 @@ START_TEST(test_unplug_replug)
 }
 END_TEST
 
+/* An armed unplug completes from the main loop after the URB that triggers
+ * it. If the program exits before that idle runs, the runner's next @plug
+ * (unplug, then plug) must complete it, not leave it to pull the new
+ * device out from under the next program. */
+START_TEST(test_armed_unplug_then_plug)
+{
+	struct ftdi_context *again = ftdi_new();
+	struct ft232h_stats s;
+	uint8_t b = 0x87;
+
+	ft232h_dev_arm_unplug(dev, 1);
+	ck_assert_int_lt(ftdi_write_data(ftdi, &b, 1), 0);	/* that URB meets the unplug */
+	ck_assert(!ft232h_dev_plugged(dev));
+	ft232h_dev_unplug(dev);
+	ck_assert_int_eq(ft232h_dev_plug(dev), 0);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	ck_assert(ft232h_dev_plugged(dev));
+	ft232h_dev_stats(dev, &s);
+	ck_assert_int_eq(s.unplugs, 1);
+	ck_assert_int_eq(ftdi_usb_open_desc(again, 0x0403, 0x6014, NULL, "UT232H01"), 0);
+	ck_assert_int_eq(ftdi_set_bitmode(again, 0, BITMODE_MPSSE), 0);
+	ftdi_usb_close(again);
+	ftdi_free(again);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("ft232h_usb");
@@ -223,6 +250,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_open_and_requests);
 	tcase_add_test(tc, test_bulk_status_bytes_and_latency);
 	tcase_add_test(tc, test_unplug_replug);
+	tcase_add_test(tc, test_armed_unplug_then_plug);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
