@@ -4,8 +4,12 @@
  * bench behind its MPSSE port, as umockdev-run runs a program against a
  * recorded device:
  *
- *   ft232h_run [--chip 232h|2232h|4232h] [--serial S] [--module INI]
- *              [--board NAME] [--port N] [--stats FILE] STEP...
+ *   ft232h_run [--chip 232h|2232h|4232h] [--serial S]
+ *              [--module INI | --image FILE] [--board NAME] [--port N]
+ *              [--stats FILE] STEP...
+ *
+ * --image serves a captured module memory (fixtures/sim/image_module.h) at
+ * the module's address instead of the emulated CMIS module.
  *
  * STEPs, in order:
  *   @run PROG ARGS...   run PROG (until the next @word) under umockdev's
@@ -31,6 +35,7 @@
 #include "fixtures/sim/bench.h"
 #include "fixtures/sim/board_sim.h"
 #include "fixtures/sim/cmis_module.h"
+#include "fixtures/sim/image_module.h"
 #include "fixtures/sim/mpsse_engine.h"
 #include "tests/usbdev/ft232h_dev.h"
 #include "tests/usbdev/step_run.h"
@@ -44,6 +49,7 @@ struct rig {
 	unsigned port;		/* 0-based, where the board hangs */
 	struct step_run sr;	/* its clock page is shared with the programs run */
 	struct ft232h_dev *d;
+	struct sim_image_module *image;	/* --image: served instead of the module */
 };
 
 /* The board's wiring, as fixture_mpsse_sim.c has it: output pins drive
@@ -88,7 +94,7 @@ static void drive_inputs(struct rig *r)
 }
 
 static int rig_open(struct rig *r, enum mpsse_chip chip, unsigned nports,
-		    const char *module, const char *board)
+		    const char *module, const char *image, const char *board)
 {
 	struct i2c_target tg;
 	unsigned i;
@@ -111,7 +117,14 @@ static int rig_open(struct rig *r, enum mpsse_chip chip, unsigned nports,
 		if (!r->eng[i])
 			return BERT_ERR_NOMEM;
 	}
-	tg = sim_board_module_target(r->sboard);
+	if (image) {
+		rc = sim_image_module_load(image, &r->image);
+		if (rc)
+			return rc;
+		tg = sim_image_module_target(r->image);
+	} else {
+		tg = sim_board_module_target(r->sboard);
+	}
 	rc = mpsse_engine_attach(r->eng[r->port], &tg);
 	if (!rc && r->board.has_monitor) {
 		tg = sim_board_monitor_target(r->sboard, r->board.monitor_addr);
@@ -130,6 +143,7 @@ static void rig_close(struct rig *r)
 
 	for (i = 0; i < FT232H_DEV_MAX_IFACES; i++)
 		mpsse_engine_free(r->eng[i]);
+	sim_image_module_free(r->image);
 	sim_board_free(r->sboard);
 	sim_bench_free(r->bench);
 	bert_clock_free(r->clock);
@@ -138,14 +152,18 @@ static void rig_close(struct rig *r)
 static void usage(void)
 {
 	fprintf(stderr, "usage: ft232h_run [--chip 232h|2232h|4232h] [--serial S] "
-		"[--module INI] [--board NAME] [--port N] [--stats FILE] STEP...\n"
+		"[--module INI | --image FILE] [--board NAME] [--port N] [--stats FILE] "
+		"STEP...\n"
+		"  --image FILE  a captured module memory (bin or hex, as bert decode\n"
+		"                reads it) served byte for byte at 50h\n"
 		"  STEP: @run PROG ARGS... | @out=FILE | @err=FILE | "
 		"@unplug-after=N | @unplug | @plug\n");
 }
 
 static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_engine *e,
-			const struct step_run *sr)
+			const struct sim_image_module *image, const struct step_run *sr)
 {
+	struct sim_image_module_stats is = { 0 };
 	struct mpsse_engine_stats es;
 	struct ft232h_stats s;
 	FILE *f = fopen(path, "w");
@@ -170,6 +188,13 @@ static void write_stats(const char *path, struct ft232h_dev *d, struct mpsse_eng
 		(unsigned long long)s.refused, (unsigned long long)s.claims,
 		(unsigned long long)s.nodev, (unsigned long long)s.plugs,
 		(unsigned long long)s.unplugs);
+	if (image) {
+		sim_image_module_stats(image, &is);
+		fprintf(f, "\"image_bytes_read\": %llu, \"image_refused_writes\": %llu, "
+			"\"image_absent_reads\": %llu, ", (unsigned long long)is.bytes_read,
+			(unsigned long long)is.refused_writes,
+			(unsigned long long)is.absent_reads);
+	}
 	step_run_write_rcs(sr, f);
 	fclose(f);
 }
@@ -196,6 +221,7 @@ static int own_step(void *user, const char *a)
 int main(int argc, char **argv)
 {
 	const char *serial = "BERT232H", *module = "", *board = "default", *stats = NULL;
+	const char *image = NULL;
 	enum mpsse_chip chip = MPSSE_FT232H;
 	unsigned nports = 1;
 	struct rig r = { .sr = { "ft232h_run", "FT232H_PRELOAD", usage } };
@@ -230,6 +256,8 @@ int main(int argc, char **argv)
 			serial = v;
 		} else if (!strcmp(argv[i], "--module")) {
 			module = v;
+		} else if (!strcmp(argv[i], "--image")) {
+			image = v;
 		} else if (!strcmp(argv[i], "--board")) {
 			board = v;
 		} else if (!strcmp(argv[i], "--port")) {
@@ -246,7 +274,7 @@ int main(int argc, char **argv)
 			r.port + 1, nports);
 		return 2;
 	}
-	rc = rig_open(&r, chip, nports, module, board);
+	rc = rig_open(&r, chip, nports, module, image, board);
 	if (rc) {
 		fprintf(stderr, "ft232h_run: %s: %s\n", bert_strerror(rc), bert_error_detail());
 		rig_close(&r);
@@ -269,7 +297,7 @@ int main(int argc, char **argv)
 	ft232h_dev_on_bulk(r.d, on_bulk, &r);
 	last = step_run_steps(&r.sr, argc, argv, i, own_step, &r);
 	if (stats)
-		write_stats(stats, r.d, r.eng[r.port], &r.sr);
+		write_stats(stats, r.d, r.eng[r.port], r.image, &r.sr);
 	g_object_unref(tb);
 	ft232h_dev_free(r.d);
 	step_run_clock_free(&r.sr);
