@@ -157,7 +157,8 @@ int usbtmc_link_init(struct usbtmc_link *l, const struct usbtmc_link_ops *ops, v
 	l->ep_out = ep_out;
 	l->wmax_in = wmax_in ? wmax_in : 64;
 	l->max_transfer = max_transfer ? max_transfer : 4096;
-	l->xfer = malloc(align4(USBTMC_HDR_LEN + l->max_transfer) + l->wmax_in);
+	l->xfer_size = align4(USBTMC_HDR_LEN + l->max_transfer) + l->wmax_in;
+	l->xfer = malloc(l->xfer_size);
 	if (!l->xfer)
 		return bert_fail(BERT_ERR_NOMEM, "usbtmc");
 	return BERT_OK;
@@ -191,10 +192,12 @@ static int abort_out(struct usbtmc_link *l, uint8_t btag, unsigned timeout_ms)
 	return l->ops->clear_halt(l->ctx, l->ep_out);
 }
 
-/* Reads and drops Bulk-IN data until a short packet. */
+/* Reads and drops Bulk-IN data until a short packet, in reads of whole
+ * packets that fit the scratch buffer (eight 1024-byte SuperSpeed packets
+ * would not). */
 static void drain_in(struct usbtmc_link *l, unsigned timeout_ms)
 {
-	size_t n = l->wmax_in * 8;
+	size_t n = l->xfer_size / l->wmax_in * l->wmax_in;
 	int i, rc;
 
 	for (i = 0; i < 64; i++) {

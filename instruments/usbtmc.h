@@ -103,7 +103,8 @@ struct usbtmc_link {
 	size_t wmax_in;		/* wMaxPacketSize of Bulk-IN */
 	uint32_t max_transfer;	/* payload bytes per transfer we use */
 	uint8_t btag;		/* last bTag used */
-	uint8_t *xfer;		/* scratch of max_transfer + header + 4 */
+	uint8_t *xfer;		/* scratch for one transfer and a packet more */
+	size_t xfer_size;	/* its bytes: no bulk read asks for more */
 };
 
 int usbtmc_link_init(struct usbtmc_link *l, const struct usbtmc_link_ops *ops, void *ctx,

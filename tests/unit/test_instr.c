@@ -1000,6 +1000,79 @@ static const struct usbtmc_link_ops fake_usb_ops = {
 	.clear_halt = fu_clear_halt,
 };
 
+/* A SuperSpeed instrument (1024-byte packets) that keeps streaming when
+ * the host aborts a read or clears the device: every drain read fits the
+ * link's scratch buffer. */
+struct streaming_dev {
+	size_t xfer_size, max_len;
+	unsigned reads;
+};
+
+static int sd_bulk_out(void *ctx, const uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	(void)ctx;
+	(void)buf;
+	(void)timeout_ms;
+	return (int)len;
+}
+
+static int sd_bulk_in(void *ctx, uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct streaming_dev *d = ctx;
+
+	(void)timeout_ms;
+	if (len > d->max_len)
+		d->max_len = len;
+	if (len > d->xfer_size)
+		len = d->xfer_size;	/* keep the test itself in bounds */
+	d->reads++;
+	if (d->reads == 1)
+		return BERT_ERR_TIMEOUT;	/* the read times out: abort */
+	memset(buf, 0x5a, len);
+	return (int)len;			/* full packets, never a short one */
+}
+
+static int sd_control_in(void *ctx, uint8_t request, uint16_t value, uint8_t endpoint,
+			 uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	(void)ctx;
+	(void)value;
+	(void)endpoint;
+	(void)timeout_ms;
+	memset(buf, 0, len);
+	buf[0] = request == USBTMC_CHECK_CLEAR_STATUS ||
+		 request == USBTMC_CHECK_ABORT_BULK_IN_STATUS ? USBTMC_STATUS_PENDING
+							      : USBTMC_STATUS_SUCCESS;
+	if (len > 1)
+		buf[1] = 0x01;		/* bmAbortBulkIn / bmClear: data to read */
+	return (int)len;
+}
+
+static const struct usbtmc_link_ops streaming_ops = {
+	.bulk_out = sd_bulk_out,
+	.bulk_in = sd_bulk_in,
+	.control_in = sd_control_in,
+	.clear_halt = fu_clear_halt,
+};
+
+START_TEST(test_usbtmc_drain_bounded)
+{
+	struct streaming_dev d = { 0 };
+	struct usbtmc_link l;
+	uint8_t buf[64];
+	size_t len;
+
+	ck_assert_int_eq(usbtmc_link_init(&l, &streaming_ops, &d, 0x81, 0x02, 1024, 4096),
+			 BERT_OK);
+	d.xfer_size = l.xfer_size;
+	ck_assert_int_eq(usbtmc_read(&l, buf, sizeof(buf), &len, 100), BERT_ERR_TIMEOUT);
+	ck_assert_uint_gt(d.reads, 2);
+	ck_assert_int_eq(usbtmc_clear(&l, 100), BERT_OK);
+	ck_assert_uint_le(d.max_len, l.xfer_size);
+	usbtmc_link_free(&l);
+}
+END_TEST
+
 START_TEST(test_usbtmc_engine)
 {
 	struct fake_usb u = { .wmax = 64 };
@@ -1208,6 +1281,7 @@ Suite *suite_instr(void)
 	tcase_add_test(usb, test_usbtmc_framing);
 	tcase_add_test(usb, test_usbtmc_reassembly);
 	tcase_add_test(usb, test_usbtmc_engine);
+	tcase_add_test(usb, test_usbtmc_drain_bounded);
 	suite_add_tcase(s, usb);
 	return s;
 }
