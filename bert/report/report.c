@@ -192,7 +192,8 @@ static void full_table(FILE *f, const struct qual_record *r)
 				snprintf(lane, sizeof(lane), "%u", m->lane);
 			else
 				snprintf(lane, sizeof(lane), "module");
-			report_num(m->value, m->lim.scale, v, sizeof(v));
+			/* the floor and the physical range, as every report prints them */
+			report_value(m, v, sizeof(v));
 			report_num(d, QUAL_SCALE_LINEAR, mg, sizeof(mg));
 			report_num(m->uncertainty, QUAL_SCALE_LINEAR, u, sizeof(u));
 			fprintf(f, "  %-12s %-20s %-6s %10s %-5s %-20s %8s %8s %-9s %s",

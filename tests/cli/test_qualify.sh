@@ -53,6 +53,8 @@ PY
 grep -q '^0,.*,post_fec_ber,1,1e-15,' "$T/good/measurements.csv" || fail "CSV post_fec_ber"
 grep -q 'value &lt; 1e-15 ,' "$T/good/junit.xml" || fail "JUnit: the floor as < 1e-15"
 grep -q '<td class="n">&lt; 1e-15</td>' "$T/good/report.html" || fail "HTML: the floor as < 1e-15"
+grep -Eq '^  lane_ber +post_fec_ber +1 +< 1e-15 ' "$T/good/summary.txt" ||
+	fail "summary.txt: the floor as < 1e-15"
 
 # the marginal module fails, naming the measurement and the lane
 run "$BERT" qualify --no-db --fixture "sim:$MOD/dr4-weak-lane3.ini"; status_is 1

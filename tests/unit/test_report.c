@@ -160,6 +160,10 @@ START_TEST(test_ratio_figures)
 	ck_assert_msg(strstr(t, "pre_fec_ber        lane 2  ber                 n/a"), "%s", t);
 	ck_assert(strstr(t, "pre_fec_ber        lane 3  ber                 n/a"));
 	ck_assert_ptr_null(strstr(t, "nan"));
+	/* the full measurement table too */
+	ck_assert_msg(strstr(t, "pre_fec_ber          1         < 1e-15"), "%s", t);
+	ck_assert_ptr_null(strstr(t, "e-127"));
+	ck_assert_ptr_null(strstr(t, "2.12"));
 	free(t);
 	t = render(REPORT_CSV, &r);
 	ck_assert_msg(strstr(t, ",ber,pre_fec_ber,1,1e-15,,"), "%s", t);
