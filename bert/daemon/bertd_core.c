@@ -72,6 +72,7 @@ struct site {
 	char fx_uri[QUAL_URI_MAX];
 	bool polling;
 	unsigned fixture_opens;		/* under d->mu */
+	unsigned presence_polls;	/* ModPrsL reads on the open fixture, under d->mu */
 	char run_uuid[QUAL_UUID_MAX];
 	char profile[BERTD_NAME_MAX];
 	char step[QUAL_STEP_NAME_MAX];
@@ -1143,6 +1144,8 @@ unsigned bertd_poll(struct bertd *d)
 		}
 		pthread_mutex_lock(&d->mu);
 		s->polling = false;
+		if (!rc)
+			s->presence_polls++;
 		pthread_cond_broadcast(&d->polled);
 		pthread_mutex_unlock(&d->mu);
 		if (rc)
@@ -1226,6 +1229,7 @@ json_t *bertd_status(struct bertd *d)
 				    json_string(s->module_vendor) : json_null());
 		json_object_set_new(j, "runs", json_integer(s->runs));
 		json_object_set_new(j, "fixture_opens", json_integer(s->fixture_opens));
+		json_object_set_new(j, "presence_polls", json_integer(s->presence_polls));
 		if (s->clock)
 			json_object_set_new(j, "station_ns",
 					    json_integer((json_int_t)bert_clock_now(s->clock)));

@@ -90,6 +90,74 @@ runs = ld("runs.json")
 assert len(runs) == 1 and runs[0]["status"] == "error", runs
 EOF
 
+# bertd keeps the adapter open: a station of one site on the emulated
+# FT232H; a client asks for status 1000 times (every request is a turn of
+# the daemon's loop, which reads ModPrsL through the board's GPIO on the
+# open fixture), starts a run and waits for it: one USB claim, one fixture
+# open, one GPIO round trip per poll, the run on the same handle.
+BERTD="${BERT_BUILD:-build}/bertd"
+cat >"$T/ftdi-station.ini" <<EOF
+[station]
+name = ftdi-bench
+
+[site 1]
+fixture = $U
+profile = 400gbase-dr4
+auto_start = false
+EOF
+cat >"$T/client.py" <<'EOF'
+import json, socket, sys, time
+path, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for _ in range(5000):
+    try:
+        c = socket.socket(socket.AF_UNIX)
+        c.connect(path)
+        break
+    except OSError:
+        time.sleep(0.01)
+f = c.makefile("rwb")
+def ask(obj):
+    f.write((json.dumps(obj) + "\n").encode())
+    f.flush()
+    return json.loads(f.readline())
+idle = [ask({"cmd": "status", "id": i + 1}) for i in range(n)][-1]
+start = ask({"cmd": "start", "site": 1, "id": n + 1})
+for i in range(100000):
+    st = ask({"cmd": "status", "id": n + 2 + i})
+    if st["sites"][0]["state"] == "idle" and st["sites"][0]["runs"] == 1:
+        break
+json.dump({"idle": idle, "start": start, "after": st}, open(out, "w"))
+EOF
+cat >"$T/bertd-ftdi.sh" <<EOF
+"$BERTD" --config "$T/ftdi-station.ini" --socket "$T/bertd.sock" --db "$T/bertd.db" \
+	--foreground >"$T/bertd.log" 2>&1 &
+p=\$!
+python3 "$T/client.py" "$T/bertd.sock" 1000 "$T/bertd-status.json"
+c=\$?
+kill -TERM \$p
+wait \$p || exit \$?
+exit \$c
+EOF
+run "$RUNNER" --module "$MOD" --stats "$T/st_bertd.json" @run sh "$T/bertd-ftdi.sh"
+status_is 0
+python3 - "$T" <<'EOF' || { err=$(cat "$T/bertd.log"); fail "bertd over ftdi://"; }
+import json, sys
+t = sys.argv[1]
+st = json.load(open(f"{t}/st_bertd.json"))
+r = json.load(open(f"{t}/bertd-status.json"))
+idle, after = r["idle"]["sites"][0], r["after"]["sites"][0]
+assert st["rc"] == [0] and st["claims"] == 1 and st["nodev"] == 0 and st["refused"] == 0, st
+assert idle["present"] is True and idle["module_serial"].startswith("SIM000000"), idle
+assert idle["fixture_opens"] == 1 and idle["presence_polls"] >= 1000, idle
+# one GPIO read per poll, each one bulk OUT and one bulk IN
+assert st["usb_round_trips"] >= idle["presence_polls"], (st, idle)
+assert r["start"]["ok"] is True, r["start"]
+# fixture-only site: no instruments, so the run's verdict is error; it ran
+# on the same open adapter
+assert after["last"]["status"] == "complete" and after["last"]["verdict"] == "error", after
+assert after["fixture_opens"] == 1 and after["presence_polls"] > idle["presence_polls"], after
+EOF
+
 # Real module images served byte for byte (fixtures/sim/image_module.h)
 # over the real FTDI path: bert info over ftdi:// says what bert decode says
 # of the file, and bert dump gives back the file's bytes for every page it
