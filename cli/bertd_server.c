@@ -253,7 +253,9 @@ static json_t *handle(struct server *s, struct client *c, const struct bertd_req
 			return bertd_reply_error(r, err_code(rc), "%s", bert_error_detail());
 		return bertd_reply_ok(r);
 	case BERTD_CMD_SIM:
-		rc = bertd_sim(s->d, r->site, r->present, r->unplugged);
+		rc = r->instrument[0] ?
+		     bertd_sim_instrument(s->d, r->site, r->instrument, r->fault) :
+		     bertd_sim(s->d, r->site, r->present, r->unplugged);
 		if (rc)
 			return bertd_reply_error(r, err_code(rc), "%s", bert_error_detail());
 		return bertd_reply_ok(r);

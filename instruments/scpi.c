@@ -74,6 +74,8 @@ int scpi_open(const char *uri, struct bert_clock *clock, struct scpi_dev **out)
 	return BERT_OK;
 }
 
+static void clear(struct scpi_dev *d);
+
 int scpi_reopen(struct scpi_dev *d)
 {
 	int rc;
@@ -84,7 +86,13 @@ int scpi_reopen(struct scpi_dev *d)
 		memset(d->priv, 0, d->ops->priv_size);
 	rc = d->ops->open(d, d->uri + strlen(d->ops->prefix) + 1);
 	d->down = rc != BERT_OK;
-	return rc ? bert_fail_ctx(rc, "reopening instrument '%s'", d->uri) : BERT_OK;
+	if (rc)
+		return bert_fail_ctx(rc, "reopening instrument '%s'", d->uri);
+	/* The link went away with a query unanswered: the instrument may
+	 * still hold (or send) that reply, which the first query of the new
+	 * link would read as its own. A device clear drops it. */
+	clear(d);
+	return BERT_OK;
 }
 
 void scpi_close(struct scpi_dev *d)

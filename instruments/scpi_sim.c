@@ -28,6 +28,7 @@ struct sim_entry {
 	unsigned refs;			/* open connections + kept */
 	bool kept;
 	atomic_bool unplugged;		/* set from any thread (a test's hook) */
+	atomic_int fault_req;		/* 1 + enum emu_fault to set, 0 = none */
 	struct sim_entry *next;
 };
 
@@ -211,6 +212,41 @@ int scpi_sim_emu(const char *arg, struct scpi_emu **out)
 	return rc;
 }
 
+int scpi_sim_set_fault(const char *arg, const char *fault)
+{
+	static const struct {
+		const char *name;
+		enum emu_fault f;
+	} faults[] = {
+		{ "none", EMU_FAULT_NONE },
+		{ "silent", EMU_FAULT_SILENT },
+		{ "garbage", EMU_FAULT_GARBAGE },
+	};
+	struct sim_entry *e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (!strcmp(fault, faults[i].name))
+			break;
+	if (i == sizeof(faults) / sizeof(faults[0]))
+		return bert_fail(BERT_ERR_ARG, "sim:%s: fault '%s' is not none, silent "
+				 "or garbage", arg, fault);
+	pthread_mutex_lock(&lock);
+	rc = get_locked(arg, &e);
+	if (!rc) {
+		/* the connection's thread sets it at its next command: the
+		 * emulator is not shared between threads */
+		atomic_store(&e->fault_req, 1 + (int)faults[i].f);
+		if (e->kept)
+			e->refs--;
+		else
+			e->kept = true;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
 int scpi_sim_set_unplugged(const char *arg, bool unplugged)
 {
 	struct sim_entry *e;
@@ -301,9 +337,13 @@ static void sim_close(struct scpi_dev *d)
 static int sim_send(struct scpi_dev *d, const char *cmd)
 {
 	struct scpi_sim *s = d->priv;
+	int f;
 
 	if (atomic_load(&s->e->unplugged))
 		return unplugged(d);
+	f = atomic_exchange(&s->e->fault_req, 0);
+	if (f)
+		scpi_emu_set_fault(s->e->emu, (enum emu_fault)(f - 1));
 	scpi_emu_input(s->e->emu, cmd);
 	return BERT_OK;
 }

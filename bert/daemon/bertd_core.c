@@ -21,6 +21,7 @@
 #include "fixtures/fixture.h"
 #include "fixtures/fixture_sim.h"
 #include "instruments/instr.h"
+#include "instruments/scpi_sim.h"
 
 #define BERTD_VERSION		"0.1.0"
 #define DEFAULT_PROFILE		"400gbase-dr4"
@@ -73,6 +74,7 @@ struct site {
 	bool polling;
 	unsigned fixture_opens;		/* under d->mu */
 	unsigned presence_polls;	/* ModPrsL reads on the open fixture, under d->mu */
+	char fx_bench[QUAL_URI_MAX];	/* bert_fixture_bench() of fx, under d->mu */
 	char run_uuid[QUAL_UUID_MAX];
 	char profile[BERTD_NAME_MAX];
 	char step[QUAL_STEP_NAME_MAX];
@@ -571,6 +573,8 @@ static int site_fx(struct site *s, const char *uri)
 	snprintf(s->fx_uri, sizeof(s->fx_uri), "%s", uri);
 	pthread_mutex_lock(&d->mu);
 	s->fixture_opens++;
+	snprintf(s->fx_bench, sizeof(s->fx_bench), "%s",
+		 bert_fixture_bench(s->fx) ? bert_fixture_bench(s->fx) : "");
 	pthread_mutex_unlock(&d->mu);
 	return BERT_OK;
 }
@@ -1199,6 +1203,44 @@ int bertd_sim(struct bertd *d, unsigned site, int present, int unplugged)
 	snprintf(uri, sizeof(uri), "%s", d->gen->st.site[site - 1].fixture);
 	pthread_mutex_unlock(&d->mu);
 	return fixture_sim_site_control(uri, present, unplugged);
+}
+
+int bertd_sim_instrument(struct bertd *d, unsigned site, const char *name,
+			 const char *fault)
+{
+	const struct station_instr *si;
+	char uri[QUAL_URI_MAX], bench[QUAL_URI_MAX], bound[2 * QUAL_URI_MAX + 8], *hash;
+	int rc;
+
+	if (!site || site > d->nsites)
+		return bert_fail(BERT_ERR_RANGE, "no site %u (1..%u)", site, d->nsites);
+	pthread_mutex_lock(&d->mu);
+	si = station_find(&d->gen->st.instr, name);
+	if (si)
+		snprintf(uri, sizeof(uri), "%s", si->uri);
+	/* the emulator the site's runs talk to is bound to the bench of its
+	 * fixture, which the presence poll keeps open */
+	snprintf(bench, sizeof(bench), "%s", d->site[site - 1].fx_bench);
+	pthread_mutex_unlock(&d->mu);
+	if (!si)
+		return bert_fail(BERT_ERR_CONFIG, "no instrument %s in the station", name);
+	if (strncmp(uri, "sim:", 4))
+		return bert_fail(BERT_ERR_UNSUPPORTED, "instrument %s (%s) is not emulated "
+				 "(sim:)", name, uri);
+	if (!bench[0])
+		return bert_fail(BERT_ERR_STATE, "site %u: its fixture is not open yet", site);
+	rc = scpi_sim_bind(uri, bench, bound, sizeof(bound));
+	if (rc)
+		return rc;
+	hash = strchr(bound, '#');
+	if (hash)
+		*hash = '\0';
+	if (!strcmp(fault, "unplugged") || !strcmp(fault, "none")) {
+		rc = scpi_sim_set_unplugged(bound + 4, !strcmp(fault, "unplugged"));
+		if (rc || !strcmp(fault, "unplugged"))
+			return rc;
+	}
+	return scpi_sim_set_fault(bound + 4, fault);
 }
 
 json_t *bertd_status(struct bertd *d)

@@ -103,6 +103,13 @@ unsigned bertd_poll(struct bertd *d);
 /* Emulated sites: insert/remove the module, unplug/replug the adapter
  * (-1 = leave). BERT_ERR_UNSUPPORTED for a fixture that is not sim:. */
 int bertd_sim(struct bertd *d, unsigned site, int present, int unplugged);
+/* Emulated instruments: a fault on the station's instrument name as the
+ * site's bench sees it (sim: instruments only): "silent", "garbage" (the
+ * next reply), "unplugged" (its port vanishes), "none" ends them. It acts
+ * at the instrument's next command. BERT_ERR_CONFIG for a name the station
+ * lacks, BERT_ERR_UNSUPPORTED for an instrument that is not sim:. */
+int bertd_sim_instrument(struct bertd *d, unsigned site, const char *name,
+			 const char *fault);
 
 /* {"station":..., "sites":[{site, name, state, present, fixture, profile,
  *   run, step, step_index, steps, lane, t, last:{run,id,status,verdict}}],

@@ -64,6 +64,8 @@ enum {
 	K_LIMIT = 1 << 4,
 	K_PRESENT = 1 << 5,
 	K_UNPLUGGED = 1 << 6,
+	K_INSTRUMENT = 1 << 7,
+	K_FAULT = 1 << 8,
 };
 
 static const struct {
@@ -72,7 +74,7 @@ static const struct {
 } keys[] = {
 	{ "site", K_SITE }, { "profile", K_PROFILE }, { "serial", K_SERIAL },
 	{ "since", K_SINCE }, { "limit", K_LIMIT }, { "present", K_PRESENT },
-	{ "unplugged", K_UNPLUGGED },
+	{ "unplugged", K_UNPLUGGED }, { "instrument", K_INSTRUMENT }, { "fault", K_FAULT },
 };
 
 static const unsigned cmd_keys[] = {
@@ -83,7 +85,7 @@ static const unsigned cmd_keys[] = {
 	[BERTD_CMD_UNSUBSCRIBE] = 0,
 	[BERTD_CMD_RESULTS] = K_SINCE | K_LIMIT,
 	[BERTD_CMD_RELOAD] = 0,
-	[BERTD_CMD_SIM] = K_SITE | K_PRESENT | K_UNPLUGGED,
+	[BERTD_CMD_SIM] = K_SITE | K_PRESENT | K_UNPLUGGED | K_INSTRUMENT | K_FAULT,
 };
 
 static int fail(const char **code, const char *c, char *msg, size_t size,
@@ -260,12 +262,43 @@ int bertd_request_parse(const char *line, size_t len, struct bertd_request *req,
 			else
 				req->unplugged = json_is_true(v);
 			break;
+		case K_INSTRUMENT:
+			s = str_of(v, sizeof(req->instrument));
+			if (!s || !bertd_profile_name_ok(s)) {
+				rc = fail(code, BERTD_E_BAD_REQUEST, msg, msgsize,
+					  "\"instrument\" must be an instrument name "
+					  "([A-Za-z0-9._-], up to %zu)", sizeof(req->instrument) - 1);
+				goto out;
+			}
+			snprintf(req->instrument, sizeof(req->instrument), "%s", s);
+			break;
+		case K_FAULT:
+			s = str_of(v, sizeof(req->fault));
+			if (!s || (strcmp(s, "none") && strcmp(s, "silent") &&
+				   strcmp(s, "garbage") && strcmp(s, "unplugged"))) {
+				rc = fail(code, BERTD_E_BAD_REQUEST, msg, msgsize,
+					  "\"fault\" must be none, silent, garbage or unplugged");
+				goto out;
+			}
+			snprintf(req->fault, sizeof(req->fault), "%s", s);
+			break;
 		}
 	}
 	if ((req->cmd == BERTD_CMD_START || req->cmd == BERTD_CMD_ABORT ||
 	     req->cmd == BERTD_CMD_SIM) && !req->has_site) {
 		rc = fail(code, BERTD_E_BAD_REQUEST, msg, msgsize, "%s: missing \"site\"",
 			  bertd_cmd_name(req->cmd));
+		goto out;
+	}
+	if (req->cmd == BERTD_CMD_SIM && !req->instrument[0] != !req->fault[0]) {
+		rc = fail(code, BERTD_E_BAD_REQUEST, msg, msgsize,
+			  "sim: \"instrument\" and \"fault\" go together");
+		goto out;
+	}
+	if (req->cmd == BERTD_CMD_SIM && req->instrument[0] &&
+	    (req->present >= 0 || req->unplugged >= 0)) {
+		rc = fail(code, BERTD_E_BAD_REQUEST, msg, msgsize,
+			  "sim: an instrument fault or a site change, not both");
 		goto out;
 	}
 	if (req->cmd == BERTD_CMD_START && req->site == BERTD_SITE_ALL && req->serial[0]) {

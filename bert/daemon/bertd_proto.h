@@ -72,6 +72,8 @@ struct bertd_request {
 	int64_t since;			/* results: change cursor, 0 = all */
 	unsigned limit;			/* results: 0 = default */
 	int present, unplugged;		/* sim: -1 = unchanged, 0, 1 */
+	char instrument[32];		/* sim: an instrument of the station, "" = none */
+	char fault[16];			/* sim: none, silent, garbage, unplugged */
 };
 
 /* Parses one line (len bytes, no newline; need not be NUL-terminated).

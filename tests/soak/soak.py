@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Soak: bertd with the 8-site virtual station runs MODULES modules back to
-# back while faults are injected at seeded moments: the adapter unplugged
-# and the module pulled out in the middle of a run (at the start of the
-# lane_ber step; restored after the run's verdict), SIGHUP reloads, a
+# back while faults are injected at seeded moments: the adapter unplugged,
+# the module pulled out, the site's VOA going silent, answering garbage or
+# its port vanishing in the middle of a run (at the start of the lane_ber
+# step; restored after the run's verdict), SIGHUP reloads, a
 # subscriber that stops reading, clients that reset their connection. The
 # daemon is judged: every started run has a final record (runs lost = 0); a
 # run without a module fault passes and a run with one ends with verdict
@@ -68,8 +69,12 @@ started = 0
 runs = {}          # id -> {"site", "fault", "status", "verdict"}
 cur = {}           # site -> run id
 faulted = {}       # site -> kind of the active fault
-faults = {"adapter_unplug": 0, "module_vanish": 0, "sighup": 0,
-          "stalled_subscriber": 0, "connection_reset": 0}
+faults = {"adapter_unplug": 0, "module_vanish": 0, "voa_silent": 0, "voa_garbage": 0,
+          "voa_unplugged": 0, "sighup": 0, "stalled_subscriber": 0, "connection_reset": 0}
+# Faults of the site's own VOA (voaN of station-8, used by no other site,
+# so the fault belongs to this run): it stops answering, its next reply is
+# garbage, or its port vanishes; cleared after the run's verdict.
+VOA_FAULTS = {"voa_silent": "silent", "voa_garbage": "garbage", "voa_unplugged": "unplugged"}
 starts_refused = 0
 checks = {}        # status request id -> (site, run id)
 late = [0]         # faults that came after their run had ended
@@ -135,11 +140,14 @@ while True:
             idle.discard(site)
         elif ev == "step" and j.get("step") == "lane_ber" and site in cur:
             if rng.random() < P_FAULT:
-                kind = rng.choice(["adapter_unplug", "module_vanish"])
+                kind = rng.choice(["adapter_unplug", "module_vanish"] + sorted(VOA_FAULTS))
                 if kind == "adapter_unplug":
                     send({"cmd": "sim", "site": site, "unplugged": True})
-                else:
+                elif kind == "module_vanish":
                     send({"cmd": "sim", "site": site, "present": False})
+                else:
+                    send({"cmd": "sim", "site": site, "instrument": "voa%d" % site,
+                          "fault": VOA_FAULTS[kind]})
                 faults[kind] += 1
                 faulted[site] = kind
                 runs[cur[site]]["fault"] = kind
@@ -155,6 +163,9 @@ while True:
                 send({"cmd": "sim", "site": site, "unplugged": False})
             elif kind == "module_vanish":
                 send({"cmd": "sim", "site": site, "present": True})
+            elif kind in VOA_FAULTS:
+                send({"cmd": "sim", "site": site, "instrument": "voa%d" % site,
+                      "fault": "none"})
             if fig0 is None and done_modules >= 8:
                 fig0 = proc_figures()
             # the other faults, at seeded moments between runs
@@ -206,8 +217,8 @@ for rid, r in runs.items():
     key = "%s %s" % (status, verdict)
     by_status[key] = by_status.get(key, 0) + 1
     # Every module is good: a fail is always a wrong judgement. A run with
-    # no fault must pass. A run whose module was pulled (or adapter
-    # unplugged) must end with verdict error -- unless the fault landed
+    # no fault must pass. A run whose module was pulled (adapter unplugged,
+    # VOA silent, garbled or gone) must end with verdict error -- unless the fault landed
     # after the run's last module access (the client cannot see that
     # moment exactly: the record's final write, the end of the step
     # events): such a run passes, counted apart as fault_after_last_access.

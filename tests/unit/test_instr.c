@@ -478,6 +478,27 @@ START_TEST(test_faults_sim)
 }
 END_TEST
 
+/* The port vanishes with a query unanswered and comes back: the reopened
+ * link does not read that reply as the answer to its first query. */
+START_TEST(test_reopen_drops_stale_reply)
+{
+	struct scpi_dev *d;
+	struct scpi_idn idn;
+
+	ck_assert_int_eq(scpi_open("sim:voa1", NULL, &d), BERT_OK);
+	d->timeout_ns = 300 * BERT_NS_PER_MS;
+	ck_assert_int_eq(scpi_send(d, "*OPC?"), BERT_OK);	/* its "1" is never read */
+	ck_assert_int_eq(scpi_sim_set_unplugged("voa1", true), BERT_OK);
+	ck_assert_int_eq(scpi_idn(d, &idn), BERT_ERR_NODEV);
+	ck_assert_int_eq(scpi_sim_set_unplugged("voa1", false), BERT_OK);
+	ck_assert_int_eq(scpi_reopen(d), BERT_OK);
+	ck_assert_int_eq(scpi_idn(d, &idn), BERT_OK);
+	ck_assert_str_eq(idn.model, "N7764A");
+	ck_assert_int_eq(scpi_drain_errors(d), BERT_OK);
+	scpi_close(d);
+}
+END_TEST
+
 START_TEST(test_block_and_compound)
 {
 	struct scpi_dev *d;
@@ -1267,6 +1288,7 @@ Suite *suite_instr(void)
 	tcase_add_test(sim, test_osw_model);
 	tcase_add_test(sim, test_wrong_kind_unknown_model);
 	tcase_add_test(sim, test_faults_sim);
+	tcase_add_test(sim, test_reopen_drops_stale_reply);
 	tcase_add_test(sim, test_block_and_compound);
 	tcase_add_test(sim, test_mainframe_slots);
 	suite_add_tcase(s, sim);
