@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bert/core/bytes.h"
 #include "bert/core/error.h"
 #include "fixtures/fixture_sim.h"
 #include "fixtures/sim/bench.h"
@@ -194,20 +195,30 @@ static int get_locked(const char *arg, struct sim_entry **out)
 	return BERT_OK;
 }
 
+/* The entry of arg, created on first use and kept until scpi_sim_reset()
+ * (the reference get_locked() took becomes the kept one, once). */
+static int keep_locked(const char *arg, struct sim_entry **out)
+{
+	int rc = get_locked(arg, out);
+
+	if (!rc) {
+		if ((*out)->kept)
+			(*out)->refs--;
+		else
+			(*out)->kept = true;
+	}
+	return rc;
+}
+
 int scpi_sim_emu(const char *arg, struct scpi_emu **out)
 {
 	struct sim_entry *e;
 	int rc;
 
 	pthread_mutex_lock(&lock);
-	rc = get_locked(arg, &e);
-	if (!rc) {
+	rc = keep_locked(arg, &e);
+	if (!rc)
 		*out = e->emu;
-		if (e->kept)
-			e->refs--;
-		else
-			e->kept = true;
-	}
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
@@ -226,23 +237,18 @@ int scpi_sim_set_fault(const char *arg, const char *fault)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(faults); i++)
 		if (!strcmp(fault, faults[i].name))
 			break;
-	if (i == sizeof(faults) / sizeof(faults[0]))
+	if (i == ARRAY_SIZE(faults))
 		return bert_fail(BERT_ERR_ARG, "sim:%s: fault '%s' is not none, silent "
 				 "or garbage", arg, fault);
 	pthread_mutex_lock(&lock);
-	rc = get_locked(arg, &e);
-	if (!rc) {
-		/* the connection's thread sets it at its next command: the
-		 * emulator is not shared between threads */
+	rc = keep_locked(arg, &e);
+	/* the connection's thread sets it at its next command: the emulator
+	 * is not shared between threads */
+	if (!rc)
 		atomic_store(&e->fault_req, 1 + (int)faults[i].f);
-		if (e->kept)
-			e->refs--;
-		else
-			e->kept = true;
-	}
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
@@ -253,14 +259,9 @@ int scpi_sim_set_unplugged(const char *arg, bool unplugged)
 	int rc;
 
 	pthread_mutex_lock(&lock);
-	rc = get_locked(arg, &e);
-	if (!rc) {
+	rc = keep_locked(arg, &e);
+	if (!rc)
 		atomic_store(&e->unplugged, unplugged);
-		if (e->kept)
-			e->refs--;
-		else
-			e->kept = true;
-	}
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
