@@ -228,10 +228,12 @@ int scpi_sim_set_fault(const char *arg, const char *fault)
 	static const struct {
 		const char *name;
 		enum emu_fault f;
+		bool unplugged;
 	} faults[] = {
-		{ "none", EMU_FAULT_NONE },
-		{ "silent", EMU_FAULT_SILENT },
-		{ "garbage", EMU_FAULT_GARBAGE },
+		{ "none", EMU_FAULT_NONE, false },
+		{ "silent", EMU_FAULT_SILENT, false },
+		{ "garbage", EMU_FAULT_GARBAGE, false },
+		{ "unplugged", EMU_FAULT_NONE, true },
 	};
 	struct sim_entry *e;
 	size_t i;
@@ -241,14 +243,17 @@ int scpi_sim_set_fault(const char *arg, const char *fault)
 		if (!strcmp(fault, faults[i].name))
 			break;
 	if (i == ARRAY_SIZE(faults))
-		return bert_fail(BERT_ERR_ARG, "sim:%s: fault '%s' is not none, silent "
-				 "or garbage", arg, fault);
+		return bert_fail(BERT_ERR_ARG, "sim:%s: fault '%s' is not none, silent, "
+				 "garbage or unplugged", arg, fault);
 	pthread_mutex_lock(&lock);
 	rc = keep_locked(arg, &e);
-	/* the connection's thread sets it at its next command: the emulator
-	 * is not shared between threads */
-	if (!rc)
-		atomic_store(&e->fault_req, 1 + (int)faults[i].f);
+	if (!rc) {
+		atomic_store(&e->unplugged, faults[i].unplugged);
+		/* the connection's thread sets the reply fault at its next
+		 * command: the emulator is not shared between threads */
+		if (!faults[i].unplugged)
+			atomic_store(&e->fault_req, 1 + (int)faults[i].f);
+	}
 	pthread_mutex_unlock(&lock);
 	return rc;
 }

@@ -37,11 +37,11 @@ int scpi_sim_emu(const char *arg, struct scpi_emu **out);
 /* Fault: the instrument's port vanished (true) or is back. While unplugged
  * every exchange and every open fails with BERT_ERR_NODEV. */
 int scpi_sim_set_unplugged(const char *arg, bool unplugged);
-/* Fault: the instrument stops answering ("silent": it reads every command
- * and answers none, until "none"), or its next reply is garbage
- * ("garbage"); "none" ends either. Set from any thread; it takes effect
- * at the next command the instrument receives. BERT_ERR_ARG for another
- * name. */
+/* Fault by name: the instrument stops answering ("silent": it reads every
+ * command and answers none), its next reply is garbage ("garbage"), or its
+ * port vanishes ("unplugged", as scpi_sim_set_unplugged()); "none" ends
+ * them all. Set from any thread; a reply fault takes effect at the next
+ * command the instrument receives. BERT_ERR_ARG for another name. */
 int scpi_sim_set_fault(const char *arg, const char *fault);
 /* Frees the emulators kept (open connections keep theirs). */
 void scpi_sim_reset(void);

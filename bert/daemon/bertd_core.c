@@ -1235,11 +1235,6 @@ int bertd_sim_instrument(struct bertd *d, unsigned site, const char *name,
 	hash = strchr(bound, '#');
 	if (hash)
 		*hash = '\0';
-	if (!strcmp(fault, "unplugged") || !strcmp(fault, "none")) {
-		rc = scpi_sim_set_unplugged(bound + 4, !strcmp(fault, "unplugged"));
-		if (rc || !strcmp(fault, "unplugged"))
-			return rc;
-	}
 	return scpi_sim_set_fault(bound + 4, fault);
 }
 
